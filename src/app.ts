@@ -1,0 +1,79 @@
+// The GraphQL app: Yoga with its plugins, over services built once. No I/O here, and nothing listens:
+// tests build it in-process, src/server.ts runs it.
+import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { TokenVerifier } from './auth.js';
+import type { Config } from './config.js';
+import type { Context, Services } from './context.js';
+import type { Database } from './db.js';
+import { unauthenticated } from './errors.js';
+import { useAuthentication, viewerOf } from './http/authentication.js';
+import { createErrorMasking } from './http/error-masking.js';
+import { currentRequestId, useRequestId } from './http/request-id.js';
+import type { Logger } from './logger.js';
+import { UserEvents } from './notifications/events.js';
+import { NotificationService } from './notifications/service.js';
+import type { PubSubBus } from './pubsub.js';
+import { schema } from './schema/index.js';
+
+export const GRAPHQL_PATH = '/graphql';
+/** graphql-sse's single-connection mode; distinct-connections mode is served on GRAPHQL_PATH. */
+export const GRAPHQL_STREAM_PATH = '/graphql/stream';
+export const HEALTH_PATH = '/health';
+
+export interface AppDependencies {
+  config: Config;
+  db: Database;
+  pubsub: PubSubBus;
+  logger: Logger;
+  verifyToken: TokenVerifier;
+  /** Headers GraphiQL starts with, e.g. a development token. */
+  graphiqlHeaders?: Record<string, string>;
+}
+
+export interface App {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  services: Services;
+}
+
+/** How many events may wait for one slow stream before it is ended. */
+const STREAM_QUEUE_CAPACITY = 1000;
+
+export function createApp({ config, db, pubsub, logger, verifyToken, graphiqlHeaders }: AppDependencies): App {
+  const events = new UserEvents(pubsub, logger, { queueCapacity: STREAM_QUEUE_CAPACITY });
+  const services: Services = { db, events, notifications: new NotificationService(db, events) };
+  const yogaLogger = logger.child({ component: 'yoga' });
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    healthCheckEndpoint: HEALTH_PATH,
+    landingPage: false,
+    logging: {
+      debug: (...args) => yogaLogger.debug(args),
+      info: (...args) => yogaLogger.info(args),
+      warn: (...args) => yogaLogger.warn(args),
+      error: (...args) => yogaLogger.error(args),
+    },
+    maskedErrors: { maskError: createErrorMasking(logger), isDev: false },
+    graphiql: config.graphiql && {
+      title: 'Notification API',
+      headers: graphiqlHeaders && JSON.stringify(graphiqlHeaders, null, 2),
+    },
+    renderGraphiQL,
+    context: ({ request }) => {
+      const viewer = viewerOf(request);
+      if (!viewer) throw unauthenticated();
+      return { viewer, requestId: currentRequestId() ?? '', services };
+    },
+    plugins: [
+      useRequestId(),
+      // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
+      useAuthentication(verifyToken, [HEALTH_PATH]),
+      useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
+    ],
+  });
+
+  return { yoga, services };
+}

@@ -1,0 +1,17 @@
+// The per-request context: who is asking, and the app's services (shared, built once per app).
+import type { Viewer } from './auth.js';
+import type { Database } from './db.js';
+import type { UserEvents } from './notifications/events.js';
+import type { NotificationService } from './notifications/service.js';
+
+export interface Services {
+  db: Database;
+  notifications: NotificationService;
+  events: UserEvents;
+}
+
+export interface Context {
+  viewer: Viewer;
+  requestId: string;
+  services: Services;
+}

@@ -1,0 +1,41 @@
+// Prisma's schema engine compiled to WebAssembly, driven through the pg driver adapter.
+// The Prisma CLI would download a native engine, which this project must not need.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+
+// Node has WebAssembly, but this project's TypeScript libs leave it out (they would bring the DOM's too).
+interface WasmRuntime {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+}
+const { WebAssembly } = globalThis as unknown as { WebAssembly: WasmRuntime };
+
+let loaded: Promise<void> | undefined;
+
+// The package entry imports the .wasm file as an ES module, which Node 20 refuses; instantiate it by hand.
+function loadWasm(): Promise<void> {
+  loaded ??= (async () => {
+    const wasmUrl = new URL('schema_engine_bg.wasm', import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
+    const bytes = await readFile(fileURLToPath(wasmUrl));
+    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings });
+    bindings.__wbg_set_wasm(instance.exports as never);
+    (instance.exports.__wbindgen_start as () => void)();
+  })();
+  return loaded;
+}
+
+export interface SchemaFile {
+  path: string;
+  content: string;
+}
+
+/** A schema engine connected to `databaseUrl`; `free()` it when done. */
+export async function openSchemaEngine(databaseUrl: string, schema: SchemaFile[]): Promise<SchemaEngine> {
+  await loadWasm();
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: databaseUrl, max: 1 }));
+  const datamodels = schema.map((file): [string, string] => [file.path, file.content]);
+  return (bindings.SchemaEngine as unknown as typeof SchemaEngine).new({ datamodels }, () => {}, adapter);
+}

@@ -1,0 +1,34 @@
+// Expected failures: each carries an `extensions.code` a client can branch on. Anything else thrown
+// is unexpected, and the error masking in app.ts hides it from clients.
+import { GraphQLError } from 'graphql';
+
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'RATE_LIMITED'
+  /** A live stream fell too far behind its events and was ended; the client reconnects. */
+  | 'SLOW_CONSUMER';
+
+/** An error the client caused or may handle; its message and extensions are shown as they are. */
+export class ExpectedError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export const unauthenticated = (message = 'A valid bearer token is required.') =>
+  new ExpectedError('UNAUTHENTICATED', message, { http: { status: 401 } });
+
+export const forbidden = (message = 'You are not allowed to do this.') => new ExpectedError('FORBIDDEN', message);
+
+// One message for missing and foreign notifications alike, so that ids of other users reveal nothing.
+export const notFound = () => new ExpectedError('NOT_FOUND', 'Notification not found.');
+
+export const badUserInput = (field: string, message: string) =>
+  new ExpectedError('BAD_USER_INPUT', `${field}: ${message}`, { field });

@@ -1,0 +1,35 @@
+// Every request needs a valid bearer token, checked before anything else runs: plain GraphQL requests,
+// both SSE modes (each of single-connection mode's three requests), everything but the GraphiQL page
+// itself, CORS preflights and the health check. A rejected request gets HTTP 401 with a GraphQL error.
+import type { Plugin } from 'graphql-yoga';
+import type { TokenVerifier, Viewer } from '../auth.js';
+import { ExpectedError } from '../errors.js';
+
+const viewers = new WeakMap<Request, Viewer>();
+
+/** The caller of a request that passed authentication. */
+export function viewerOf(request: Request): Viewer | undefined {
+  return viewers.get(request);
+}
+
+const isGraphiQLPage = (request: Request) =>
+  request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
+
+export function useAuthentication(verify: TokenVerifier, publicPaths: readonly string[]): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method === 'OPTIONS' || isGraphiQLPage(request) || publicPaths.includes(url.pathname)) return;
+      try {
+        viewers.set(request, await verify(request.headers.get('authorization')));
+      } catch (error) {
+        const { message, extensions } = error instanceof ExpectedError ? error : new ExpectedError('UNAUTHENTICATED', 'Unauthenticated.');
+        endResponse(
+          fetchAPI.Response.json(
+            { errors: [{ message, extensions: { code: extensions.code } }] },
+            { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+          ),
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Clients see expected errors as they are and a generic one for anything else; we log the original,
+// under the request id the client also gets. Yoga's development mode would copy the original error and
+// its stack into the response: this replaces that in every mode.
+import { PothosValidationError } from '@pothos/core';
+import { GraphQLError } from 'graphql';
+import type { MaskError } from 'graphql-yoga';
+import { notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { currentRequestId } from './request-id.js';
+
+const isRecordNotFound = (error: unknown) =>
+  (error as { name?: string; code?: string } | null)?.name === 'PrismaClientKnownRequestError' &&
+  (error as { code?: string }).code === 'P2025';
+
+export function createErrorMasking(logger: Logger): MaskError {
+  return (error, message) => {
+    const located = error instanceof GraphQLError ? error : undefined;
+    const original = located ? located.originalError : error;
+    const at = { nodes: located?.nodes, path: located?.path };
+    // Pothos's own input errors (a malformed global id, say) are GraphQLErrors without a code.
+    if (original instanceof PothosValidationError) {
+      return new GraphQLError(original.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    if (located && (!original || original instanceof GraphQLError)) return located;
+    if (isRecordNotFound(original)) return new GraphQLError(notFound().message, { ...at, extensions: notFound().extensions });
+    const requestId = currentRequestId();
+    logger.error({ err: original, path: located?.path }, 'unexpected error');
+    return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
+  };
+}

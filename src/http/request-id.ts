@@ -1,0 +1,26 @@
+// Gives every request an id: taken from a well-formed `x-request-id` header (so a proxy's id carries
+// through) or made anew, kept in `requestScope` for the whole handling, and echoed in the response.
+import { randomUUID } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+import { requestScope } from '../logger.js';
+
+const WELL_FORMED = /^[\w.:-]{1,64}$/;
+
+export function useRequestId(): Plugin {
+  return {
+    instrumentation: {
+      request: ({ request }, wrapped) => {
+        const given = request.headers.get('x-request-id');
+        const requestId = given && WELL_FORMED.test(given) ? given : randomUUID();
+        return requestScope.run({ requestId }, wrapped);
+      },
+    },
+    onResponse: ({ response }) => {
+      const scope = requestScope.getStore();
+      if (scope) response.headers.set('x-request-id', scope.requestId);
+    },
+  };
+}
+
+/** The id of the request being handled; only defined while one is. */
+export const currentRequestId = (): string | undefined => requestScope.getStore()?.requestId;

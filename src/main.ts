@@ -1,0 +1,60 @@
+// The process: read the configuration, start the server, stop it in order on SIGTERM or SIGINT.
+import { randomBytes } from 'node:crypto';
+import { signToken } from './auth.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startServer } from './server.js';
+
+const DEV_USER = 'dev-user';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+
+// In development with no key configured, make a secret for this run and hand out a ready token.
+const devSecret =
+  config.env === 'development' && !config.jwt.secret && !config.jwt.jwksUrl ? randomBytes(32).toString('hex') : undefined;
+if (devSecret) config = { ...config, jwt: { ...config.jwt, secret: devSecret } };
+const devToken = devSecret
+  ? await signToken(devSecret, { sub: DEV_USER, roles: ['service'], ttl: 12 * 3600, issuer: config.jwt.issuer, audience: config.jwt.audience })
+  : undefined;
+
+const server = await startServer(config, logger, {
+  graphiqlHeaders: devToken ? { Authorization: `Bearer ${devToken}` } : undefined,
+}).catch((error: unknown) => {
+  logger.fatal({ err: error }, 'could not start');
+  process.exit(1);
+});
+
+logger.info({ url: server.url, port: server.port }, 'listening');
+if (devToken) {
+  console.log(
+    [
+      '',
+      `  GraphiQL:  ${server.url}/graphql   (the token below is already in its headers)`,
+      `  Dev token: ${devToken}`,
+      `             user "${DEV_USER}", roles ["service"], valid 12 hours, signed with a secret made for this run`,
+      '',
+    ].join('\n'),
+  );
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'stopping');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  });
+}

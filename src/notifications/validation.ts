@@ -1,0 +1,46 @@
+// The rules a new notification must follow, whoever sends it (GraphQL, event intake, CLI).
+import { z } from 'zod';
+import { badUserInput } from '../errors.js';
+import { NotificationType } from '../generated/prisma/enums.js';
+
+export const MAX_METADATA_BYTES = 16 * 1024;
+
+// PostgreSQL counts characters (code points), not UTF-16 units, and cannot store NUL in text.
+const text = (max: number) =>
+  z
+    .string()
+    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
+    .refine((value) => value.trim().length > 0, 'must not be empty')
+    .refine((value) => [...value].length <= max, `must be at most ${max} characters`);
+
+const optionalText = (max: number) => text(max).nullish();
+
+const metadata = z
+  .record(z.string(), z.json(), { error: 'must be a JSON object' })
+  .refine((value) => !JSON.stringify(value).includes('\\u0000'), 'must not contain NUL characters')
+  .refine(
+    (value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES,
+    `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+  );
+
+export const newNotificationSchema = z.object({
+  userId: text(255),
+  title: text(255),
+  message: text(1000),
+  type: z.enum(NotificationType),
+  metadata: metadata.nullish().transform((value) => value ?? {}),
+  relatedSessionId: optionalText(255).transform((value) => value ?? null),
+  idempotencyKey: optionalText(255).transform((value) => value ?? null),
+});
+
+/** What producers send; `metadata` is checked to be a JSON object, so anything may arrive there. */
+export type NewNotificationInput = Omit<z.input<typeof newNotificationSchema>, 'metadata'> & { metadata?: unknown };
+export type NewNotification = z.output<typeof newNotificationSchema>;
+
+/** The input, checked; a BAD_USER_INPUT error naming the first bad field otherwise. */
+export function parseNewNotification(input: unknown): NewNotification {
+  const result = newNotificationSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw badUserInput(issue.path.map(String).join('.') || 'input', issue.message);
+}

@@ -1,0 +1,48 @@
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import type { Context } from '../context.js';
+import { forbidden } from '../errors.js';
+import type PrismaTypes from '../generated/pothos-types.js';
+import { getDatamodel } from '../generated/pothos-types.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { service: boolean };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  Connection: { totalCount: () => Promise<number> };
+  DefaultFieldNullability: false;
+}>({
+  // Relay first, so that scope checks see parsed ids (see the scope-auth plugin's docs).
+  plugins: [RelayPlugin, ScopeAuthPlugin, SimpleObjectsPlugin, PrismaPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { nullable: true },
+    nodesQueryOptions: false,
+  },
+  scopeAuth: {
+    authScopes: (context) => ({ service: context.viewer.roles.includes('service') }),
+    unauthorizedError: () => forbidden('This operation needs a service token (roles: ["service"]).'),
+  },
+  prisma: {
+    client: (context) => context.services.db,
+    dmmf: getDatamodel(),
+    onUnusedQuery: null,
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({ description: 'How many there are in all, across every page.', resolve: (connection) => connection.totalCount() }),
+);

@@ -1,0 +1,8 @@
+// Imports every part of the schema, then builds it. Nothing else belongs here.
+import { builder } from './builder.js';
+import './scalars.js';
+import './notification.js';
+import './unread-count.js';
+import './subscriptions.js';
+
+export const schema = builder.toSchema();

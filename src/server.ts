@@ -1,0 +1,71 @@
+// Starts the whole service on a port, and stops it in order: what src/main.ts runs for the process,
+// and what tests start on port 0.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type App, createApp } from './app.js';
+import { createTokenVerifier } from './auth.js';
+import type { Config } from './config.js';
+import { createDatabase } from './db.js';
+import { startEmbeddedPostgres } from './db/embedded-postgres.js';
+import { applyMigrations } from './db/migrations.js';
+import type { Logger } from './logger.js';
+import { createPubSub } from './pubsub.js';
+
+export interface RunningServer {
+  app: App;
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  port: number;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  graphiqlHeaders?: Record<string, string>;
+}
+
+export async function startServer(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embeddedDir, logger);
+  const databaseUrl = config.database.url ?? embedded!.url;
+  if (embedded) {
+    const applied = await applyMigrations(databaseUrl);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  const db = createDatabase(databaseUrl, config.database.poolSize);
+  const pubsub = await createPubSub({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  const app = createApp({
+    config,
+    db,
+    pubsub,
+    logger,
+    verifyToken: createTokenVerifier(config.jwt),
+    graphiqlHeaders: options.graphiqlHeaders,
+  });
+
+  const server = createServer(app.yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Streams never end by themselves: close every connection once the listener is shut.
+      server.closeAllConnections();
+      await closed;
+      await app.yoga.dispose();
+      await pubsub.close();
+      await db.$disconnect();
+      await embedded?.stop();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { app, url, port, databaseUrl, stop };
+}
