@@ -1,6 +1,6 @@
 // Bearer JWT verification: HS256 with a shared secret and/or RS256/ES256 from a JWKS URL,
 // algorithms pinned, `exp` and `sub` required, issuer and audience checked when configured.
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import type { Config } from './config.js';
 import { unauthenticated } from './errors.js';
 
@@ -33,7 +33,7 @@ export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
   return async (authorization) => {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (!token) throw unauthenticated('A bearer token is required: send "Authorization: Bearer <JWT>".');
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, getKey, {
         algorithms,
@@ -65,7 +65,10 @@ export interface TokenClaims {
 }
 
 /** Signs an HS256 token: for development and operators' tools, never for production identities. */
-export function signToken(secret: string, { sub, roles = [], ttl = 3600, issuer, audience }: TokenClaims): Promise<string> {
+export function signToken(
+  secret: string,
+  { sub, roles = [], ttl = 3600, issuer, audience }: TokenClaims,
+): Promise<string> {
   const token = new SignJWT({ roles })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)

@@ -47,7 +47,12 @@ export interface Config {
   logLevel: Environment['LOG_LEVEL'];
   database: { url: string | undefined; poolSize: number; embeddedDir: string };
   redis: { url: string | undefined; keyPrefix: string };
-  jwt: { secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  jwt: {
+    secret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+  };
   graphiql: boolean;
 }
 

@@ -20,10 +20,18 @@ const logger = createLogger(config.logLevel);
 
 // In development with no key configured, make a secret for this run and hand out a ready token.
 const devSecret =
-  config.env === 'development' && !config.jwt.secret && !config.jwt.jwksUrl ? randomBytes(32).toString('hex') : undefined;
+  config.env === 'development' && !config.jwt.secret && !config.jwt.jwksUrl
+    ? randomBytes(32).toString('hex')
+    : undefined;
 if (devSecret) config = { ...config, jwt: { ...config.jwt, secret: devSecret } };
 const devToken = devSecret
-  ? await signToken(devSecret, { sub: DEV_USER, roles: ['service'], ttl: 12 * 3600, issuer: config.jwt.issuer, audience: config.jwt.audience })
+  ? await signToken(devSecret, {
+      sub: DEV_USER,
+      roles: ['service'],
+      ttl: 12 * 3600,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+    })
   : undefined;
 
 const server = await startServer(config, logger, {

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { type App, createApp } from './app.js';
 import { createTokenVerifier } from './auth.js';
 import type { Config } from './config.js';
-import { createDatabase } from './db.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrations.js';
+import { createDatabase } from './db.js';
 import type { Logger } from './logger.js';
 import { createPubSub } from './pubsub.js';
 

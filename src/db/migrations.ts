@@ -3,8 +3,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
+import pg from 'pg';
 import { openSchemaEngine, type SchemaFile } from './schema-engine.js';
 
 export const prismaDir = fileURLToPath(new URL('../../prisma/', import.meta.url));

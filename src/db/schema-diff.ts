@@ -4,7 +4,11 @@ import { openSchemaEngine, type SchemaFile } from './schema-engine.js';
  * The SQL that turns a database built from `from` (or an empty one) into one built from `to`.
  * The engine connects to `databaseUrl` when it starts, but the diff itself reads and changes nothing there.
  */
-export async function diffSchemas(databaseUrl: string, from: SchemaFile[] | 'empty', to: SchemaFile[]): Promise<string> {
+export async function diffSchemas(
+  databaseUrl: string,
+  from: SchemaFile[] | 'empty',
+  to: SchemaFile[],
+): Promise<string> {
   const engine = await openSchemaEngine(databaseUrl, to);
   try {
     const result = await engine.diff({

@@ -1,11 +1,12 @@
 // Prisma's schema engine compiled to WebAssembly, driven through the pg driver adapter.
 // The Prisma CLI would download a native engine, which this project must not need.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 // Node has WebAssembly, but this project's TypeScript libs leave it out (they would bring the DOM's too).
 interface WasmRuntime {
@@ -18,8 +19,8 @@ let loaded: Promise<void> | undefined;
 // The package entry imports the .wasm file as an ES module, which Node 20 refuses; instantiate it by hand.
 function loadWasm(): Promise<void> {
   loaded ??= (async () => {
-    const wasmUrl = new URL('schema_engine_bg.wasm', import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
-    const bytes = await readFile(fileURLToPath(wasmUrl));
+    const bindingsPath = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    const bytes = await readFile(path.join(path.dirname(bindingsPath), 'schema_engine_bg.wasm'));
     const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings });
     bindings.__wbg_set_wasm(instance.exports as never);
     (instance.exports.__wbindgen_start as () => void)();

@@ -22,7 +22,8 @@ export function useAuthentication(verify: TokenVerifier, publicPaths: readonly s
       try {
         viewers.set(request, await verify(request.headers.get('authorization')));
       } catch (error) {
-        const { message, extensions } = error instanceof ExpectedError ? error : new ExpectedError('UNAUTHENTICATED', 'Unauthenticated.');
+        const { message, extensions } =
+          error instanceof ExpectedError ? error : new ExpectedError('UNAUTHENTICATED', 'Unauthenticated.');
         endResponse(
           fetchAPI.Response.json(
             { errors: [{ message, extensions: { code: extensions.code } }] },

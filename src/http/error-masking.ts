@@ -22,7 +22,8 @@ export function createErrorMasking(logger: Logger): MaskError {
       return new GraphQLError(original.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
     }
     if (located && (!original || original instanceof GraphQLError)) return located;
-    if (isRecordNotFound(original)) return new GraphQLError(notFound().message, { ...at, extensions: notFound().extensions });
+    if (isRecordNotFound(original))
+      return new GraphQLError(notFound().message, { ...at, extensions: notFound().extensions });
     const requestId = currentRequestId();
     logger.error({ err: original, path: located?.path }, 'unexpected error');
     return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });

@@ -32,7 +32,10 @@ export class UserEvents {
   /** Publishes after commit; a failure is logged, never thrown, since the change itself is already stored. */
   publish(userId: string, event: UserEvent): void {
     this.bus.publish('user', userId, encodeUserEvent(event)).catch((error: unknown) => {
-      this.logger.warn({ err: error, userId, kind: event.kind }, 'publish failed; the change is stored but was not pushed live');
+      this.logger.warn(
+        { err: error, userId, kind: event.kind },
+        'publish failed; the change is stored but was not pushed live',
+      );
     });
   }
 

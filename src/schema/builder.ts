@@ -44,5 +44,8 @@ builder.mutationType({});
 builder.subscriptionType({});
 
 builder.globalConnectionField('totalCount', (t) =>
-  t.int({ description: 'How many there are in all, across every page.', resolve: (connection) => connection.totalCount() }),
+  t.int({
+    description: 'How many there are in all, across every page.',
+    resolve: (connection) => connection.totalCount(),
+  }),
 );

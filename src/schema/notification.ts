@@ -1,7 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
-import { parseNotificationId } from '../notifications/ids.js';
 import { encodeCursor } from '../notifications/cursor.js';
+import { parseNotificationId } from '../notifications/ids.js';
 import { builder } from './builder.js';
 import { parseNotificationGlobalId } from './global-id.js';
 
@@ -12,7 +12,8 @@ export const NotificationTypeEnum = builder.enumType(NotificationType, {
 
 export const NotificationStatusEnum = builder.enumType(NotificationStatus, {
   name: 'NotificationStatus',
-  description: 'Where the notification is in its life: UNREAD until acted on, then READ; ARCHIVED ones leave the default list.',
+  description:
+    'Where the notification is in its life: UNREAD until acted on, then READ; ARCHIVED ones leave the default list.',
 });
 
 export const NotificationNode = builder.prismaNode('Notification', {
@@ -50,7 +51,7 @@ builder.queryField('notifications', (t) =>
     {
       type: NotificationNode,
       description:
-        'The caller\'s notifications, newest first. Pages of 20 by default, at most 100. Without `status`, UNREAD and READ ones.',
+        "The caller's notifications, newest first. Pages of 20 by default, at most 100. Without `status`, UNREAD and READ ones.",
       args: {
         status: t.arg({ type: NotificationStatusEnum }),
         type: t.arg({ type: NotificationTypeEnum }),
@@ -70,7 +71,8 @@ builder.queryField('notifications', (t) =>
         };
       },
     },
-    { description: 'A page of notifications.' },
+    { name: 'NotificationConnection', description: 'A page of notifications.' },
+    { name: 'NotificationEdge' },
   ),
 );
 
@@ -95,7 +97,7 @@ builder.mutationFields((t) => ({
     type: builder.simpleObject('DeleteNotificationPayload', {
       fields: (f) => ({ deletedId: f.id({ description: 'The global id of the deleted notification.' }) }),
     }),
-    description: 'Deletes one of the caller\'s notifications for good.',
+    description: "Deletes one of the caller's notifications for good.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, { viewer, services }) => {
       const deletedId = await services.notifications.delete(viewer.userId, parseNotificationGlobalId(String(id)));

@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 const UnreadCount = builder.simpleObject('UnreadCount', {
   description: 'What a notification bell shows.',
   fields: (t) => ({
-    count: t.int({ description: 'How many of the caller\'s notifications are UNREAD.' }),
+    count: t.int({ description: "How many of the caller's notifications are UNREAD." }),
     lastNotificationAt: t.field({
       type: 'DateTime',
       nullable: true,

@@ -1,0 +1,24 @@
+// Typed documents for the operations our clients (the tests first of all) send, from schema.graphql.
+// Generated into test/generated/ before every test run; never committed.
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  documents: ['test/operations/**/*.graphql'],
+  generates: {
+    'test/generated/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        emitLegacyCommonJSImports: false,
+        enumsAsTypes: true,
+        useTypeImports: true,
+        scalars: { DateTime: 'string', JSON: 'unknown' },
+        strictScalars: true,
+      },
+    },
+  },
+  silent: true,
+};
+
+export default config;

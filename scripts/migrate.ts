@@ -1,0 +1,14 @@
+// `npm run db:migrate`: applies pending migrations to DATABASE_URL, offline; safe to run twice or at once.
+import { ConfigError, loadConfig } from '../src/config.js';
+import { applyMigrations } from '../src/db/migrations.js';
+
+try {
+  const { database } = loadConfig();
+  if (!database.url)
+    throw new ConfigError('DATABASE_URL is required to migrate (npm start migrates its embedded database itself)');
+  const applied = await applyMigrations(database.url);
+  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply: the database is up to date');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
