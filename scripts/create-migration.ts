@@ -47,3 +47,4 @@ if (!existsSync(lockfile)) {
   );
 }
 console.log(`wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
+process.exit(0);

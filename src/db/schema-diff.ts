@@ -1,4 +1,4 @@
-import { openSchemaEngine, type SchemaFile } from './schema-engine.js';
+import { type SchemaFile, withSchemaEngine } from './schema-engine.js';
 
 /**
  * The SQL that turns a database built from `from` (or an empty one) into one built from `to`.
@@ -9,17 +9,14 @@ export async function diffSchemas(
   from: SchemaFile[] | 'empty',
   to: SchemaFile[],
 ): Promise<string> {
-  const engine = await openSchemaEngine(databaseUrl, to);
-  try {
-    const result = await engine.diff({
+  const result = await withSchemaEngine(databaseUrl, to, (engine) =>
+    engine.diff({
       from: from === 'empty' ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: from },
       to: { tag: 'schemaDatamodel', files: to },
       script: true,
       exitCode: null,
       filters: { externalTables: [], externalEnums: [] },
-    });
-    return result.stdout ?? '';
-  } finally {
-    engine.free();
-  }
+    }),
+  );
+  return result.stdout ?? '';
 }

@@ -7,6 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
+import pg from 'pg';
 
 // Node has WebAssembly, but this project's TypeScript libs leave it out (they would bring the DOM's too).
 interface WasmRuntime {
@@ -33,10 +34,32 @@ export interface SchemaFile {
   content: string;
 }
 
-/** A schema engine connected to `databaseUrl`; `free()` it when done. */
-export async function openSchemaEngine(databaseUrl: string, schema: SchemaFile[]): Promise<SchemaEngine> {
+/**
+ * Runs `work` with a schema engine connected to `databaseUrl`, then frees the engine and closes its
+ * connection. The engine never closes that connection itself, and the advisory lock it takes for a
+ * migration lives as long as the connection: left open, it holds up the next run for the lock's timeout.
+ */
+export async function withSchemaEngine<T>(
+  databaseUrl: string,
+  schema: SchemaFile[],
+  work: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
   await loadWasm();
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: databaseUrl, max: 1 }));
-  const datamodels = schema.map((file): [string, string] => [file.path, file.content]);
-  return (bindings.SchemaEngine as unknown as typeof SchemaEngine).new({ datamodels }, () => {}, adapter);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+    const datamodels = schema.map((file): [string, string] => [file.path, file.content]);
+    const engine = await (bindings.SchemaEngine as unknown as typeof SchemaEngine).new(
+      { datamodels },
+      () => {},
+      adapter,
+    );
+    try {
+      return await work(engine);
+    } finally {
+      engine.free();
+    }
+  } finally {
+    await pool.end();
+  }
 }

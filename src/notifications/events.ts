@@ -48,4 +48,9 @@ export class UserEvents {
     });
     return mapIterator(queue, decodeUserEvent);
   }
+
+  /** How many live streams this instance is serving. */
+  get listeners(): number {
+    return this.bus.listeners;
+  }
 }

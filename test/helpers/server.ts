@@ -1,7 +1,7 @@
 // A real server on a free port, over this run's database and Redis prefix.
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { testEnvironment } from '../setup/environment.js';
 
@@ -12,6 +12,8 @@ export interface TestServerOptions {
   redis?: boolean;
   /** More environment variables, as the server would read them. */
   env?: Record<string, string | undefined>;
+  /** Where the server logs; by default a logger at the test log level. */
+  logger?: Logger;
 }
 
 /** The environment a test server runs with: this run's database, Redis prefix and secret. */
@@ -34,5 +36,5 @@ export function testServerEnvironment({
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<RunningServer> {
   const config = loadConfig(testServerEnvironment(options));
-  return startServer(config, createLogger(config.logLevel));
+  return startServer(config, options.logger ?? createLogger(config.logLevel));
 }

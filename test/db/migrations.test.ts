@@ -1,0 +1,81 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyMigrations, readSchemaFiles } from '../../src/db/migrations.js';
+import { diffSchemas } from '../../src/db/schema-diff.js';
+import { testEnvironment } from '../setup/environment.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const { postgresUrl } = testEnvironment();
+const made: string[] = [];
+
+async function freshDatabase(): Promise<string> {
+  const name = `notifications_migrate_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  made.push(name);
+  return `${postgresUrl}/${name}`;
+}
+
+afterAll(async () => {
+  const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+  await admin.connect();
+  for (const name of made) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+});
+
+const schemaOnly = (url: string) =>
+  execFileSync('pg_dump', ['--schema-only', '--no-owner', '--exclude-table=_prisma_migrations', url], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((line) => !line.startsWith('--') && !line.startsWith('\\'))
+    .join('\n');
+
+describe('migrations', () => {
+  it('should apply once, however often and however concurrently they run', async () => {
+    const url = await freshDatabase();
+    const runs = await Promise.all([applyMigrations(url), applyMigrations(url), applyMigrations(url)]);
+    const applied = runs.flat();
+    expect(applied.length).toBeGreaterThan(0);
+    expect(new Set(applied).size).toBe(applied.length);
+    expect(await applyMigrations(url)).toEqual([]);
+  });
+
+  it('should build the same database as schema.prisma describes (no drift)', async () => {
+    const [fromMigrations, fromSchema] = [await freshDatabase(), await freshDatabase()];
+    await applyMigrations(fromMigrations);
+    const sql = await diffSchemas(fromSchema, 'empty', await readSchemaFiles());
+    const client = new pg.Client({ connectionString: fromSchema });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+    expect(schemaOnly(fromMigrations)).toBe(schemaOnly(fromSchema));
+  });
+
+  it('should be what `npm run db:migrate` does, saying what it applied', async () => {
+    const url = await freshDatabase();
+    const run = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
+        cwd: root,
+        env: { PATH: process.env.PATH, DATABASE_URL: url },
+        encoding: 'utf8',
+      });
+    const first = run();
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^applied: \d+_init/);
+    const second = run();
+    expect(second.stdout).toMatch(/up to date/);
+    const missing = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
