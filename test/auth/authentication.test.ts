@@ -1,6 +1,5 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server.js';
+import { describe, expect, it } from 'vitest';
 import {
   CreateNotificationDocument,
   NotificationAddedDocument,
@@ -8,15 +7,11 @@ import {
   UnreadCountDocument,
 } from '../generated/graphql.js';
 import { execute, expectData, expectError } from '../helpers/graphql.js';
-import { startTestServer } from '../helpers/server.js';
+import { useTestServer } from '../helpers/server.js';
 import { subscribe } from '../helpers/subscribe.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
-let server: RunningServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.stop());
+const server = useTestServer();
 
 const badTokens = async (): Promise<Array<[string, string | null]>> => [
   ['no token', null],

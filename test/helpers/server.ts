@@ -1,11 +1,11 @@
 // A real server on a free port, over this run's database and Redis prefix.
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { testEnvironment } from '../setup/environment.js';
-
-export const TEST_JWT_SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
+import { type UserClient, userClient } from './graphql.js';
+import { newUserId, TEST_JWT_SECRET, tokenFor } from './tokens.js';
 
 export interface TestServerOptions {
   /** Use Redis for pub/sub (the default); false runs the in-memory bus. */
@@ -37,4 +37,36 @@ export function testServerEnvironment({
 export async function startTestServer(options: TestServerOptions = {}): Promise<RunningServer> {
   const config = loadConfig(testServerEnvironment(options));
   return startServer(config, options.logger ?? createLogger(config.logLevel));
+}
+
+export interface SharedTestServer {
+  readonly server: RunningServer;
+  readonly url: string;
+  /** A client for a user no other test knows. */
+  newUser(): Promise<UserClient>;
+}
+
+/** One server for every test of the calling file: started before them, stopped after. */
+export function useTestServer(options: TestServerOptions = {}): SharedTestServer {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(options);
+  });
+  afterAll(() => server?.stop());
+  const running = () => {
+    if (!server) throw new Error('the test server is not running yet');
+    return server;
+  };
+  return {
+    get server() {
+      return running();
+    },
+    get url() {
+      return running().url;
+    },
+    async newUser() {
+      const userId = newUserId();
+      return userClient(running().url, userId, await tokenFor(userId));
+    },
+  };
 }

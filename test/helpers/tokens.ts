@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { signToken, type TokenClaims } from '../../src/auth.js';
-import { TEST_JWT_SECRET } from './server.js';
+
+/** The secret test servers verify tokens with. */
+export const TEST_JWT_SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
 
 /** A user no other test knows. */
 export const newUserId = (): string => `user-${randomUUID()}`;

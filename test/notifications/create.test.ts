@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server.js';
+import { describe, expect, it } from 'vitest';
 import {
   CreateNotificationDocument,
   type CreateNotificationInput,
@@ -7,14 +6,10 @@ import {
 } from '../generated/graphql.js';
 import { execute, expectData, expectError, userClient } from '../helpers/graphql.js';
 import { createNotification } from '../helpers/notifications.js';
-import { startTestServer } from '../helpers/server.js';
+import { useTestServer } from '../helpers/server.js';
 import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
 
-let server: RunningServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.stop());
+const server = useTestServer();
 
 async function notificationCount(userId: string): Promise<number> {
   const client = userClient(server.url, userId, await tokenFor(userId));

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server.js';
+import { describe, expect, it } from 'vitest';
 import { MarkReadDocument, NotificationsDocument, type NotificationsQuery } from '../generated/graphql.js';
-import { expectError, type UserClient, userClient } from '../helpers/graphql.js';
+import { expectError } from '../helpers/graphql.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
-import { startTestServer } from '../helpers/server.js';
-import { newUserId, tokenFor } from '../helpers/tokens.js';
+import { useTestServer } from '../helpers/server.js';
 
-let server: RunningServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.stop());
-
-async function newUser(): Promise<UserClient> {
-  const userId = newUserId();
-  return userClient(server.url, userId, await tokenFor(userId));
-}
+const server = useTestServer();
+const newUser = () => server.newUser();
 
 const titles = (page: NotificationsQuery) => page.notifications.edges.map((edge) => edge.node.title);
 

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server.js';
+import { describe, expect, it } from 'vitest';
 import {
   DeleteNotificationDocument,
   MarkAllReadDocument,
@@ -8,21 +7,12 @@ import {
   NotificationsDocument,
   UnreadCountDocument,
 } from '../generated/graphql.js';
-import { expectError, type UserClient, userClient } from '../helpers/graphql.js';
+import { expectError } from '../helpers/graphql.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
-import { startTestServer } from '../helpers/server.js';
-import { newUserId, tokenFor } from '../helpers/tokens.js';
+import { useTestServer } from '../helpers/server.js';
 
-let server: RunningServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.stop());
-
-async function newUser(): Promise<UserClient> {
-  const userId = newUserId();
-  return userClient(server.url, userId, await tokenFor(userId));
-}
+const server = useTestServer();
+const newUser = () => server.newUser();
 
 const globalId = (uuid: string) => Buffer.from(`Notification:${uuid}`).toString('base64');
 const MISSING_ID = globalId('01900000-0000-7000-8000-000000000000');
