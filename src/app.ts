@@ -12,7 +12,9 @@ import { useAuthentication, viewerOf } from './http/authentication.js';
 import { createErrorMasking } from './http/error-masking.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import type { Logger } from './logger.js';
-import { UserEvents } from './notifications/events.js';
+import { ChangeLog } from './notifications/changelog.js';
+import { ChangePublisher } from './notifications/events.js';
+import { LiveStreams } from './notifications/live-streams.js';
 import { NotificationService } from './notifications/service.js';
 import type { PubSubBus } from './pubsub.js';
 import { schema } from './schema/index.js';
@@ -39,10 +41,20 @@ export interface App {
 
 /** How many events may wait for one slow stream before it is ended. */
 const STREAM_QUEUE_CAPACITY = 1000;
+/** How many changes one replay query reads. */
+const REPLAY_BATCH = 500;
 
 export function createApp({ config, db, pubsub, logger, verifyToken, graphiqlHeaders }: AppDependencies): App {
-  const events = new UserEvents(pubsub, logger, { queueCapacity: STREAM_QUEUE_CAPACITY });
-  const services: Services = { db, events, notifications: new NotificationService(db, events) };
+  const changeLog = new ChangeLog(db);
+  const services: Services = {
+    db,
+    changeLog,
+    notifications: new NotificationService(db, new ChangePublisher(pubsub, logger)),
+    liveStreams: new LiveStreams(pubsub, changeLog, {
+      queueCapacity: STREAM_QUEUE_CAPACITY,
+      replayBatch: REPLAY_BATCH,
+    }),
+  };
   const yogaLogger = logger.child({ component: 'yoga' });
 
   const yoga = createYoga<Record<string, unknown>, Context>({

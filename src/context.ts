@@ -1,13 +1,15 @@
 // The per-request context: who is asking, and the app's services (shared, built once per app).
 import type { Viewer } from './auth.js';
 import type { Database } from './db.js';
-import type { UserEvents } from './notifications/events.js';
+import type { ChangeLog } from './notifications/changelog.js';
+import type { LiveStreams } from './notifications/live-streams.js';
 import type { NotificationService } from './notifications/service.js';
 
 export interface Services {
   db: Database;
   notifications: NotificationService;
-  events: UserEvents;
+  changeLog: ChangeLog;
+  liveStreams: LiveStreams;
 }
 
 export interface Context {

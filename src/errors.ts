@@ -8,8 +8,14 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'RATE_LIMITED'
-  /** A live stream fell too far behind its events and was ended; the client reconnects. */
-  | 'SLOW_CONSUMER';
+  /** A live stream fell too far behind its events and was ended; the client resumes from its position. */
+  | 'SLOW_CONSUMER'
+  /** The position asked for is no longer in the change log: reload, then follow from the current position. */
+  | 'RESYNC_REQUIRED'
+  /** The token of a live stream expired; the client resumes with a fresh token from its position. */
+  | 'AUTH_EXPIRED'
+  /** The server is stopping; the client resumes from its position, on another instance or this one later. */
+  | 'SHUTTING_DOWN';
 
 /** An error the client caused or may handle; its message and extensions are shown as they are. */
 export class ExpectedError extends GraphQLError {

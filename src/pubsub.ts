@@ -4,7 +4,6 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
-import { BoundedQueue } from './streams/bounded-queue.js';
 
 /** Each topic: [key that names the channel, payload]. One channel per key, so a payload wakes only its key's listeners. */
 export interface Topics {
@@ -14,18 +13,29 @@ type Topic = keyof Topics;
 type Key<T extends Topic> = Topics[T][0];
 type Payload<T extends Topic> = Topics[T][1];
 
-export interface ListenOptions {
-  /** How many payloads may wait for a slow consumer before its stream is ended. */
-  capacity: number;
-  overflowError: () => Error;
+export interface SubscriptionHandlers<T> {
+  message(payload: T): void;
+  /**
+   * The connection to Redis came back after a loss: whatever was published meanwhile never arrived.
+   * Listeners catch up from the source of truth.
+   */
+  reconnected(): void;
+}
+
+export interface BusSubscription {
+  close(): void;
 }
 
 export interface PubSubBus {
   publish<T extends Topic>(topic: T, key: Key<T>, payload: Payload<T>): Promise<void>;
-  /** Resolves once listening: whatever is published after that is delivered. */
-  listen<T extends Topic>(topic: T, key: Key<T>, options: ListenOptions): Promise<BoundedQueue<Payload<T>>>;
-  /** How many streams are listening in this process. */
-  readonly listeners: number;
+  /** Resolves once subscribed: whatever is published after that is delivered. */
+  subscribe<T extends Topic>(
+    topic: T,
+    key: Key<T>,
+    handlers: SubscriptionHandlers<Payload<T>>,
+  ): Promise<BusSubscription>;
+  /** How many subscriptions are open in this process. */
+  readonly subscriptions: number;
   close(): Promise<void>;
 }
 
@@ -36,39 +46,36 @@ export interface PubSubOptions {
 }
 
 export async function createPubSub({ redisUrl, keyPrefix, logger }: PubSubOptions): Promise<PubSubBus> {
-  const engine = redisUrl ? await connectRedis(redisUrl, logger) : new PubSub();
+  const reconnectListeners = new Set<() => void>();
+  const engine = redisUrl
+    ? await connectRedis(redisUrl, logger, () => {
+        for (const listener of reconnectListeners) listener();
+      })
+    : new PubSub();
   const channel = (topic: Topic, key: string) => `${keyPrefix}${topic}:${key}`;
-  let listeners = 0;
 
   return {
     async publish(topic, key, payload) {
       await engine.publish(channel(topic, key), payload);
     },
 
-    async listen(topic, key, { capacity, overflowError }) {
-      let subscriptionId: number | undefined;
-      listeners += 1;
-      const queue = new BoundedQueue<Payload<typeof topic>>({
-        capacity,
-        overflowError,
-        onClose: () => {
-          listeners -= 1;
-          if (subscriptionId !== undefined) engine.unsubscribe(subscriptionId);
+    async subscribe(topic, key, handlers) {
+      const id = await engine.subscribe(channel(topic, key), handlers.message, {});
+      const reconnected = () => handlers.reconnected();
+      reconnectListeners.add(reconnected);
+      let open = true;
+      return {
+        close() {
+          if (!open) return;
+          open = false;
+          reconnectListeners.delete(reconnected);
+          engine.unsubscribe(id);
         },
-      });
-      try {
-        subscriptionId = await engine.subscribe(channel(topic, key), (message: string) => queue.push(message), {});
-      } catch (error) {
-        await queue.return();
-        throw error;
-      }
-      // The consumer may have gone while the subscription was being made.
-      if (queue.done) engine.unsubscribe(subscriptionId);
-      return queue;
+      };
     },
 
-    get listeners() {
-      return listeners;
+    get subscriptions() {
+      return reconnectListeners.size;
     },
 
     async close() {
@@ -81,15 +88,23 @@ export async function createPubSub({ redisUrl, keyPrefix, logger }: PubSubOption
   };
 }
 
-async function connectRedis(url: string, logger: Logger): Promise<PubSubEngine> {
-  const connect = (role: string, options: { enableOfflineQueue: boolean; maxRetriesPerRequest?: number | null }) => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, ...options });
+async function connectRedis(url: string, logger: Logger, onReconnected: () => void): Promise<PubSubEngine> {
+  const connect = (role: string, options: { enableOfflineQueue: boolean; maxRetriesPerRequest: number | null }) => {
+    const client = new Redis(url, { lazyConnect: true, ...options });
+    let lost = false;
     client.on('error', (error) => logger.warn({ err: error, role }, 'redis connection error'));
-    client.on('ready', () => logger.debug({ role }, 'redis ready'));
+    client.on('close', () => {
+      if (client.status !== 'end') lost = true;
+    });
+    client.on('ready', () => {
+      logger.info({ role, reconnected: lost }, 'redis ready');
+      if (lost && role === 'subscriber') onReconnected();
+      lost = false;
+    });
     return client;
   };
   // A publish while Redis is away fails at once instead of queueing in memory; the change log has the data.
-  const publisher = connect('publisher', { enableOfflineQueue: false });
+  const publisher = connect('publisher', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   // Subscriptions made while Redis is away wait for it; ioredis resubscribes every channel after a reconnect.
   const subscriber = connect('subscriber', { enableOfflineQueue: true, maxRetriesPerRequest: null });
   // RedisPubSub drops the promises of its UNSUBSCRIBE commands; one that fails (Redis gone for good, or

@@ -9,7 +9,11 @@ import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
 import type { Logger } from './logger.js';
+import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
+
+/** How long open streams get to deliver their last message when the server stops. */
+const STREAM_DRAIN_MS = 3000;
 
 export interface RunningServer {
   app: App;
@@ -54,8 +58,10 @@ export async function startServer(config: Config, logger: Logger, options: Start
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Stop accepting; then end every stream with SHUTTING_DOWN so its client resumes elsewhere, give
+      // those last messages a moment to leave, and close what is left.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Streams never end by themselves: close every connection once the listener is shut.
+      await app.services.liveStreams.endAll(shuttingDown(), STREAM_DRAIN_MS);
       server.closeAllConnections();
       await closed;
       await app.yoga.dispose();

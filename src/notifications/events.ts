@@ -1,56 +1,34 @@
-// What a user's channel carries: small JSON messages, published only after the change they describe committed.
-import { ExpectedError } from '../errors.js';
-import type { Notification } from '../generated/prisma/client.js';
+// Changes on the wire: published to the user's own channel only after they committed, as small JSON.
 import type { Logger } from '../logger.js';
 import type { PubSubBus } from '../pubsub.js';
-import { mapIterator } from '../streams/map-iterator.js';
-
-export type UserEvent = { kind: 'added'; notification: Notification };
+import type { ChangeEvent } from './changelog.js';
 
 const DATE_FIELDS = new Set(['createdAt', 'readAt', 'updatedAt']);
 
-export const encodeUserEvent = (event: UserEvent): string => JSON.stringify(event);
+export const encodeChange = (event: ChangeEvent): string => JSON.stringify(event);
 
-export function decodeUserEvent(message: string): UserEvent {
+export function decodeChange(message: string): ChangeEvent {
   return JSON.parse(message, (key, value) =>
     DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
-  ) as UserEvent;
+  ) as ChangeEvent;
 }
 
-export interface UserEventsOptions {
-  /** How many events may wait for a slow stream before it is ended. */
-  queueCapacity: number;
-}
-
-export class UserEvents {
+export class ChangePublisher {
   constructor(
     private readonly bus: PubSubBus,
     private readonly logger: Logger,
-    private readonly options: UserEventsOptions,
   ) {}
 
-  /** Publishes after commit; a failure is logged, never thrown, since the change itself is already stored. */
-  publish(userId: string, event: UserEvent): void {
-    this.bus.publish('user', userId, encodeUserEvent(event)).catch((error: unknown) => {
+  /**
+   * Pushes committed changes to their user's channel. A failure is logged, never thrown: the change is
+   * stored, and streams catch up from the log.
+   */
+  publish(userId: string, event: ChangeEvent): void {
+    this.bus.publish('user', userId, encodeChange(event)).catch((error: unknown) => {
       this.logger.warn(
-        { err: error, userId, kind: event.kind },
-        'publish failed; the change is stored but was not pushed live',
+        { err: error, userId, position: event.position },
+        'publish failed; the change is stored, streams will catch up from the log',
       );
     });
-  }
-
-  /** The user's events from now on; resolves once listening, so nothing published after that is missed. */
-  async listen(userId: string): Promise<AsyncIterableIterator<UserEvent>> {
-    const queue = await this.bus.listen('user', userId, {
-      capacity: this.options.queueCapacity,
-      overflowError: () =>
-        new ExpectedError('SLOW_CONSUMER', 'The stream fell too far behind and was closed; reconnect to continue.'),
-    });
-    return mapIterator(queue, decodeUserEvent);
-  }
-
-  /** How many live streams this instance is serving. */
-  get listeners(): number {
-    return this.bus.listeners;
   }
 }

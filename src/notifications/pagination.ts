@@ -1,15 +1,16 @@
 // Relay connection arguments, checked and turned into a keyset page: `after` and `before` bound the id,
 // so a page costs the same at any depth and does not shift while new notifications arrive.
 import { badUserInput } from '../errors.js';
-import { decodeCursor } from './cursor.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 export interface PageRequest {
   first?: number | null;
+  /** The id of the notification the page starts after (its cursor, decoded). */
   after?: string | null;
   last?: number | null;
+  /** The id of the notification the page ends before. */
   before?: string | null;
 }
 
@@ -33,7 +34,7 @@ export function parsePageRequest({ first, after, last, before }: PageRequest): P
   return {
     size: last != null ? pageSize(last, 'last') : first != null ? pageSize(first, 'first') : DEFAULT_PAGE_SIZE,
     backwards: last != null,
-    after: after != null ? decodeCursor(after, 'after') : undefined,
-    before: before != null ? decodeCursor(before, 'before') : undefined,
+    after: after ?? undefined,
+    before: before ?? undefined,
   };
 }

@@ -3,7 +3,8 @@ import type { Database } from '../db.js';
 import { notFound } from '../errors.js';
 import type { Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
-import type { UserEvents } from './events.js';
+import { type ChangeEvent, type ChangeRecord, recordChange } from './changelog.js';
+import type { ChangePublisher } from './events.js';
 import { newNotificationId, parseNotificationId } from './ids.js';
 import { type PageRequest, parsePageRequest } from './pagination.js';
 import { type NewNotificationInput, parseNewNotification } from './validation.js';
@@ -38,7 +39,7 @@ const LISTED_BY_DEFAULT: NotificationStatus[] = ['UNREAD', 'READ'];
 export class NotificationService {
   constructor(
     private readonly db: Database,
-    private readonly events: UserEvents,
+    private readonly publisher: ChangePublisher,
   ) {}
 
   /** A page of the user's notifications, newest first. */
@@ -84,27 +85,37 @@ export class NotificationService {
 
   /** Marks one notification read; reading it again changes nothing. */
   async markRead(userId: string, id: string): Promise<Notification> {
-    const [updated] = await this.db.notification.updateManyAndReturn({
-      where: { id: parseNotificationId(id), userId, status: 'UNREAD' },
-      data: { status: 'READ', readAt: new Date() },
+    const notificationId = parseNotificationId(id);
+    const change = await this.changeAndRecord(userId, async (tx) => {
+      const [updated] = await tx.notification.updateManyAndReturn({
+        where: { id: notificationId, userId, status: 'UNREAD' },
+        data: { status: 'READ', readAt: new Date() },
+      });
+      return updated && { kind: 'READ', notification: updated };
     });
-    return updated ?? this.get(userId, id);
+    return change?.notification ?? this.get(userId, notificationId);
   }
 
   /** Marks every unread notification of the user read; returns how many changed. */
   async markAllRead(userId: string): Promise<number> {
-    const { count } = await this.db.notification.updateMany({
-      where: { userId, status: 'UNREAD' },
-      data: { status: 'READ', readAt: new Date() },
+    const change = await this.changeAndRecord(userId, async (tx) => {
+      const { count } = await tx.notification.updateMany({
+        where: { userId, status: 'UNREAD' },
+        data: { status: 'READ', readAt: new Date() },
+      });
+      return count > 0 ? { kind: 'ALL_READ', count } : undefined;
     });
-    return count;
+    return change?.count ?? 0;
   }
 
   /** Deletes one notification; returns its id. */
   async delete(userId: string, id: string): Promise<string> {
     const notificationId = parseNotificationId(id);
-    const { count } = await this.db.notification.deleteMany({ where: { id: notificationId, userId } });
-    if (count === 0) throw notFound();
+    const change = await this.changeAndRecord(userId, async (tx) => {
+      const { count } = await tx.notification.deleteMany({ where: { id: notificationId, userId } });
+      return count > 0 ? { kind: 'DELETED', notificationId } : undefined;
+    });
+    if (!change) throw notFound();
     return notificationId;
   }
 
@@ -114,17 +125,33 @@ export class NotificationService {
    */
   async create(input: NewNotificationInput): Promise<CreateResult> {
     const fields = parseNewNotification(input);
-    const [inserted] = await this.db.notification.createManyAndReturn({
-      data: [{ ...fields, id: newNotificationId() }],
-      skipDuplicates: true,
+    const change = await this.changeAndRecord(fields.userId, async (tx) => {
+      const [inserted] = await tx.notification.createManyAndReturn({
+        data: [{ ...fields, id: newNotificationId() }],
+        skipDuplicates: true,
+      });
+      return inserted && { kind: 'ADDED', notification: inserted };
     });
-    if (inserted) {
-      this.events.publish(inserted.userId, { kind: 'added', notification: inserted });
-      return { notification: inserted, created: true };
-    }
+    if (change?.notification) return { notification: change.notification, created: true };
     const existing = await this.db.notification.findFirstOrThrow({
       where: { userId: fields.userId, idempotencyKey: fields.idempotencyKey },
     });
     return { notification: existing, created: false };
+  }
+
+  /**
+   * Runs `change` and records what it did in the change log, in one transaction; publishes the event
+   * after commit. A change that did nothing (undefined) leaves no trace in the log.
+   */
+  private async changeAndRecord(
+    userId: string,
+    change: (tx: Prisma.TransactionClient) => Promise<ChangeRecord | undefined | null>,
+  ): Promise<ChangeEvent | undefined> {
+    const event = await this.db.$transaction(async (tx) => {
+      const record = await change(tx);
+      return record ? recordChange(tx, userId, record) : undefined;
+    });
+    if (event) this.publisher.publish(userId, event);
+    return event;
   }
 }

@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './notification.js';
 import './unread-count.js';
+import './notification-event.js';
 import './subscriptions.js';
 
 export const schema = builder.toSchema();

@@ -1,6 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
-import { encodeCursor } from '../notifications/cursor.js';
 import { parseNotificationId } from '../notifications/ids.js';
 import { builder } from './builder.js';
 import { parseNotificationGlobalId } from './global-id.js';
@@ -57,8 +56,13 @@ builder.queryField('notifications', (t) =>
         type: t.arg({ type: NotificationTypeEnum }),
       },
       resolve: async (_root, args, { viewer, services }) => {
-        const page = await services.notifications.list(viewer.userId, args);
-        const edges = page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+        const page = await services.notifications.list(viewer.userId, {
+          ...args,
+          after: args.after != null ? parseNotificationGlobalId(args.after, 'after') : undefined,
+          before: args.before != null ? parseNotificationGlobalId(args.before, 'before') : undefined,
+        });
+        // A cursor is the node's own global id: one less thing to keep, and what resuming a stream takes.
+        const edges = page.nodes.map((node) => ({ cursor: encodeGlobalID('Notification', node.id), node }));
         return {
           edges,
           pageInfo: {

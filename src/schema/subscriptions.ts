@@ -1,17 +1,53 @@
-import type { UserEvent } from '../notifications/events.js';
-import { filterIterator } from '../streams/filter-iterator.js';
+// The live streams: replay from the change log after `after`, then live. A stream that must end (token
+// expired, server stopping, consumer too slow) sends one last result whose error says why, then completes.
+import type { Context } from '../context.js';
+import type { ChangeEvent } from '../notifications/changelog.js';
+import type { StreamItem } from '../notifications/live-streams.js';
 import { builder } from './builder.js';
 import { NotificationNode } from './notification.js';
+import { NotificationEventRef } from './notification-event.js';
+import { resolveAfter } from './positions.js';
 
-builder.subscriptionField('notificationAdded', (t) =>
-  t.field({
+async function openStream(
+  context: Context,
+  after: string | null | undefined,
+  include?: (event: ChangeEvent) => boolean,
+) {
+  const { viewer, services } = context;
+  return services.liveStreams.open(viewer.userId, {
+    after: await resolveAfter(after, viewer.userId, services.changeLog),
+    endsAt: viewer.expiresAt,
+    include,
+  });
+}
+
+function eventOf(item: StreamItem): ChangeEvent {
+  if (item.type === 'end') throw item.error;
+  return item.event;
+}
+
+const AFTER =
+  'Replay first every change after this position (or after this notification of the connection), then go live.';
+
+builder.subscriptionFields((t) => ({
+  notificationAdded: t.field({
     type: NotificationNode,
-    description: 'Every notification created for the caller from now on, as it is created.',
-    subscribe: async (_root, _args, { viewer, services }) =>
-      filterIterator(
-        await services.events.listen(viewer.userId),
-        (event): event is Extract<UserEvent, { kind: 'added' }> => event.kind === 'added',
-      ),
-    resolve: (event) => event.notification,
+    description:
+      'Every notification created for the caller: with `after`, first those created after it (replayed from the log, ' +
+      'in order, none twice), then live. Without `after`, from now on.',
+    args: { after: t.arg.string({ description: AFTER }) },
+    subscribe: (_root, { after }, context) =>
+      openStream(context, after, (event) => event.kind === 'ADDED' && event.notification !== null),
+    resolve: (item: StreamItem) => eventOf(item).notification!,
   }),
-);
+  notificationEvents: t.field({
+    type: NotificationEventRef,
+    description:
+      "Every change to the caller's notifications, each with its position and the unread count after it, so every " +
+      'tab and device stays in sync. Same resume semantics as notificationAdded; RESYNC_REQUIRED when the log no ' +
+      'longer reaches back to `after`.',
+    args: { after: t.arg.string({ description: AFTER }) },
+    subscribe: (_root, { after }, context) => openStream(context, after),
+    resolve: (item: StreamItem) => eventOf(item),
+  }),
+}));

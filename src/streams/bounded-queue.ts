@@ -29,6 +29,14 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /** Delivers `value` before everything already queued, whatever the capacity: for what cannot wait. */
+  interrupt(value: T): void {
+    if (this.closed) return;
+    const consumer = this.waiting.shift();
+    if (consumer) consumer.resolve({ value, done: false });
+    else this.values.unshift(value);
+  }
+
   /** Ends the iterator with an error, delivered after the values already queued. */
   fail(error: Error): void {
     if (this.closed) return;

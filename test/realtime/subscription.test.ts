@@ -50,7 +50,7 @@ describe.each(modes)('notificationAdded over SSE (%s connections)', (mode) => {
     expect(await channelSubscribers(redis, userId)).toBe(1);
     await subscription.dispose();
     await eventually(() => channelSubscribers(redis, userId), 0);
-    await eventually(async () => server.app.services.events.listeners, 0);
+    await eventually(async () => server.app.services.liveStreams.size, 0);
   });
 });
 
@@ -89,7 +89,7 @@ describe('notificationAdded', () => {
       expect((await subscription.next()).data?.notificationAdded).toEqual(created);
       await subscription.dispose();
     }
-    await eventually(async () => memoryServer.app.services.events.listeners, 0);
+    await eventually(async () => memoryServer.app.services.liveStreams.size, 0);
   });
 
   it('should not push anything for an idempotent retry that created nothing', async () => {

@@ -1,0 +1,154 @@
+// Replay-then-live streams of a user's changes. Each stream knows the position it delivered last: it
+// replays from the log what came after, then follows the user's channel, dropping what it already
+// delivered and filling any gap from the log. So a stream misses nothing and repeats nothing, in order,
+// whether events arrive late, out of order across instances, or not at all while Redis was away.
+import { ExpectedError } from '../errors.js';
+import type { PubSubBus } from '../pubsub.js';
+import { BoundedQueue } from '../streams/bounded-queue.js';
+import { setTimeoutAt } from '../streams/timers.js';
+import { withCleanup } from '../streams/with-cleanup.js';
+import type { ChangeEvent, ChangeLog } from './changelog.js';
+import { decodeChange } from './events.js';
+
+/** What a stream yields: a change, or the reason it ends (delivered to the client as a coded error). */
+export type StreamItem = { type: 'event'; event: ChangeEvent } | { type: 'end'; error: ExpectedError };
+
+type QueueItem = { type: 'message'; message: string } | { type: 'catch-up' } | { type: 'end'; error: ExpectedError };
+
+export interface LiveStreamsOptions {
+  /** How many events may wait for a slow stream before it is ended with SLOW_CONSUMER. */
+  queueCapacity: number;
+  /** How many changes one replay query reads. */
+  replayBatch: number;
+}
+
+export interface OpenStreamOptions {
+  /** Replay every change after this position first; without it, the stream starts live, now. */
+  after?: number | undefined;
+  /** The stream ends with AUTH_EXPIRED at this time (ms since the epoch): when the caller's token expires. */
+  endsAt: number;
+  /** Which changes to yield; every change still advances the stream's position. */
+  include?: (event: ChangeEvent) => boolean;
+}
+
+const slowConsumer = () =>
+  new ExpectedError('SLOW_CONSUMER', 'The stream fell too far behind and was closed: resume from your last position.');
+const authExpired = () =>
+  new ExpectedError('AUTH_EXPIRED', 'Your token expired: resume from your last position with a fresh token.');
+export const shuttingDown = () =>
+  new ExpectedError('SHUTTING_DOWN', 'The server is stopping: resume from your last position.');
+
+export class LiveStreams {
+  private readonly queues = new Set<BoundedQueue<QueueItem>>();
+  private drainedListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly bus: PubSubBus,
+    private readonly changeLog: ChangeLog,
+    private readonly options: LiveStreamsOptions,
+  ) {}
+
+  /** How many streams are open in this instance. */
+  get size(): number {
+    return this.queues.size;
+  }
+
+  /**
+   * Opens a stream of the user's changes. Resolves once it listens, so nothing committed after that is
+   * missed; RESYNC_REQUIRED when `after` is no longer (or never was) in the log.
+   */
+  async open(
+    userId: string,
+    { after, endsAt, include = () => true }: OpenStreamOptions,
+  ): Promise<AsyncIterableIterator<StreamItem>> {
+    const queue = new BoundedQueue<QueueItem>({ capacity: this.options.queueCapacity, overflowError: slowConsumer });
+    const subscription = await this.bus.subscribe('user', userId, {
+      message: (message) => queue.push({ type: 'message', message }),
+      reconnected: () => queue.interrupt({ type: 'catch-up' }),
+    });
+    const cancelExpiry = setTimeoutAt(endsAt, () => queue.interrupt({ type: 'end', error: authExpired() }));
+    this.queues.add(queue);
+    const close = () => {
+      cancelExpiry();
+      subscription.close();
+      void queue.return();
+      this.queues.delete(queue);
+      if (this.queues.size === 0) for (const listener of this.drainedListeners.splice(0)) listener();
+    };
+    try {
+      // Read after subscribing: whatever commits from here on arrives live or is found in the log.
+      if (after !== undefined) await this.changeLog.assertResumable(userId, after);
+      const start = after ?? (await this.changeLog.currentPosition(userId));
+      return withCleanup(this.follow(userId, start, queue, include), close);
+    } catch (error) {
+      close();
+      throw error;
+    }
+  }
+
+  /** Ends every open stream with `error`; resolves when all have closed, or after `timeoutMs`. */
+  async endAll(error: ExpectedError, timeoutMs: number): Promise<void> {
+    for (const queue of this.queues) queue.interrupt({ type: 'end', error });
+    if (this.queues.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.drainedListeners.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private async *follow(
+    userId: string,
+    start: number,
+    queue: BoundedQueue<QueueItem>,
+    include: (event: ChangeEvent) => boolean,
+  ): AsyncGenerator<StreamItem, void, undefined> {
+    let last = start;
+    const changeLog = this.changeLog;
+    const { replayBatch } = this.options;
+    // Everything the log holds after the last delivered position.
+    async function* catchUp(): AsyncGenerator<StreamItem, void, undefined> {
+      for (;;) {
+        const batch = await changeLog.after(userId, last, replayBatch);
+        for (const event of batch) {
+          last = event.position;
+          if (include(event)) yield { type: 'event', event };
+        }
+        if (batch.length < replayBatch) return;
+      }
+    }
+
+    yield* catchUp();
+    for (;;) {
+      let item: QueueItem;
+      try {
+        const next = await queue.next();
+        if (next.done) return;
+        item = next.value;
+      } catch (error) {
+        yield { type: 'end', error: error as ExpectedError };
+        return;
+      }
+      if (item.type === 'end') {
+        yield item;
+        return;
+      }
+      if (item.type === 'catch-up') {
+        yield* catchUp();
+        continue;
+      }
+      const event = decodeChange(item.message);
+      if (event.position <= last) continue;
+      if (event.position > last + 1) {
+        // Something before it is missing here (lost while Redis was away, or still on its way from
+        // another instance): the log has it all, in order.
+        yield* catchUp();
+        continue;
+      }
+      last = event.position;
+      if (include(event)) yield { type: 'event', event };
+    }
+  }
+}
