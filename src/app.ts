@@ -11,6 +11,7 @@ import { unauthenticated } from './errors.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
 import { createErrorMasking } from './http/error-masking.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
+import { useSseHeartbeat } from './http/sse-heartbeat.js';
 import type { Logger } from './logger.js';
 import { ChangeLog } from './notifications/changelog.js';
 import { ChangePublisher } from './notifications/events.js';
@@ -84,6 +85,7 @@ export function createApp({ config, db, pubsub, logger, verifyToken, graphiqlHea
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
       useAuthentication(verifyToken, [HEALTH_PATH]),
       useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
+      useSseHeartbeat(config.sseHeartbeatMs),
     ],
   });
 

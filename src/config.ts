@@ -36,6 +36,7 @@ const environment = z.object({
   JWT_AUDIENCE: optionalString,
 
   GRAPHIQL: z.stringbool().optional(),
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
 });
 
 export type Environment = z.infer<typeof environment>;
@@ -54,6 +55,8 @@ export interface Config {
     audience: string | undefined;
   };
   graphiql: boolean;
+  /** A quiet SSE stream gets a keep-alive comment this often. */
+  sseHeartbeatMs: number;
 }
 
 export class ConfigError extends Error {
@@ -82,5 +85,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
   };
 }

@@ -14,6 +14,7 @@ import { createPubSub } from './pubsub.js';
 
 /** How long open streams get to deliver their last message when the server stops. */
 const STREAM_DRAIN_MS = 3000;
+const FLUSH_MS = 250;
 
 export interface RunningServer {
   app: App;
@@ -62,6 +63,8 @@ export async function startServer(config: Config, logger: Logger, options: Start
       // those last messages a moment to leave, and close what is left.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await app.services.liveStreams.endAll(shuttingDown(), STREAM_DRAIN_MS);
+      // The streams' last messages are written; let them leave the sockets before cutting them.
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_MS));
       server.closeAllConnections();
       await closed;
       await app.yoga.dispose();
