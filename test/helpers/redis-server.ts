@@ -32,6 +32,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       stdio: 'ignore',
     });
     const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
+    probe.on('error', () => {});
     await probe.connect().catch(() => {});
     await probe.ping();
     probe.disconnect();
