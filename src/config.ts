@@ -36,6 +36,7 @@ const environment = z.object({
   JWT_AUDIENCE: optionalString,
 
   GRAPHIQL: z.stringbool().optional(),
+  CHANGE_LOG_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
 });
 
@@ -57,6 +58,8 @@ export interface Config {
   graphiql: boolean;
   /** A quiet SSE stream gets a keep-alive comment this often. */
   sseHeartbeatMs: number;
+  /** How long the change log keeps each change: how far back streams can resume. */
+  changeLogRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -86,5 +89,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
+    changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
   };
 }

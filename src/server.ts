@@ -8,6 +8,8 @@ import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
+import { pruneChangeLogJob } from './jobs/prune-change-log.js';
+import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
@@ -47,6 +49,8 @@ export async function startServer(config: Config, logger: Logger, options: Start
     graphiqlHeaders: options.graphiqlHeaders,
   });
 
+  const jobs = startJobs([pruneChangeLogJob(db, config.changeLogRetentionDays, logger)], logger);
+
   const server = createServer(app.yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -67,6 +71,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
       await new Promise((resolve) => setTimeout(resolve, FLUSH_MS));
       server.closeAllConnections();
       await closed;
+      await jobs.stop();
       await app.yoga.dispose();
       await pubsub.close();
       await db.$disconnect();

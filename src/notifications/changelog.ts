@@ -123,10 +123,4 @@ export class ChangeLog {
       createdAt: row.createdAt,
     }));
   }
-
-  /** Removes changes older than `before`; returns how many. */
-  async prune(before: Date): Promise<number> {
-    const { count } = await this.db.notificationChange.deleteMany({ where: { createdAt: { lt: before } } });
-    return count;
-  }
 }
