@@ -5,5 +5,9 @@ import { PrismaClient } from './generated/prisma/client.js';
 export type Database = PrismaClient;
 
 export function createDatabase(url: string, poolSize: number): Database {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: poolSize }),
+    // Under load a transaction may wait for a pooled connection; waiting beats failing.
+    transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+  });
 }

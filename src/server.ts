@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
+import { dueNotificationsJob } from './jobs/due-notifications.js';
 import { pruneChangeLogJob } from './jobs/prune-change-log.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
@@ -49,7 +50,13 @@ export async function startServer(config: Config, logger: Logger, options: Start
     graphiqlHeaders: options.graphiqlHeaders,
   });
 
-  const jobs = startJobs([pruneChangeLogJob(db, config.changeLogRetentionDays, logger)], logger);
+  const jobs = startJobs(
+    [
+      pruneChangeLogJob(db, config.changeLogRetentionDays, logger),
+      dueNotificationsJob(db, app.services.notifications, logger),
+    ],
+    logger,
+  );
 
   const server = createServer(app.yoga);
   await new Promise<void>((resolve, reject) => {

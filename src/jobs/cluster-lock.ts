@@ -6,6 +6,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 /** Lock keys: one per job, so that different jobs never wait for each other. */
 export const LOCK_KEYS = {
   pruneChangeLog: 7_301_020_501,
+  dueNotifications: 7_301_020_502,
 } as const;
 
 /**

@@ -4,6 +4,8 @@
 import type { Database } from '../db.js';
 import { ExpectedError } from '../errors.js';
 import type { ChangeKind, Notification, Prisma } from '../generated/prisma/client.js';
+import { countView, type NotificationCounts } from './counts.js';
+import { filterWhere } from './filter.js';
 
 type Transaction = Prisma.TransactionClient;
 
@@ -11,11 +13,15 @@ type Transaction = Prisma.TransactionClient;
 export interface ChangeEvent {
   position: number;
   kind: ChangeKind;
+  /** The notification changed, for changes to one. */
   notificationId: string | null;
+  /** Every notification changed (the one, or the many of a bulk change). */
+  notificationIds: string[];
   /** The notification's state after the change; null when it is gone or the change touched many. */
   notification: Notification | null;
   count: number;
-  unreadCount: number;
+  /** The user's counts right after the change, for the default view. */
+  counts: NotificationCounts;
   createdAt: Date;
 }
 
@@ -23,6 +29,7 @@ export interface ChangeRecord {
   kind: ChangeKind;
   notification?: Notification;
   notificationId?: string;
+  notificationIds?: string[];
   count?: number;
 }
 
@@ -33,33 +40,49 @@ export const resyncRequired = () =>
   );
 
 /**
- * Records a change made in `tx` and returns it as an event. Taking the next position locks the user's
- * stream row until commit, so a user's positions follow the order their changes commit in.
+ * The user's next change-log position. It locks the user's stream row until commit, so a user's positions
+ * follow the order their changes commit in, and what runs after it in the transaction sees every change
+ * committed before.
  */
-export async function recordChange(tx: Transaction, userId: string, change: ChangeRecord): Promise<ChangeEvent> {
+export async function nextPosition(tx: Transaction, userId: string): Promise<number> {
   const [stream] = await tx.$queryRaw<Array<{ position: bigint }>>`
     INSERT INTO notification_streams (user_id, position) VALUES (${userId}, 1)
     ON CONFLICT (user_id) DO UPDATE SET position = notification_streams.position + 1
     RETURNING position`;
-  const unreadCount = await tx.notification.count({ where: { userId, status: 'UNREAD' } });
+  return Number(stream!.position);
+}
+
+/** Writes the change at `position` (from nextPosition, in the same transaction) and returns it as an event. */
+export async function logChange(
+  tx: Transaction,
+  userId: string,
+  position: number,
+  change: ChangeRecord,
+): Promise<ChangeEvent> {
+  const counts = await countView(tx, filterWhere(userId, {}, new Date()));
   const notificationId = change.notification?.id ?? change.notificationId ?? null;
+  const notificationIds = change.notificationIds ?? (notificationId ? [notificationId] : []);
   const row = await tx.notificationChange.create({
     data: {
       userId,
-      position: stream!.position,
+      position,
       kind: change.kind,
       notificationId,
-      count: change.count ?? 1,
-      unreadCount,
+      notificationIds: change.notificationIds ?? [],
+      count: change.count ?? notificationIds.length,
+      totalCount: counts.total,
+      unreadCount: counts.unread,
+      unseenCount: counts.unseen,
     },
   });
   return {
-    position: Number(row.position),
+    position,
     kind: row.kind,
     notificationId,
+    notificationIds,
     notification: change.notification ?? null,
     count: row.count,
-    unreadCount,
+    counts,
     createdAt: row.createdAt,
   };
 }
@@ -73,18 +96,19 @@ export class ChangeLog {
     return Number(stream?.position ?? 0n);
   }
 
-  /** The position at which a notification of the user was added, if the log still has it. */
+  /** The position at which a notification of the user was added; undefined for ids the user never had. */
   async positionOfAdded(userId: string, notificationId: string): Promise<number | undefined> {
+    const notification = await this.db.notification.findFirst({
+      where: { userId, id: notificationId },
+      select: { position: true },
+    });
+    if (notification) return Number(notification.position);
+    // Deleted since: the log may still remember it.
     const change = await this.db.notificationChange.findFirst({
       where: { userId, notificationId, kind: 'ADDED' },
       select: { position: true },
     });
     return change ? Number(change.position) : undefined;
-  }
-
-  /** Whether the user has this notification (to tell a pruned cursor from a foreign one). */
-  async ownsNotification(userId: string, notificationId: string): Promise<boolean> {
-    return (await this.db.notification.count({ where: { userId, id: notificationId } })) > 0;
   }
 
   /**
@@ -117,9 +141,10 @@ export class ChangeLog {
       position: Number(row.position),
       kind: row.kind,
       notificationId: row.notificationId,
+      notificationIds: row.notificationId ? [row.notificationId] : row.notificationIds,
       notification: row.notificationId ? (byId.get(row.notificationId) ?? null) : null,
       count: row.count,
-      unreadCount: row.unreadCount,
+      counts: { total: row.totalCount, unread: row.unreadCount, unseen: row.unseenCount },
       createdAt: row.createdAt,
     }));
   }

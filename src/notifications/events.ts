@@ -3,14 +3,18 @@ import type { Logger } from '../logger.js';
 import type { PubSubBus } from '../pubsub.js';
 import type { ChangeEvent } from './changelog.js';
 
-const DATE_FIELDS = new Set(['createdAt', 'readAt', 'updatedAt']);
+const DATE_FIELDS = new Set(['createdAt', 'readAt', 'updatedAt', 'seenAt', 'archivedAt', 'snoozedUntil', 'expiresAt']);
 
-export const encodeChange = (event: ChangeEvent): string => JSON.stringify(event);
+// A notification's `position` is a bigint (the event's own is a number): it travels as a string.
+export const encodeChange = (event: ChangeEvent): string =>
+  JSON.stringify(event, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
 
 export function decodeChange(message: string): ChangeEvent {
-  return JSON.parse(message, (key, value) =>
-    DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
-  ) as ChangeEvent;
+  return JSON.parse(message, (key, value) => {
+    if (typeof value !== 'string') return value;
+    if (DATE_FIELDS.has(key)) return new Date(value);
+    return key === 'position' ? BigInt(value) : value;
+  }) as ChangeEvent;
 }
 
 export class ChangePublisher {
@@ -24,11 +28,15 @@ export class ChangePublisher {
    * stored, and streams catch up from the log.
    */
   publish(userId: string, event: ChangeEvent): void {
-    this.bus.publish('user', userId, encodeChange(event)).catch((error: unknown) => {
+    const failed = (error: unknown) =>
       this.logger.warn(
         { err: error, userId, position: event.position },
         'publish failed; the change is stored, streams will catch up from the log',
       );
-    });
+    try {
+      this.bus.publish('user', userId, encodeChange(event)).catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 }

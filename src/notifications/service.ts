@@ -1,10 +1,13 @@
 // The one owner of the notification rules: GraphQL, the event intake and the jobs all come through here.
+// Every change is written with its change-log entry in one transaction and published after commit.
 import type { Database } from '../db.js';
-import { notFound } from '../errors.js';
+import { badUserInput, notFound } from '../errors.js';
 import type { Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
-import { type ChangeEvent, type ChangeRecord, recordChange } from './changelog.js';
+import { type ChangeEvent, type ChangeRecord, logChange, nextPosition } from './changelog.js';
+import { countView, type NotificationCounts } from './counts.js';
 import type { ChangePublisher } from './events.js';
+import { checkFilter, filterWhere, type NotificationFilter } from './filter.js';
 import { newNotificationId, parseNotificationId } from './ids.js';
 import { type PageRequest, parsePageRequest } from './pagination.js';
 import { type NewNotificationInput, parseNewNotification } from './validation.js';
@@ -12,6 +15,7 @@ import { type NewNotificationInput, parseNewNotification } from './validation.js
 export interface ListFilter {
   status?: NotificationStatus | null;
   type?: NotificationType | null;
+  filter?: NotificationFilter | null;
 }
 
 export interface NotificationPage {
@@ -33,8 +37,41 @@ export interface CreateResult {
   created: boolean;
 }
 
-// Archived notifications leave the default list; they stay reachable with an explicit status.
-const LISTED_BY_DEFAULT: NotificationStatus[] = ['UNREAD', 'READ'];
+/** What a change to one notification leaves behind. */
+export interface ChangeResult {
+  notification: Notification;
+  counts: NotificationCounts;
+}
+
+/** What a change to many leaves behind. */
+export interface BulkResult {
+  count: number;
+  notificationIds: string[];
+  counts: NotificationCounts;
+}
+
+export interface BulkRequest {
+  filter?: NotificationFilter | null;
+  /** Only notifications added at or before this change-log position: what the client had seen. */
+  upTo?: number | undefined;
+}
+
+const MAX_IDS = 100;
+const MAX_SNOOZE_MS = 366 * 24 * 3600 * 1000;
+
+type Tx = Prisma.TransactionClient;
+
+/** The `status` and `type` arguments of the connection, folded into its filter. */
+function withLegacyArguments({ status, type, filter }: ListFilter): NotificationFilter {
+  const checked = checkFilter(filter);
+  if (status && (checked.status || checked.statuses))
+    throw badUserInput('status', 'use either status or filter.status');
+  if (type && checked.types) throw badUserInput('type', 'use either type or filter.types');
+  return { ...checked, ...(status ? { status } : {}), ...(type ? { types: [type] } : {}) };
+}
+
+/** Thrown inside a transaction to roll it back when the change turned out to change nothing. */
+class NoChange extends Error {}
 
 export class NotificationService {
   constructor(
@@ -45,11 +82,7 @@ export class NotificationService {
   /** A page of the user's notifications, newest first. */
   async list(userId: string, request: PageRequest & ListFilter): Promise<NotificationPage> {
     const page = parsePageRequest(request);
-    const where: Prisma.NotificationWhereInput = {
-      userId,
-      status: request.status ?? { in: LISTED_BY_DEFAULT },
-      ...(request.type ? { type: request.type } : {}),
-    };
+    const where = filterWhere(userId, withLegacyArguments(request), new Date());
     const rows = await this.db.notification.findMany({
       where: { ...where, id: { lt: page.after, gt: page.before } },
       // Walking backwards (`last`) reads oldest-first from the cursor, then flips the page.
@@ -67,9 +100,14 @@ export class NotificationService {
     };
   }
 
+  /** Total, unread and unseen for a view of the user's inbox. */
+  counts(userId: string, filter?: NotificationFilter | null, field = 'filter'): Promise<NotificationCounts> {
+    return countView(this.db, filterWhere(userId, checkFilter(filter, field), new Date()));
+  }
+
   async unreadCount(userId: string): Promise<UnreadCount> {
     const { _count, _max } = await this.db.notification.aggregate({
-      where: { userId, status: 'UNREAD' },
+      where: { ...filterWhere(userId, {}, new Date()), readAt: null },
       _count: { _all: true },
       _max: { createdAt: true },
     });
@@ -85,38 +123,111 @@ export class NotificationService {
 
   /** Marks one notification read; reading it again changes nothing. */
   async markRead(userId: string, id: string): Promise<Notification> {
-    const notificationId = parseNotificationId(id);
-    const change = await this.changeAndRecord(userId, async (tx) => {
-      const [updated] = await tx.notification.updateManyAndReturn({
-        where: { id: notificationId, userId, status: 'UNREAD' },
-        data: { status: 'READ', readAt: new Date() },
-      });
-      return updated && { kind: 'READ', notification: updated };
-    });
-    return change?.notification ?? this.get(userId, notificationId);
+    return (
+      await this.changeOne(userId, id, 'READ', { readAt: null }, (n) => ({
+        readAt: new Date(),
+        ...(n.status === 'UNREAD' ? { status: 'READ' } : {}),
+      }))
+    ).notification;
   }
 
-  /** Marks every unread notification of the user read; returns how many changed. */
-  async markAllRead(userId: string): Promise<number> {
-    const change = await this.changeAndRecord(userId, async (tx) => {
-      const { count } = await tx.notification.updateMany({
-        where: { userId, status: 'UNREAD' },
-        data: { status: 'READ', readAt: new Date() },
-      });
-      return count > 0 ? { kind: 'ALL_READ', count } : undefined;
-    });
-    return change?.count ?? 0;
+  /** Marks one notification unread again. */
+  markUnread(userId: string, id: string): Promise<ChangeResult> {
+    return this.changeOne(userId, id, 'UNREAD', { readAt: { not: null } }, (n) => ({
+      readAt: null,
+      ...(n.status === 'READ' ? { status: 'UNREAD' } : {}),
+    }));
   }
 
-  /** Deletes one notification; returns its id. */
-  async delete(userId: string, id: string): Promise<string> {
+  /** Takes a notification out of the default list and the counts; it stays reachable with the filter. */
+  archive(userId: string, id: string): Promise<ChangeResult> {
+    return this.changeOne(userId, id, 'ARCHIVED', { status: { not: 'ARCHIVED' } }, () => ({
+      status: 'ARCHIVED',
+      archivedAt: new Date(),
+    }));
+  }
+
+  /** Brings an archived notification back, read or unread as it was. */
+  unarchive(userId: string, id: string): Promise<ChangeResult> {
+    return this.changeOne(userId, id, 'UNARCHIVED', { status: 'ARCHIVED' }, (n) => ({
+      status: n.readAt ? 'READ' : 'UNREAD',
+      archivedAt: null,
+    }));
+  }
+
+  /** Hides a notification from lists and counts until `until`; then it resurfaces as new. */
+  snooze(userId: string, id: string, until: Date): Promise<ChangeResult> {
+    const now = Date.now();
+    if (!(until.getTime() > now)) throw badUserInput('until', 'must be in the future');
+    if (until.getTime() - now > MAX_SNOOZE_MS) throw badUserInput('until', 'must be within a year');
+    return this.changeOne(userId, id, 'SNOOZED', {}, () => ({ snoozedUntil: until }));
+  }
+
+  /** Marks these notifications seen (shown to the user); returns how many changed. */
+  async markSeen(userId: string, ids: string[]): Promise<BulkResult> {
+    if (ids.length === 0 || ids.length > MAX_IDS) throw badUserInput('ids', `must list 1 to ${MAX_IDS} ids`);
+    const notificationIds = [...new Set(ids.map((id) => parseNotificationId(id, 'ids')))];
+    const owned = await this.db.notification.count({ where: { userId, id: { in: notificationIds } } });
+    if (owned !== notificationIds.length) throw notFound();
+    return this.changeMany(
+      userId,
+      'SEEN',
+      { userId, id: { in: notificationIds }, seenAt: null },
+      { seenAt: new Date() },
+    );
+  }
+
+  /** Marks read every unread notification in the view, added at or before `upTo`. */
+  markAllRead(userId: string, request: BulkRequest = {}): Promise<BulkResult> {
+    return this.changeMany(
+      userId,
+      'ALL_READ',
+      this.bulkWhere(userId, request, { readAt: null }),
+      {
+        readAt: new Date(),
+        status: 'READ',
+      },
+      { status: 'UNREAD' },
+    );
+  }
+
+  /** Marks seen every unseen notification in the view, added at or before `upTo`. */
+  markAllSeen(userId: string, request: BulkRequest = {}): Promise<BulkResult> {
+    return this.changeMany(userId, 'ALL_SEEN', this.bulkWhere(userId, request, { seenAt: null }), {
+      seenAt: new Date(),
+    });
+  }
+
+  /** Archives every notification in the view, added at or before `upTo`. */
+  archiveAll(userId: string, request: BulkRequest = {}): Promise<BulkResult> {
+    return this.changeMany(userId, 'ALL_ARCHIVED', this.bulkWhere(userId, request, { status: { not: 'ARCHIVED' } }), {
+      status: 'ARCHIVED',
+      archivedAt: new Date(),
+    });
+  }
+
+  /** Deletes every notification in the view, added at or before `upTo`. */
+  async deleteAll(userId: string, request: BulkRequest = {}): Promise<BulkResult> {
+    const where = this.bulkWhere(userId, request, {});
+    const event = await this.changeAndRecord(userId, async (tx) => {
+      const doomed = await tx.notification.findMany({ where, select: { id: true } });
+      const notificationIds = doomed.map(({ id }) => id);
+      if (notificationIds.length === 0) return undefined;
+      await tx.notification.deleteMany({ where: { userId, id: { in: notificationIds } } });
+      return { kind: 'ALL_DELETED', notificationIds };
+    });
+    return this.bulkResult(userId, event);
+  }
+
+  /** Deletes one notification; returns its id and the counts after. */
+  async delete(userId: string, id: string): Promise<{ deletedId: string; counts: NotificationCounts }> {
     const notificationId = parseNotificationId(id);
-    const change = await this.changeAndRecord(userId, async (tx) => {
+    const event = await this.changeAndRecord(userId, async (tx) => {
       const { count } = await tx.notification.deleteMany({ where: { id: notificationId, userId } });
       return count > 0 ? { kind: 'DELETED', notificationId } : undefined;
     });
-    if (!change) throw notFound();
-    return notificationId;
+    if (!event) throw notFound();
+    return { deletedId: notificationId, counts: event.counts };
   }
 
   /**
@@ -125,33 +236,152 @@ export class NotificationService {
    */
   async create(input: NewNotificationInput): Promise<CreateResult> {
     const fields = parseNewNotification(input);
-    const change = await this.changeAndRecord(fields.userId, async (tx) => {
+    const event = await this.changeAndRecord(fields.userId, async (tx, position) => {
       const [inserted] = await tx.notification.createManyAndReturn({
-        data: [{ ...fields, id: newNotificationId() }],
+        data: [{ ...fields, id: newNotificationId(), position }],
         skipDuplicates: true,
       });
       return inserted && { kind: 'ADDED', notification: inserted };
     });
-    if (change?.notification) return { notification: change.notification, created: true };
+    if (event) return { notification: event.notification!, created: true };
     const existing = await this.db.notification.findFirstOrThrow({
       where: { userId: fields.userId, idempotencyKey: fields.idempotencyKey },
     });
     return { notification: existing, created: false };
   }
 
+  /** Resurfaces snoozed notifications whose time has come, each exactly once; returns how many. */
+  async resurfaceDue(now = new Date(), limit = 500): Promise<number> {
+    const due = await this.db.notification.findMany({
+      where: { snoozedUntil: { lte: now } },
+      select: { id: true, userId: true },
+      orderBy: { snoozedUntil: 'asc' },
+      take: limit,
+    });
+    let resurfaced = 0;
+    for (const { id, userId } of due) {
+      const event = await this.changeAndRecord(userId, async (tx) => {
+        // The condition is checked again under the row lock: another instance may have been first.
+        const [updated] = await tx.notification.updateManyAndReturn({
+          where: { id, snoozedUntil: { lte: now } },
+          data: { snoozedUntil: null, seenAt: null },
+        });
+        if (!updated) return undefined;
+        // Back as new: unseen, and unread unless it was archived meanwhile.
+        const notification =
+          updated.status === 'ARCHIVED'
+            ? updated
+            : await tx.notification.update({ where: { id }, data: { status: 'UNREAD', readAt: null } });
+        return { kind: 'RESURFACED', notification };
+      });
+      if (event) resurfaced++;
+    }
+    return resurfaced;
+  }
+
+  /** Deletes notifications whose expiry has passed, each with an EXPIRED change; returns how many. */
+  async expireDue(now = new Date(), limit = 500): Promise<number> {
+    const due = await this.db.notification.findMany({
+      where: { expiresAt: { lte: now } },
+      select: { id: true, userId: true },
+      take: limit,
+    });
+    let expired = 0;
+    for (const { id, userId } of due) {
+      const event = await this.changeAndRecord(userId, async (tx) => {
+        const { count } = await tx.notification.deleteMany({ where: { id, expiresAt: { lte: now } } });
+        return count > 0 ? { kind: 'EXPIRED', notificationId: id } : undefined;
+      });
+      if (event) expired++;
+    }
+    return expired;
+  }
+
+  private bulkWhere(userId: string, { filter, upTo }: BulkRequest, extra: Prisma.NotificationWhereInput) {
+    const where = filterWhere(userId, checkFilter(filter), new Date());
+    const and = where.AND as Prisma.NotificationWhereInput[];
+    and.push(extra);
+    if (upTo !== undefined) and.push({ position: { lte: upTo } });
+    return where;
+  }
+
   /**
-   * Runs `change` and records what it did in the change log, in one transaction; publishes the event
-   * after commit. A change that did nothing (undefined) leaves no trace in the log.
+   * Changes one of the user's notifications if it is in the state `from` describes; NOT_FOUND when it is
+   * missing or someone else's. A notification already in the target state is returned unchanged.
+   */
+  private async changeOne(
+    userId: string,
+    id: string,
+    kind: ChangeRecord['kind'],
+    from: Prisma.NotificationWhereInput,
+    to: (current: Notification) => Prisma.NotificationUpdateManyMutationInput,
+  ): Promise<ChangeResult> {
+    const notificationId = parseNotificationId(id);
+    const event = await this.changeAndRecord(userId, async (tx) => {
+      const current = await tx.notification.findFirst({ where: { id: notificationId, userId, ...from } });
+      if (!current) return undefined;
+      const notification = await tx.notification.update({ where: { id: notificationId }, data: to(current) });
+      return { kind, notification };
+    });
+    if (event) return { notification: event.notification!, counts: event.counts };
+    const notification = await this.get(userId, notificationId);
+    return { notification, counts: await this.counts(userId) };
+  }
+
+  /** Changes every notification matching `where` (re-checked row by row under lock) as one logged change. */
+  private async changeMany(
+    userId: string,
+    kind: ChangeRecord['kind'],
+    where: Prisma.NotificationWhereInput,
+    data: Prisma.NotificationUpdateManyMutationInput,
+    /** Only for rows that also match this, apply `statusData`: e.g. READ only where it was UNREAD. */
+    statusFrom?: Prisma.NotificationWhereInput,
+  ): Promise<BulkResult> {
+    const event = await this.changeAndRecord(userId, async (tx) => {
+      const { status, ...rest } = data;
+      const changed = await tx.notification.updateManyAndReturn({ where, data: rest, select: { id: true } });
+      if (changed.length === 0) return undefined;
+      const notificationIds = changed.map(({ id }) => id);
+      if (status) {
+        await tx.notification.updateMany({ where: { id: { in: notificationIds }, ...statusFrom }, data: { status } });
+      }
+      return { kind, notificationIds };
+    });
+    return this.bulkResult(userId, event);
+  }
+
+  private async bulkResult(userId: string, event: ChangeEvent | undefined): Promise<BulkResult> {
+    if (!event) return { count: 0, notificationIds: [], counts: await this.counts(userId) };
+    return { count: event.count, notificationIds: event.notificationIds, counts: event.counts };
+  }
+
+  /**
+   * Runs `change` and records what it did in the change log, in one transaction, then publishes the event
+   * after commit. The user's stream row is locked first, so each user's changes run one at a time, see
+   * each other's results, and get positions in commit order. A change that did nothing is rolled back,
+   * its position with it: it leaves no trace.
    */
   private async changeAndRecord(
     userId: string,
-    change: (tx: Prisma.TransactionClient) => Promise<ChangeRecord | undefined | null>,
+    change: (tx: Tx, position: number) => Promise<ChangeRecord | undefined>,
   ): Promise<ChangeEvent | undefined> {
-    const event = await this.db.$transaction(async (tx) => {
-      const record = await change(tx);
-      return record ? recordChange(tx, userId, record) : undefined;
-    });
-    if (event) this.publisher.publish(userId, event);
+    let event: ChangeEvent;
+    try {
+      event = await this.transaction(async (tx) => {
+        const position = await nextPosition(tx, userId);
+        const record = await change(tx, position);
+        if (!record) throw new NoChange();
+        return logChange(tx, userId, position, record);
+      });
+    } catch (error) {
+      if (error instanceof NoChange) return undefined;
+      throw error;
+    }
+    this.publisher.publish(userId, event);
     return event;
+  }
+
+  private transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(work);
   }
 }

@@ -31,6 +31,16 @@ export const newNotificationSchema = z.object({
   metadata: metadata.nullish().transform((value) => value ?? {}),
   relatedSessionId: optionalText(255).transform((value) => value ?? null),
   idempotencyKey: optionalText(255).transform((value) => value ?? null),
+  category: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1 to 64 lowercase letters, digits, ".", "_" or "-"')
+    .nullish()
+    .transform((value) => value ?? null),
+  expiresAt: z
+    .date()
+    .refine((value) => value.getTime() > Date.now(), 'must be in the future')
+    .nullish()
+    .transform((value) => value ?? null),
 });
 
 /** What producers send; `metadata` is checked to be a JSON object, so anything may arrive there. */

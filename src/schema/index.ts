@@ -1,7 +1,11 @@
 // Imports every part of the schema, then builds it. Nothing else belongs here.
 import { builder } from './builder.js';
 import './scalars.js';
+import './notification-enums.js';
+import './filter.js';
+import './counts.js';
 import './notification.js';
+import './inbox-actions.js';
 import './unread-count.js';
 import './notification-event.js';
 import './subscriptions.js';

@@ -3,13 +3,16 @@ import { badUserInput } from '../errors.js';
 import { ChangeKind } from '../generated/prisma/enums.js';
 import type { ChangeEvent } from '../notifications/changelog.js';
 import { builder } from './builder.js';
+import { NotificationCountsRef } from './counts.js';
 import { NotificationNode } from './notification.js';
 import { resolveAfter } from './positions.js';
 
 export const NotificationEventKindEnum = builder.enumType(ChangeKind, {
   name: 'NotificationEventKind',
   description:
-    'ADDED: a notification was created. READ: one was marked read. DELETED: one was deleted. ALL_READ: every unread one was marked read at once.',
+    'What changed. One notification: ADDED, READ, UNREAD, SEEN (also for markSeen of several), ARCHIVED, ' +
+    'UNARCHIVED, SNOOZED, RESURFACED (a snoozed one came back, unread and unseen), EXPIRED (gone at its expiry), ' +
+    'DELETED. Many at once: ALL_READ, ALL_SEEN, ALL_ARCHIVED, ALL_DELETED.',
 });
 
 export const NotificationEventRef = builder.objectRef<ChangeEvent>('NotificationEvent').implement({
@@ -25,6 +28,10 @@ export const NotificationEventRef = builder.objectRef<ChangeEvent>('Notification
       description: 'The global id of the notification changed; null when the change touched many.',
       resolve: (event) => (event.notificationId ? encodeGlobalID('Notification', event.notificationId) : null),
     }),
+    notificationIds: t.idList({
+      description: 'The global ids of every notification changed.',
+      resolve: (event) => event.notificationIds.map((id) => encodeGlobalID('Notification', id)),
+    }),
     notification: t.field({
       type: NotificationNode,
       nullable: true,
@@ -32,7 +39,15 @@ export const NotificationEventRef = builder.objectRef<ChangeEvent>('Notification
       resolve: (event) => event.notification,
     }),
     count: t.exposeInt('count', { description: 'How many notifications the change touched.' }),
-    unreadCount: t.exposeInt('unreadCount', { description: "The caller's unread count right after the change." }),
+    unreadCount: t.int({
+      description: "The caller's unread count right after the change.",
+      resolve: (event) => event.counts.unread,
+    }),
+    counts: t.field({
+      type: NotificationCountsRef,
+      description: "The caller's counts right after the change (the default view): the badge is `unseen`.",
+      resolve: (event) => event.counts,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -1,34 +1,47 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 import { parseNotificationId } from '../notifications/ids.js';
 import { builder } from './builder.js';
+import { NotificationCountsRef } from './counts.js';
+import { NotificationFilterInput, toFilter } from './filter.js';
 import { parseNotificationGlobalId } from './global-id.js';
-
-export const NotificationTypeEnum = builder.enumType(NotificationType, {
-  name: 'NotificationType',
-  description: 'How the notification should look: its tone.',
-});
-
-export const NotificationStatusEnum = builder.enumType(NotificationStatus, {
-  name: 'NotificationStatus',
-  description:
-    'Where the notification is in its life: UNREAD until acted on, then READ; ARCHIVED ones leave the default list.',
-});
+import { NotificationStatusEnum, NotificationTypeEnum } from './notification-enums.js';
+import { resolveUpTo } from './positions.js';
 
 export const NotificationNode = builder.prismaNode('Notification', {
   description: 'Something a user was told. Title and message are plain text: render them as text, never as HTML.',
   id: { field: 'id' },
-  // The owner is part of the lookup, so someone else's id reads exactly as a missing one.
-  findUnique: (id, context) => ({ id: parseNotificationId(id), userId: context.viewer.userId }),
+  // The owner is part of the lookup, so someone else's id reads exactly as a missing one; so does an expired one.
+  findUnique: (id, context) => ({
+    id: parseNotificationId(id),
+    userId: context.viewer.userId,
+    OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+  }),
   fields: (t) => ({
     title: t.exposeString('title'),
     message: t.exposeString('message'),
     type: t.expose('type', { type: NotificationTypeEnum }),
     status: t.expose('status', { type: NotificationStatusEnum }),
+    category: t.exposeString('category', { nullable: true, description: 'What it is about, e.g. "transcription".' }),
     metadata: t.expose('metadata', { type: 'JSON', description: 'A JSON object of extra data from the producer.' }),
     relatedSessionId: t.exposeString('relatedSessionId', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
+    readAt: t.expose('readAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was read; null while unread.',
+    }),
+    seenAt: t.expose('seenAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was shown to the user (the bell was opened); null while unseen.',
+    }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    snoozedUntil: t.expose('snoozedUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Hidden from lists and counts until then; it then resurfaces unread and unseen.',
+    }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'Gone for good from then on.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 });
@@ -42,6 +55,8 @@ const CreateNotificationInput = builder.inputType('CreateNotificationInput', {
     metadata: t.field({ type: 'JSON', description: 'A JSON object (at most 16 KiB); {} when left out.' }),
     relatedSessionId: t.string(),
     idempotencyKey: t.string({ description: 'Retries with the same key for the same user create nothing new.' }),
+    category: t.string({ description: 'What it is about: lowercase letters, digits, ".", "_" or "-", at most 64.' }),
+    expiresAt: t.field({ type: 'DateTime', description: 'From then on it is gone from lists, counts and streams.' }),
   }),
 });
 
@@ -50,14 +65,17 @@ builder.queryField('notifications', (t) =>
     {
       type: NotificationNode,
       description:
-        "The caller's notifications, newest first. Pages of 20 by default, at most 100. Without `status`, UNREAD and READ ones.",
+        "The caller's notifications, newest first. Pages of 20 by default, at most 100. Without `status` or a " +
+        'filter, UNREAD and READ ones that are neither snoozed nor expired.',
       args: {
         status: t.arg({ type: NotificationStatusEnum }),
         type: t.arg({ type: NotificationTypeEnum }),
+        filter: t.arg({ type: NotificationFilterInput }),
       },
       resolve: async (_root, args, { viewer, services }) => {
         const page = await services.notifications.list(viewer.userId, {
           ...args,
+          filter: toFilter(args.filter),
           after: args.after != null ? parseNotificationGlobalId(args.after, 'after') : undefined,
           before: args.before != null ? parseNotificationGlobalId(args.before, 'before') : undefined,
         });
@@ -80,6 +98,8 @@ builder.queryField('notifications', (t) =>
   ),
 );
 
+const globalIds = (ids: string[]) => ids.map((id) => encodeGlobalID('Notification', id));
+
 builder.mutationFields((t) => ({
   markRead: t.field({
     type: NotificationNode,
@@ -90,22 +110,39 @@ builder.mutationFields((t) => ({
   }),
   markAllRead: t.field({
     type: builder.simpleObject('MarkAllReadPayload', {
-      fields: (f) => ({ count: f.int({ description: 'How many notifications changed from UNREAD to READ.' }) }),
+      fields: (f) => ({
+        count: f.int({ description: 'How many notifications changed from unread to read.' }),
+        notificationIds: f.idList({ description: 'The global ids of those that changed.' }),
+        counts: f.field({ type: NotificationCountsRef, description: "The caller's counts after the change." }),
+      }),
     }),
-    description: 'Marks every unread notification of the caller read.',
-    resolve: async (_root, _args, { viewer, services }) => ({
-      count: await services.notifications.markAllRead(viewer.userId),
-    }),
+    description:
+      'Marks read every unread notification in the view (`filter`), added at or before `upTo` (a cursor or position ' +
+      'the client saw), so that one arriving meanwhile stays unread. Without either: every unread one.',
+    args: { filter: t.arg({ type: NotificationFilterInput }), upTo: t.arg.string() },
+    resolve: async (_root, { filter, upTo }, { viewer, services }) => {
+      const result = await services.notifications.markAllRead(viewer.userId, {
+        filter: toFilter(filter),
+        upTo: await resolveUpTo(upTo, viewer.userId, services.changeLog),
+      });
+      return { ...result, notificationIds: globalIds(result.notificationIds) };
+    },
   }),
   deleteNotification: t.field({
     type: builder.simpleObject('DeleteNotificationPayload', {
-      fields: (f) => ({ deletedId: f.id({ description: 'The global id of the deleted notification.' }) }),
+      fields: (f) => ({
+        deletedId: f.id({ description: 'The global id of the deleted notification.' }),
+        counts: f.field({ type: NotificationCountsRef, description: "The caller's counts after the change." }),
+      }),
     }),
     description: "Deletes one of the caller's notifications for good.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, { viewer, services }) => {
-      const deletedId = await services.notifications.delete(viewer.userId, parseNotificationGlobalId(String(id)));
-      return { deletedId: encodeGlobalID('Notification', deletedId) };
+      const { deletedId, counts } = await services.notifications.delete(
+        viewer.userId,
+        parseNotificationGlobalId(String(id)),
+      );
+      return { deletedId: encodeGlobalID('Notification', deletedId), counts };
     },
   }),
   createNotification: t.field({

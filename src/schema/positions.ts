@@ -1,7 +1,7 @@
 // `after` of the streams and the delta query: a change-log position ("42"), or a cursor (the global id)
 // of a notification from the notifications connection, standing for the position at which it was added.
 import { badUserInput } from '../errors.js';
-import { type ChangeLog, resyncRequired } from '../notifications/changelog.js';
+import type { ChangeLog } from '../notifications/changelog.js';
 import { parseNotificationGlobalId } from './global-id.js';
 
 const POSITION = /^\d{1,15}$/;
@@ -15,8 +15,27 @@ export async function resolveAfter(
   if (POSITION.test(after)) return Number(after);
   const notificationId = parseNotificationGlobalId(after, 'after');
   const position = await changeLog.positionOfAdded(userId, notificationId);
-  if (position !== undefined) return position;
   // Someone else's notification reads exactly as one that never existed.
-  if (await changeLog.ownsNotification(userId, notificationId)) throw resyncRequired();
-  throw badUserInput('after', 'is neither a position nor a cursor of yours');
+  if (position === undefined) throw badUserInput('after', 'is neither a position nor a cursor of yours');
+  return position;
+}
+
+/**
+ * `upTo` of the bulk actions: the newest thing the client saw, as a position or a cursor. Unlike `after`,
+ * a position the caller's log never reached, or someone else's cursor, is a mistake: BAD_USER_INPUT.
+ */
+export async function resolveUpTo(
+  upTo: string | null | undefined,
+  userId: string,
+  changeLog: ChangeLog,
+): Promise<number | undefined> {
+  if (upTo == null) return undefined;
+  if (POSITION.test(upTo)) {
+    const position = Number(upTo);
+    if (position > (await changeLog.currentPosition(userId))) throw badUserInput('upTo', 'is ahead of your change log');
+    return position;
+  }
+  const position = await changeLog.positionOfAdded(userId, parseNotificationGlobalId(upTo, 'upTo'));
+  if (position === undefined) throw badUserInput('upTo', 'is neither a position nor a cursor of yours');
+  return position;
 }

@@ -2,8 +2,10 @@
 // expired, server stopping, consumer too slow) sends one last result whose error says why, then completes.
 import type { Context } from '../context.js';
 import type { ChangeEvent } from '../notifications/changelog.js';
+import { checkFilter, matchesFilter, type NotificationFilter } from '../notifications/filter.js';
 import type { StreamItem } from '../notifications/live-streams.js';
 import { builder } from './builder.js';
+import { NotificationFilterInput, toFilter } from './filter.js';
 import { NotificationNode } from './notification.js';
 import { NotificationEventRef } from './notification-event.js';
 import { resolveAfter } from './positions.js';
@@ -11,7 +13,7 @@ import { resolveAfter } from './positions.js';
 async function openStream(
   context: Context,
   after: string | null | undefined,
-  include?: (event: ChangeEvent) => boolean,
+  include: (event: ChangeEvent) => boolean,
 ) {
   const { viewer, services } = context;
   return services.liveStreams.open(viewer.userId, {
@@ -21,6 +23,10 @@ async function openStream(
   });
 }
 
+/** Whether an event concerns the view: changes to many always do (the counts moved), single ones if the notification is in it. */
+const inView = (event: ChangeEvent, filter: NotificationFilter) =>
+  event.notification === null || matchesFilter(event.notification, filter, new Date());
+
 function eventOf(item: StreamItem): ChangeEvent {
   if (item.type === 'end') throw item.error;
   return item.event;
@@ -28,6 +34,7 @@ function eventOf(item: StreamItem): ChangeEvent {
 
 const AFTER =
   'Replay first every change after this position (or after this notification of the connection), then go live.';
+const FILTER = 'Only notifications in this view.';
 
 builder.subscriptionFields((t) => ({
   notificationAdded: t.field({
@@ -35,19 +42,35 @@ builder.subscriptionFields((t) => ({
     description:
       'Every notification created for the caller: with `after`, first those created after it (replayed from the log, ' +
       'in order, none twice), then live. Without `after`, from now on.',
-    args: { after: t.arg.string({ description: AFTER }) },
-    subscribe: (_root, { after }, context) =>
-      openStream(context, after, (event) => event.kind === 'ADDED' && event.notification !== null),
+    args: {
+      after: t.arg.string({ description: AFTER }),
+      filter: t.arg({ type: NotificationFilterInput, description: FILTER }),
+    },
+    subscribe: (_root, { after, filter }, context) => {
+      const view = checkFilter(toFilter(filter));
+      return openStream(
+        context,
+        after,
+        (event) => event.kind === 'ADDED' && event.notification !== null && inView(event, view),
+      );
+    },
     resolve: (item: StreamItem) => eventOf(item).notification!,
   }),
   notificationEvents: t.field({
     type: NotificationEventRef,
     description:
-      "Every change to the caller's notifications, each with its position and the unread count after it, so every " +
+      "Every change to the caller's notifications, each with its position and the counts after it, so every " +
       'tab and device stays in sync. Same resume semantics as notificationAdded; RESYNC_REQUIRED when the log no ' +
-      'longer reaches back to `after`.',
-    args: { after: t.arg.string({ description: AFTER }) },
-    subscribe: (_root, { after }, context) => openStream(context, after),
+      'longer reaches back to `after`. With `filter`, changes to notifications outside the view are left out; ' +
+      'changes to many at once always come.',
+    args: {
+      after: t.arg.string({ description: AFTER }),
+      filter: t.arg({ type: NotificationFilterInput, description: FILTER }),
+    },
+    subscribe: (_root, { after, filter }, context) => {
+      const view = checkFilter(toFilter(filter));
+      return openStream(context, after, (event) => inView(event, view));
+    },
     resolve: (item: StreamItem) => eventOf(item),
   }),
 }));

@@ -1,0 +1,111 @@
+// One filter for every view of the inbox: the list, the counts, the bulk actions and the streams.
+// It reads the same in SQL (through Prisma) and in memory (for events), and a test holds the two together.
+import { isDeepStrictEqual } from 'node:util';
+import { badUserInput } from '../errors.js';
+import type { Notification, Prisma } from '../generated/prisma/client.js';
+import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
+
+export interface MetadataCondition {
+  key: string;
+  /** Any JSON but null (checkFilter refuses null). */
+  value?: unknown;
+}
+
+export interface NotificationFilter {
+  status?: NotificationStatus | null;
+  statuses?: NotificationStatus[] | null;
+  types?: NotificationType[] | null;
+  /** true: only seen ones; false: only unseen ones. */
+  seen?: boolean | null;
+  /** true: only archived ones. By default archived ones are left out, unless a status asks for them. */
+  archived?: boolean | null;
+  /** true: only those snoozed right now. By default snoozed ones are left out until they resurface. */
+  snoozed?: boolean | null;
+  relatedSessionId?: string | null;
+  category?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+  /** Every condition must hold: the metadata's top-level `key` equals `value`. */
+  metadata?: MetadataCondition[] | null;
+}
+
+const MAX_METADATA_CONDITIONS = 10;
+
+/** The filter, checked; a BAD_USER_INPUT error naming the offending part otherwise. */
+export function checkFilter(filter: NotificationFilter | null | undefined, field = 'filter'): NotificationFilter {
+  if (!filter) return {};
+  if (filter.status && filter.statuses) throw badUserInput(`${field}.statuses`, 'cannot be combined with status');
+  if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
+    throw badUserInput(`${field}.createdBefore`, 'must be later than createdAfter');
+  }
+  const metadata = filter.metadata ?? [];
+  if (metadata.length > MAX_METADATA_CONDITIONS) {
+    throw badUserInput(`${field}.metadata`, `takes at most ${MAX_METADATA_CONDITIONS} conditions`);
+  }
+  for (const [i, condition] of metadata.entries()) {
+    if (!condition.key || condition.key.length > 255) {
+      throw badUserInput(`${field}.metadata.${i}.key`, 'must be 1 to 255 characters');
+    }
+    if (condition.value === null || condition.value === undefined) {
+      throw badUserInput(`${field}.metadata.${i}.value`, 'must not be null');
+    }
+  }
+  return filter;
+}
+
+const statusesOf = (filter: NotificationFilter): NotificationStatus[] | undefined =>
+  filter.status ? [filter.status] : (filter.statuses ?? undefined);
+
+/** Whether archived ones are in view: asked for outright, or through a status. */
+function archivedInView(filter: NotificationFilter): boolean | undefined {
+  if (filter.archived != null) return filter.archived;
+  return statusesOf(filter)?.includes('ARCHIVED') ? undefined : false;
+}
+
+/** The filter as a Prisma condition on the user's notifications, as of `now`. */
+export function filterWhere(userId: string, filter: NotificationFilter, now: Date): Prisma.NotificationWhereInput {
+  const statuses = statusesOf(filter);
+  const archived = archivedInView(filter);
+  const and: Prisma.NotificationWhereInput[] = [
+    // Expired ones are gone for every view, even before the expiry job deletes them.
+    { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    filter.snoozed ? { snoozedUntil: { gt: now } } : { OR: [{ snoozedUntil: null }, { snoozedUntil: { lte: now } }] },
+  ];
+  if (statuses) and.push({ status: { in: statuses } });
+  if (archived === false) and.push({ status: { not: 'ARCHIVED' } });
+  if (archived === true) and.push({ status: 'ARCHIVED' });
+  if (filter.types) and.push({ type: { in: filter.types } });
+  if (filter.seen != null) and.push({ seenAt: filter.seen ? { not: null } : null });
+  if (filter.relatedSessionId != null) and.push({ relatedSessionId: filter.relatedSessionId });
+  if (filter.category != null) and.push({ category: filter.category });
+  if (filter.createdAfter || filter.createdBefore) {
+    and.push({ createdAt: { gt: filter.createdAfter ?? undefined, lt: filter.createdBefore ?? undefined } });
+  }
+  for (const { key, value } of filter.metadata ?? []) {
+    and.push({ metadata: { path: [key], equals: value as Prisma.InputJsonValue } });
+  }
+  return { userId, AND: and };
+}
+
+/** The same filter, for one notification in memory (events on their way to a stream). */
+export function matchesFilter(notification: Notification, filter: NotificationFilter, now: Date): boolean {
+  const statuses = statusesOf(filter);
+  const archived = archivedInView(filter);
+  const snoozed = notification.snoozedUntil !== null && notification.snoozedUntil > now;
+  const metadata = (notification.metadata ?? {}) as Record<string, unknown>;
+  return (
+    (notification.expiresAt === null || notification.expiresAt > now) &&
+    snoozed === Boolean(filter.snoozed) &&
+    (!statuses || statuses.includes(notification.status)) &&
+    (archived === undefined || archived === (notification.status === 'ARCHIVED')) &&
+    (!filter.types || filter.types.includes(notification.type)) &&
+    (filter.seen == null || filter.seen === (notification.seenAt !== null)) &&
+    (filter.relatedSessionId == null || filter.relatedSessionId === notification.relatedSessionId) &&
+    (filter.category == null || filter.category === notification.category) &&
+    (!filter.createdAfter || notification.createdAt > filter.createdAfter) &&
+    (!filter.createdBefore || notification.createdAt < filter.createdBefore) &&
+    (filter.metadata ?? []).every(
+      ({ key, value }) => Object.hasOwn(metadata, key) && isDeepStrictEqual(metadata[key], value),
+    )
+  );
+}
