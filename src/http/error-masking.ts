@@ -21,6 +21,15 @@ export function createErrorMasking(logger: Logger): MaskError {
     if (original instanceof PothosValidationError) {
       return new GraphQLError(original.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
     }
+    // graphql-js reports variables that do not fit their type (an unknown filter field, a wrong type)
+    // without a code; to a client they are bad input like any other.
+    const variable = located && !located.extensions.code ? /^Variable "\$(\w+)"/.exec(located.message)?.[1] : undefined;
+    if (located && variable) {
+      return new GraphQLError(located.message, {
+        nodes: located.nodes,
+        extensions: { ...located.extensions, code: 'BAD_USER_INPUT', field: variable },
+      });
+    }
     if (located && (!original || original instanceof GraphQLError)) return located;
     if (isRecordNotFound(original))
       return new GraphQLError(notFound().message, { ...at, extensions: notFound().extensions });

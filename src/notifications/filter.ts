@@ -87,25 +87,37 @@ export function filterWhere(userId: string, filter: NotificationFilter, now: Dat
   return { userId, AND: and };
 }
 
-/** The same filter, for one notification in memory (events on their way to a stream). */
-export function matchesFilter(notification: Notification, filter: NotificationFilter, now: Date): boolean {
-  const statuses = statusesOf(filter);
-  const archived = archivedInView(filter);
-  const snoozed = notification.snoozedUntil !== null && notification.snoozedUntil > now;
+/**
+ * The same filter, for one notification in memory (events on their way to a stream). With `states: false`
+ * only what the notification is counts (types, category, session, metadata, creation time), not where it
+ * stands (status, seen, archived, snoozed, expired): a view that follows changes wants every change of its
+ * notifications, including those that move them out of it.
+ */
+export function matchesFilter(
+  notification: Notification,
+  filter: NotificationFilter,
+  now: Date,
+  { states = true }: { states?: boolean } = {},
+): boolean {
   const metadata = (notification.metadata ?? {}) as Record<string, unknown>;
-  return (
-    (notification.expiresAt === null || notification.expiresAt > now) &&
-    snoozed === Boolean(filter.snoozed) &&
-    (!statuses || statuses.includes(notification.status)) &&
-    (archived === undefined || archived === (notification.status === 'ARCHIVED')) &&
+  const identity =
     (!filter.types || filter.types.includes(notification.type)) &&
-    (filter.seen == null || filter.seen === (notification.seenAt !== null)) &&
     (filter.relatedSessionId == null || filter.relatedSessionId === notification.relatedSessionId) &&
     (filter.category == null || filter.category === notification.category) &&
     (!filter.createdAfter || notification.createdAt > filter.createdAfter) &&
     (!filter.createdBefore || notification.createdAt < filter.createdBefore) &&
     (filter.metadata ?? []).every(
       ({ key, value }) => Object.hasOwn(metadata, key) && isDeepStrictEqual(metadata[key], value),
-    )
+    );
+  if (!identity || !states) return identity;
+  const statuses = statusesOf(filter);
+  const archived = archivedInView(filter);
+  const snoozed = notification.snoozedUntil !== null && notification.snoozedUntil > now;
+  return (
+    (notification.expiresAt === null || notification.expiresAt > now) &&
+    snoozed === Boolean(filter.snoozed) &&
+    (!statuses || statuses.includes(notification.status)) &&
+    (archived === undefined || archived === (notification.status === 'ARCHIVED')) &&
+    (filter.seen == null || filter.seen === (notification.seenAt !== null))
   );
 }

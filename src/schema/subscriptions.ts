@@ -23,9 +23,12 @@ async function openStream(
   });
 }
 
-/** Whether an event concerns the view: changes to many always do (the counts moved), single ones if the notification is in it. */
-const inView = (event: ChangeEvent, filter: NotificationFilter) =>
-  event.notification === null || matchesFilter(event.notification, filter, new Date());
+/**
+ * Whether an event concerns a followed view: changes to many always do (the counts moved); a change to one
+ * does when the notification is one of the view's, whatever state the change moved it to.
+ */
+const concerns = (event: ChangeEvent, filter: NotificationFilter) =>
+  event.notification === null || matchesFilter(event.notification, filter, new Date(), { states: false });
 
 function eventOf(item: StreamItem): ChangeEvent {
   if (item.type === 'end') throw item.error;
@@ -51,7 +54,8 @@ builder.subscriptionFields((t) => ({
       return openStream(
         context,
         after,
-        (event) => event.kind === 'ADDED' && event.notification !== null && inView(event, view),
+        (event) =>
+          event.kind === 'ADDED' && event.notification !== null && matchesFilter(event.notification, view, new Date()),
       );
     },
     resolve: (item: StreamItem) => eventOf(item).notification!,
@@ -61,15 +65,16 @@ builder.subscriptionFields((t) => ({
     description:
       "Every change to the caller's notifications, each with its position and the counts after it, so every " +
       'tab and device stays in sync. Same resume semantics as notificationAdded; RESYNC_REQUIRED when the log no ' +
-      'longer reaches back to `after`. With `filter`, changes to notifications outside the view are left out; ' +
-      'changes to many at once always come.',
+      'longer reaches back to `after`. With `filter`, only changes to the notifications the filter selects by what ' +
+      'they are (types, category, session, metadata, creation time) come, whatever state they move to; changes to ' +
+      'many at once always come.',
     args: {
       after: t.arg.string({ description: AFTER }),
       filter: t.arg({ type: NotificationFilterInput, description: FILTER }),
     },
     subscribe: (_root, { after, filter }, context) => {
       const view = checkFilter(toFilter(filter));
-      return openStream(context, after, (event) => inView(event, view));
+      return openStream(context, after, (event) => concerns(event, view));
     },
     resolve: (item: StreamItem) => eventOf(item),
   }),

@@ -2,6 +2,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
 import { createClient } from 'graphql-sse';
+import { onTestFinished } from 'vitest';
 
 export type SseMode = 'distinct' | 'single';
 
@@ -52,6 +53,13 @@ export function subscribe<TData, TVariables>(
       return response;
     },
   });
+
+  // A test that fails half-way still closes its streams, so the next test starts clean.
+  try {
+    onTestFinished(() => client.dispose());
+  } catch {
+    // Not inside a test (a hook, say): the caller disposes.
+  }
 
   const results: ExecutionResult<TData>[] = [];
   const waiters: Array<() => void> = [];
