@@ -4,7 +4,7 @@
 import type { Database } from '../db.js';
 import { ExpectedError } from '../errors.js';
 import type { ChangeKind, Notification, Prisma } from '../generated/prisma/client.js';
-import { countView, type NotificationCounts } from './counts.js';
+import type { NotificationCounts } from './counts.js';
 import { filterWhere } from './filter.js';
 
 type Transaction = Prisma.TransactionClient;
@@ -52,6 +52,78 @@ export async function nextPosition(tx: Transaction, userId: string): Promise<num
   return Number(stream!.position);
 }
 
+/**
+ * Locks the streams of many users (in user order, so that two batches never deadlock), creating the rows
+ * of users new to the log. Everything after it in the transaction sees every change they committed before.
+ */
+export async function lockStreams(tx: Transaction, userIds: readonly string[]): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO notification_streams (user_id, position)
+    SELECT user_id, 0 FROM unnest(${[...userIds].sort()}::varchar[]) AS user_id
+    ON CONFLICT (user_id) DO UPDATE SET position = notification_streams.position`;
+}
+
+/** The next position of each of these users (whose streams this transaction has locked). */
+export async function nextPositions(tx: Transaction, userIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await tx.$queryRaw<Array<{ user_id: string; position: bigint }>>`
+    UPDATE notification_streams SET position = position + 1
+    WHERE user_id = ANY(${[...userIds]}::varchar[])
+    RETURNING user_id, position`;
+  return new Map(rows.map((row) => [row.user_id, Number(row.position)]));
+}
+
+/** Writes changes of many users at once (each at its position, in this transaction) and returns them as events. */
+export async function logChanges(
+  tx: Transaction,
+  changes: Array<{ userId: string; position: number; change: ChangeRecord }>,
+): Promise<Array<{ userId: string; event: ChangeEvent }>> {
+  if (changes.length === 0) return [];
+  const userIds = [...new Set(changes.map(({ userId }) => userId))];
+  const grouped = await tx.notification.groupBy({
+    by: ['userId'],
+    where: filterWhere(userIds, {}, new Date()),
+    _count: { _all: true, readAt: true, seenAt: true },
+  });
+  const countsOf = new Map(
+    grouped.map(({ userId, _count }) => [
+      userId,
+      { total: _count._all, unread: _count._all - _count.readAt, unseen: _count._all - _count.seenAt },
+    ]),
+  );
+  const createdAt = new Date();
+  const events = changes.map(({ userId, position, change }) => {
+    const counts = countsOf.get(userId) ?? { total: 0, unread: 0, unseen: 0 };
+    const notificationId = change.notification?.id ?? change.notificationId ?? null;
+    const notificationIds = change.notificationIds ?? (notificationId ? [notificationId] : []);
+    const event: ChangeEvent = {
+      position,
+      kind: change.kind,
+      notificationId,
+      notificationIds,
+      notification: change.notification ?? null,
+      count: change.count ?? notificationIds.length,
+      counts,
+      createdAt,
+    };
+    return { userId, event };
+  });
+  await tx.notificationChange.createMany({
+    data: events.map(({ userId, event }) => ({
+      userId,
+      position: event.position,
+      kind: event.kind,
+      notificationId: event.notificationId,
+      notificationIds: event.notificationId ? [] : event.notificationIds,
+      count: event.count,
+      totalCount: event.counts.total,
+      unreadCount: event.counts.unread,
+      unseenCount: event.counts.unseen,
+      createdAt,
+    })),
+  });
+  return events;
+}
+
 /** Writes the change at `position` (from nextPosition, in the same transaction) and returns it as an event. */
 export async function logChange(
   tx: Transaction,
@@ -59,32 +131,8 @@ export async function logChange(
   position: number,
   change: ChangeRecord,
 ): Promise<ChangeEvent> {
-  const counts = await countView(tx, filterWhere(userId, {}, new Date()));
-  const notificationId = change.notification?.id ?? change.notificationId ?? null;
-  const notificationIds = change.notificationIds ?? (notificationId ? [notificationId] : []);
-  const row = await tx.notificationChange.create({
-    data: {
-      userId,
-      position,
-      kind: change.kind,
-      notificationId,
-      notificationIds: change.notificationIds ?? [],
-      count: change.count ?? notificationIds.length,
-      totalCount: counts.total,
-      unreadCount: counts.unread,
-      unseenCount: counts.unseen,
-    },
-  });
-  return {
-    position,
-    kind: row.kind,
-    notificationId,
-    notificationIds,
-    notification: change.notification ?? null,
-    count: row.count,
-    counts,
-    createdAt: row.createdAt,
-  };
+  const [logged] = await logChanges(tx, [{ userId, position, change }]);
+  return logged!.event;
 }
 
 export class ChangeLog {

@@ -62,8 +62,12 @@ function archivedInView(filter: NotificationFilter): boolean | undefined {
   return statusesOf(filter)?.includes('ARCHIVED') ? undefined : false;
 }
 
-/** The filter as a Prisma condition on the user's notifications, as of `now`. */
-export function filterWhere(userId: string, filter: NotificationFilter, now: Date): Prisma.NotificationWhereInput {
+/** The filter as a Prisma condition on the user's (or these users') notifications, as of `now`. */
+export function filterWhere(
+  userId: string | readonly string[],
+  filter: NotificationFilter,
+  now: Date,
+): Prisma.NotificationWhereInput {
   const statuses = statusesOf(filter);
   const archived = archivedInView(filter);
   const and: Prisma.NotificationWhereInput[] = [
@@ -84,7 +88,7 @@ export function filterWhere(userId: string, filter: NotificationFilter, now: Dat
   for (const { key, value } of filter.metadata ?? []) {
     and.push({ metadata: { path: [key], equals: value as Prisma.InputJsonValue } });
   }
-  return { userId, AND: and };
+  return { userId: typeof userId === 'string' ? userId : { in: [...userId] }, AND: and };
 }
 
 /**

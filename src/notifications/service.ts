@@ -6,9 +6,10 @@ import type { Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, logChange, nextPosition } from './changelog.js';
 import { countView, type NotificationCounts } from './counts.js';
+import { type DeliveryOptions, type DeliveryOutcome, deliverBatch, type NotificationContent } from './delivery.js';
 import type { ChangePublisher } from './events.js';
 import { checkFilter, filterWhere, type NotificationFilter } from './filter.js';
-import { newNotificationId, parseNotificationId } from './ids.js';
+import { parseNotificationId } from './ids.js';
 import { type PageRequest, parsePageRequest } from './pagination.js';
 import { type NewNotificationInput, parseNewNotification } from './validation.js';
 
@@ -57,6 +58,7 @@ export interface BulkRequest {
 }
 
 const MAX_IDS = 100;
+const DELIVERY_BATCH = 1000;
 const MAX_SNOOZE_MS = 366 * 24 * 3600 * 1000;
 
 type Tx = Prisma.TransactionClient;
@@ -235,19 +237,33 @@ export class NotificationService {
    * this user, creates nothing and returns the first notification made with it, however late the retry.
    */
   async create(input: NewNotificationInput): Promise<CreateResult> {
-    const fields = parseNewNotification(input);
-    const event = await this.changeAndRecord(fields.userId, async (tx, position) => {
-      const [inserted] = await tx.notification.createManyAndReturn({
-        data: [{ ...fields, id: newNotificationId(), position }],
-        skipDuplicates: true,
-      });
-      return inserted && { kind: 'ADDED', notification: inserted };
+    const { userId, idempotencyKey, ...fields } = parseNewNotification(input);
+    const [result] = await this.deliver({ ...fields, eventType: null }, [userId], {
+      idempotencyKey,
+      collapseKey: null,
+      supersedes: [],
     });
-    if (event) return { notification: event.notification!, created: true };
-    const existing = await this.db.notification.findFirstOrThrow({
-      where: { userId: fields.userId, idempotencyKey: fields.idempotencyKey },
-    });
-    return { notification: existing, created: false };
+    if (!result?.notification) throw notFound();
+    return { notification: result.notification, created: result.outcome === 'CREATED' };
+  }
+
+  /**
+   * Delivers one content to many recipients (distinct user ids), in batches of a thousand, each batch one
+   * transaction of a few statements; publishes each recipient's change after its batch commits.
+   */
+  async deliver(
+    content: NotificationContent,
+    recipients: readonly string[],
+    options: DeliveryOptions,
+  ): Promise<DeliveryOutcome[]> {
+    const outcomes: DeliveryOutcome[] = [];
+    for (let start = 0; start < recipients.length; start += DELIVERY_BATCH) {
+      const batch = recipients.slice(start, start + DELIVERY_BATCH);
+      const result = await this.transaction((tx) => deliverBatch(tx, content, batch, options));
+      for (const { userId, event } of result.events) this.publisher.publish(userId, event);
+      outcomes.push(...result.outcomes);
+    }
+    return outcomes;
   }
 
   /** Resurfaces snoozed notifications whose time has come, each exactly once; returns how many. */
