@@ -3,6 +3,7 @@
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import type { Context, Services } from './context.js';
@@ -17,6 +18,9 @@ import { ChangeLog } from './notifications/changelog.js';
 import { ChangePublisher } from './notifications/events.js';
 import { LiveStreams } from './notifications/live-streams.js';
 import { NotificationService } from './notifications/service.js';
+import { Preferences } from './producers/preferences.js';
+import { EventPublishing } from './producers/publishing.js';
+import { memoryRateLimiter, redisRateLimiter } from './producers/recipient-rate-limit.js';
 import type { PubSubBus } from './pubsub.js';
 import { schema } from './schema/index.js';
 
@@ -29,6 +33,8 @@ export interface AppDependencies {
   config: Config;
   db: Database;
   pubsub: PubSubBus;
+  /** For counters shared by every instance; without it they are kept in memory. */
+  redis?: Redis | undefined;
   logger: Logger;
   verifyToken: TokenVerifier;
   /** Headers GraphiQL starts with, e.g. a development token. */
@@ -45,12 +51,20 @@ const STREAM_QUEUE_CAPACITY = 1000;
 /** How many changes one replay query reads. */
 const REPLAY_BATCH = 500;
 
-export function createApp({ config, db, pubsub, logger, verifyToken, graphiqlHeaders }: AppDependencies): App {
+export function createApp({ config, db, pubsub, redis, logger, verifyToken, graphiqlHeaders }: AppDependencies): App {
   const changeLog = new ChangeLog(db);
+  const notifications = new NotificationService(db, new ChangePublisher(pubsub, logger));
+  const preferences = new Preferences(db);
+  const perHour = config.recipientRateLimitPerHour;
+  const rateLimiter = redis
+    ? redisRateLimiter(redis, config.redis.keyPrefix, perHour, logger)
+    : memoryRateLimiter(perHour);
   const services: Services = {
     db,
     changeLog,
-    notifications: new NotificationService(db, new ChangePublisher(pubsub, logger)),
+    notifications,
+    preferences,
+    publishing: new EventPublishing(db, notifications, preferences, rateLimiter),
     liveStreams: new LiveStreams(pubsub, changeLog, {
       queueCapacity: STREAM_QUEUE_CAPACITY,
       replayBatch: REPLAY_BATCH,

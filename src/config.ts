@@ -36,6 +36,7 @@ const environment = z.object({
   JWT_AUDIENCE: optionalString,
 
   GRAPHIQL: z.stringbool().optional(),
+  RATE_LIMIT_PER_RECIPIENT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(100),
   CHANGE_LOG_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
 });
@@ -60,6 +61,8 @@ export interface Config {
   sseHeartbeatMs: number;
   /** How long the change log keeps each change: how far back streams can resume. */
   changeLogRetentionDays: number;
+  /** How many notifications one recipient may get per hour (critical ones aside). */
+  recipientRateLimitPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -90,5 +93,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
+    recipientRateLimitPerHour: e.RATE_LIMIT_PER_RECIPIENT_PER_HOUR,
   };
 }

@@ -4,10 +4,14 @@ import type { Database } from './db.js';
 import type { ChangeLog } from './notifications/changelog.js';
 import type { LiveStreams } from './notifications/live-streams.js';
 import type { NotificationService } from './notifications/service.js';
+import type { Preferences } from './producers/preferences.js';
+import type { EventPublishing } from './producers/publishing.js';
 
 export interface Services {
   db: Database;
   notifications: NotificationService;
+  publishing: EventPublishing;
+  preferences: Preferences;
   changeLog: ChangeLog;
   liveStreams: LiveStreams;
 }

@@ -14,6 +14,7 @@ import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
+import { createRedisClient } from './redis.js';
 
 /** How long open streams get to deliver their last message when the server stops. */
 const STREAM_DRAIN_MS = 3000;
@@ -41,10 +42,12 @@ export async function startServer(config: Config, logger: Logger, options: Start
   }
   const db = createDatabase(databaseUrl, config.database.poolSize);
   const pubsub = await createPubSub({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  const redis = config.redis.url ? createRedisClient(config.redis.url, logger, 'commands') : undefined;
   const app = createApp({
     config,
     db,
     pubsub,
+    redis,
     logger,
     verifyToken: createTokenVerifier(config.jwt),
     graphiqlHeaders: options.graphiqlHeaders,
@@ -81,6 +84,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
       await jobs.stop();
       await app.yoga.dispose();
       await pubsub.close();
+      await redis?.quit().catch(() => redis.disconnect());
       await db.$disconnect();
       await embedded?.stop();
       logger.info('stopped');

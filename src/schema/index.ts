@@ -6,6 +6,8 @@ import './filter.js';
 import './counts.js';
 import './notification.js';
 import './inbox-actions.js';
+import './producers.js';
+import './preferences.js';
 import './unread-count.js';
 import './notification-event.js';
 import './subscriptions.js';

@@ -152,6 +152,6 @@ builder.mutationFields((t) => ({
       'already used for that user, creates nothing and returns the first notification made with it.',
     authScopes: { service: true },
     args: { input: t.arg({ type: CreateNotificationInput, required: true }) },
-    resolve: async (_root, { input }, { services }) => (await services.notifications.create(input)).notification,
+    resolve: async (_root, { input }, { services }) => (await services.publishing.create(input)).notification,
   }),
 }));

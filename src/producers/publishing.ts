@@ -1,0 +1,189 @@
+// Domain events become notifications: the one path for publishEvent, broadcast, the stream intake and
+// the CLI. The template is rendered once per event, however many recipients; muted categories and the
+// per-recipient rate limit are applied to all of them in one query and one Redis round trip.
+import { z } from 'zod';
+import type { Database } from '../db.js';
+import { badUserInput, ExpectedError } from '../errors.js';
+import type { Notification, Prisma } from '../generated/prisma/client.js';
+import type { NotificationContent } from '../notifications/delivery.js';
+import type { CreateResult, NotificationService } from '../notifications/service.js';
+import type { NewNotificationInput } from '../notifications/validation.js';
+import { type EventType, findEventType } from './event-types.js';
+import type { Preferences } from './preferences.js';
+import type { RecipientRateLimiter } from './recipient-rate-limit.js';
+
+export const MAX_RECIPIENTS = 10_000;
+
+export interface PublishInput {
+  type: string;
+  data?: unknown;
+  recipients: readonly string[];
+  idempotencyKey?: string | null;
+  collapseKey?: string | null;
+  expiresAt?: Date | null;
+}
+
+export type PublishOutcome = 'CREATED' | 'UPDATED' | 'DUPLICATE' | 'STALE' | 'MUTED' | 'RATE_LIMITED';
+
+export interface RecipientResult {
+  userId: string;
+  outcome: PublishOutcome;
+  /** What the event created, updated or found; null when muted, refused, or deleted since. */
+  notification: Notification | null;
+  /** Why the recipient got nothing (RATE_LIMITED). */
+  error: ExpectedError | null;
+}
+
+export interface PublishReport {
+  results: RecipientResult[];
+  /** How many recipients had each outcome. */
+  tally: Record<PublishOutcome, number>;
+}
+
+const key = (field: string) =>
+  z
+    .string()
+    .min(1, `${field} must not be empty`)
+    .max(255, `${field} must be at most 255 characters`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+    .regex(/^[^\u0000-\u001f\u007f]+$/, `${field} must not contain control characters`);
+
+const userId = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
+
+const checkedKey = (value: string | null | undefined, field: string) => {
+  if (value == null) return null;
+  const result = key(field).safeParse(value);
+  if (!result.success) throw badUserInput(field, result.error.issues[0]!.message.replace(`${field} `, ''));
+  return value;
+};
+
+function checkRecipients(recipients: readonly string[]): string[] {
+  if (recipients.length === 0 || recipients.length > MAX_RECIPIENTS) {
+    throw badUserInput('recipients', `must list 1 to ${MAX_RECIPIENTS} users`);
+  }
+  for (const [i, recipient] of recipients.entries()) {
+    const result = userId.safeParse(recipient);
+    if (!result.success) throw badUserInput(`recipients.${i}`, result.error.issues[0]!.message);
+  }
+  return [...new Set(recipients.map((recipient) => recipient.trim()))];
+}
+
+function checkEvent(type: string, data: unknown): { eventType: EventType; data: unknown } {
+  const eventType = findEventType(type);
+  if (!eventType) throw badUserInput('type', `is not a known event type: ${type}`);
+  const parsed = eventType.data.safeParse(data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw badUserInput(['data', ...issue.path.map(String)].join('.'), issue.message);
+  }
+  return { eventType, data: parsed.data };
+}
+
+export class EventPublishing {
+  constructor(
+    private readonly db: Database,
+    private readonly notifications: NotificationService,
+    private readonly preferences: Preferences,
+    private readonly rateLimiter: RecipientRateLimiter,
+  ) {}
+
+  /** Turns one event into a notification for each recipient; everything is checked before anything is written. */
+  async publish(input: PublishInput): Promise<PublishReport> {
+    const { eventType, data } = checkEvent(input.type, input.data);
+    const recipients = checkRecipients(input.recipients);
+    const idempotencyKey =
+      checkedKey(input.idempotencyKey, 'idempotencyKey') ?? eventType.defaultIdempotencyKey?.(data) ?? null;
+    const collapseKey = checkedKey(input.collapseKey, 'collapseKey') ?? eventType.defaultCollapseKey?.(data) ?? null;
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+      throw badUserInput('expiresAt', 'must be in the future');
+    const content = this.render(eventType, data, input.expiresAt ?? null);
+
+    const results = new Map<string, RecipientResult>();
+    let deliverable = recipients;
+    if (!eventType.critical) {
+      const muted = await this.preferences.mutedAmong(deliverable, eventType.category);
+      for (const userId of muted) results.set(userId, { userId, outcome: 'MUTED', notification: null, error: null });
+      deliverable = deliverable.filter((userId) => !muted.has(userId));
+      const { refused, retryAfterSeconds } = await this.rateLimiter.take(deliverable);
+      for (const userId of refused) {
+        const error = new ExpectedError('RATE_LIMITED', `${userId} has had too many notifications this hour.`, {
+          userId,
+          retryAfter: retryAfterSeconds,
+        });
+        results.set(userId, { userId, outcome: 'RATE_LIMITED', notification: null, error });
+      }
+      deliverable = deliverable.filter((userId) => !refused.has(userId));
+    }
+    const outcomes = await this.notifications.deliver(content, deliverable, {
+      idempotencyKey,
+      collapseKey,
+      supersedes: eventType.supersedes ?? [],
+    });
+    for (const outcome of outcomes) results.set(outcome.userId, { ...outcome, error: null });
+
+    const ordered = recipients.map((userId) => results.get(userId)!);
+    return { results: ordered, tally: tallyOf(ordered) };
+  }
+
+  /**
+   * A notification written by the producer itself (createNotification): no template, no preferences,
+   * but the same per-recipient rate limit; RATE_LIMITED when the recipient is at it.
+   */
+  async create(input: NewNotificationInput): Promise<CreateResult> {
+    const { refused, retryAfterSeconds } = await this.rateLimiter.take([input.userId]);
+    if (refused.size > 0) {
+      throw new ExpectedError('RATE_LIMITED', `${input.userId} has had too many notifications this hour.`, {
+        userId: input.userId,
+        retryAfter: retryAfterSeconds,
+      });
+    }
+    return this.notifications.create(input);
+  }
+
+  /** Publishes to every known user (anyone the service ever notified or who set preferences), in pages. */
+  async broadcast(input: Omit<PublishInput, 'recipients'>): Promise<PublishReport['tally'] & { recipients: number }> {
+    checkEvent(input.type, input.data);
+    const tally = tallyOf([]);
+    let recipients = 0;
+    let after = '';
+    for (;;) {
+      const page = await this.db.$queryRaw<Array<{ user_id: string }>>`
+        SELECT user_id FROM notification_streams WHERE user_id > ${after}
+        UNION SELECT user_id FROM notification_preferences WHERE user_id > ${after}
+        ORDER BY user_id LIMIT ${MAX_RECIPIENTS}`;
+      if (page.length === 0) break;
+      const report = await this.publish({ ...input, recipients: page.map((row) => row.user_id) });
+      for (const [outcome, count] of Object.entries(report.tally)) tally[outcome as PublishOutcome] += count;
+      recipients += page.length;
+      after = page.at(-1)!.user_id;
+    }
+    return { ...tally, recipients };
+  }
+
+  private render(eventType: EventType, data: unknown, expiresAt: Date | null): NotificationContent {
+    const rendered = eventType.render(data);
+    return {
+      title: rendered.title,
+      message: rendered.message,
+      type: eventType.type,
+      metadata: rendered.metadata as Prisma.InputJsonObject,
+      relatedSessionId: rendered.relatedSessionId ?? null,
+      category: eventType.category,
+      eventType: eventType.name,
+      expiresAt,
+    };
+  }
+}
+
+function tallyOf(results: readonly RecipientResult[]): Record<PublishOutcome, number> {
+  const tally: Record<PublishOutcome, number> = {
+    CREATED: 0,
+    UPDATED: 0,
+    DUPLICATE: 0,
+    STALE: 0,
+    MUTED: 0,
+    RATE_LIMITED: 0,
+  };
+  for (const result of results) tally[result.outcome] += 1;
+  return tally;
+}
