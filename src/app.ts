@@ -11,9 +11,11 @@ import type { Database } from './db.js';
 import { unauthenticated } from './errors.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
 import { createErrorMasking } from './http/error-masking.js';
+import { useMetricsEndpoint } from './http/metrics-endpoint.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import { useSseHeartbeat } from './http/sse-heartbeat.js';
 import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { ChangeLog } from './notifications/changelog.js';
 import { ChangePublisher } from './notifications/events.js';
 import { LiveStreams } from './notifications/live-streams.js';
@@ -28,6 +30,7 @@ export const GRAPHQL_PATH = '/graphql';
 /** graphql-sse's single-connection mode; distinct-connections mode is served on GRAPHQL_PATH. */
 export const GRAPHQL_STREAM_PATH = '/graphql/stream';
 export const HEALTH_PATH = '/health';
+export const METRICS_PATH = '/metrics';
 
 export interface AppDependencies {
   config: Config;
@@ -44,6 +47,7 @@ export interface AppDependencies {
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   services: Services;
+  metrics: Metrics;
 }
 
 /** How many events may wait for one slow stream before it is ended. */
@@ -59,17 +63,15 @@ export function createApp({ config, db, pubsub, redis, logger, verifyToken, grap
   const rateLimiter = redis
     ? redisRateLimiter(redis, config.redis.keyPrefix, perHour, logger)
     : memoryRateLimiter(perHour);
-  const services: Services = {
-    db,
-    changeLog,
-    notifications,
-    preferences,
-    publishing: new EventPublishing(db, notifications, preferences, rateLimiter),
-    liveStreams: new LiveStreams(pubsub, changeLog, {
-      queueCapacity: STREAM_QUEUE_CAPACITY,
-      replayBatch: REPLAY_BATCH,
-    }),
-  };
+  const liveStreams = new LiveStreams(pubsub, changeLog, {
+    queueCapacity: STREAM_QUEUE_CAPACITY,
+    replayBatch: REPLAY_BATCH,
+  });
+  const metrics = createMetrics(() => liveStreams.size);
+  const publishing = new EventPublishing(db, notifications, preferences, rateLimiter, (tally) => {
+    for (const [outcome, count] of Object.entries(tally)) if (count) metrics.published.inc({ outcome }, count);
+  });
+  const services: Services = { db, changeLog, notifications, preferences, publishing, liveStreams };
   const yogaLogger = logger.child({ component: 'yoga' });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -96,12 +98,13 @@ export function createApp({ config, db, pubsub, redis, logger, verifyToken, grap
     },
     plugins: [
       useRequestId(),
+      useMetricsEndpoint(metrics.registry, METRICS_PATH),
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
-      useAuthentication(verifyToken, [HEALTH_PATH]),
+      useAuthentication(verifyToken, [HEALTH_PATH, METRICS_PATH]),
       useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
       useSseHeartbeat(config.sseHeartbeatMs),
     ],
   });
 
-  return { yoga, services };
+  return { yoga, services, metrics };
 }

@@ -37,6 +37,9 @@ const environment = z.object({
 
   GRAPHIQL: z.stringbool().optional(),
   RATE_LIMIT_PER_RECIPIENT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  RETENTION_ARCHIVE_AFTER_DAYS: z.coerce.number().min(0).max(3650).default(30),
+  RETENTION_MAX_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   CHANGE_LOG_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
 });
@@ -63,6 +66,7 @@ export interface Config {
   changeLogRetentionDays: number;
   /** How many notifications one recipient may get per hour (critical ones aside). */
   recipientRateLimitPerHour: number;
+  retention: { archiveAfterDays: number; maxPerUser: number; intervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -94,5 +98,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
     recipientRateLimitPerHour: e.RATE_LIMIT_PER_RECIPIENT_PER_HOUR,
+    retention: {
+      archiveAfterDays: e.RETENTION_ARCHIVE_AFTER_DAYS,
+      maxPerUser: e.RETENTION_MAX_PER_USER,
+      intervalMs: e.RETENTION_INTERVAL_MS,
+    },
   };
 }

@@ -10,6 +10,7 @@ import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
 import { dueNotificationsJob } from './jobs/due-notifications.js';
 import { pruneChangeLogJob } from './jobs/prune-change-log.js';
+import { retentionJob } from './jobs/retention.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
@@ -57,8 +58,10 @@ export async function startServer(config: Config, logger: Logger, options: Start
     [
       pruneChangeLogJob(db, config.changeLogRetentionDays, logger),
       dueNotificationsJob(db, app.services.notifications, logger),
+      retentionJob(db, app.services.notifications, config.retention, app.metrics, logger, config.retention.intervalMs),
     ],
     logger,
+    (job, result) => app.metrics.jobRuns.inc({ job, result }),
   );
 
   const server = createServer(app.yoga);

@@ -7,6 +7,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 export const LOCK_KEYS = {
   pruneChangeLog: 7_301_020_501,
   dueNotifications: 7_301_020_502,
+  retention: 7_301_020_503,
 } as const;
 
 /**

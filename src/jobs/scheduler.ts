@@ -12,7 +12,10 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function startJobs(jobs: Job[], logger: Logger): Scheduler {
+/** Told of every run: `ran` when the job did its work here, `skipped` when another instance was at it. */
+export type RunObserver = (job: string, result: 'ran' | 'skipped' | 'failed') => void;
+
+export function startJobs(jobs: Job[], logger: Logger, observe: RunObserver = () => {}): Scheduler {
   const running = new Set<Promise<unknown>>();
   const timers = jobs.map((job) => {
     let busy = false;
@@ -21,8 +24,14 @@ export function startJobs(jobs: Job[], logger: Logger): Scheduler {
       busy = true;
       const run = job
         .run()
-        .then((result) => logger.debug({ job: job.name, result }, 'job ran'))
-        .catch((error: unknown) => logger.error({ err: error, job: job.name }, 'job failed'))
+        .then((result) => {
+          observe(job.name, result === undefined ? 'skipped' : 'ran');
+          logger.debug({ job: job.name, result }, 'job ran');
+        })
+        .catch((error: unknown) => {
+          observe(job.name, 'failed');
+          logger.error({ err: error, job: job.name }, 'job failed');
+        })
         .finally(() => {
           busy = false;
           running.delete(run);

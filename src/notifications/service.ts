@@ -221,6 +221,23 @@ export class NotificationService {
     return this.bulkResult(userId, event);
   }
 
+  /** Deletes all but the user's `keep` newest notifications (archived ones included), as one change. */
+  async trimTo(userId: string, keep: number): Promise<BulkResult> {
+    const event = await this.changeAndRecord(userId, async (tx) => {
+      const doomed = await tx.notification.findMany({
+        where: { userId },
+        orderBy: { id: 'desc' },
+        skip: keep,
+        select: { id: true },
+      });
+      if (doomed.length === 0) return undefined;
+      const notificationIds = doomed.map(({ id }) => id);
+      await tx.notification.deleteMany({ where: { userId, id: { in: notificationIds } } });
+      return { kind: 'ALL_DELETED', notificationIds };
+    });
+    return this.bulkResult(userId, event);
+  }
+
   /** Deletes one notification; returns its id and the counts after. */
   async delete(userId: string, id: string): Promise<{ deletedId: string; counts: NotificationCounts }> {
     const notificationId = parseNotificationId(id);

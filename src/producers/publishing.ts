@@ -30,8 +30,15 @@ export interface RecipientResult {
   outcome: PublishOutcome;
   /** What the event created, updated or found; null when muted, refused, or deleted since. */
   notification: Notification | null;
-  /** Why the recipient got nothing (RATE_LIMITED). */
-  error: ExpectedError | null;
+  /** Why the recipient got nothing (RATE_LIMITED): plain data, one per refused recipient. */
+  error: RecipientError | null;
+}
+
+export interface RecipientError {
+  code: 'RATE_LIMITED';
+  message: string;
+  /** Seconds until the recipient can be notified again. */
+  retryAfter: number;
 }
 
 export interface PublishReport {
@@ -85,6 +92,8 @@ export class EventPublishing {
     private readonly notifications: NotificationService,
     private readonly preferences: Preferences,
     private readonly rateLimiter: RecipientRateLimiter,
+    /** Told the outcomes of every publish, for metrics. */
+    private readonly observe: (tally: PublishReport['tally']) => void = () => {},
   ) {}
 
   /** Turns one event into a notification for each recipient; everything is checked before anything is written. */
@@ -106,10 +115,11 @@ export class EventPublishing {
       deliverable = deliverable.filter((userId) => !muted.has(userId));
       const { refused, retryAfterSeconds } = await this.rateLimiter.take(deliverable);
       for (const userId of refused) {
-        const error = new ExpectedError('RATE_LIMITED', `${userId} has had too many notifications this hour.`, {
-          userId,
+        const error: RecipientError = {
+          code: 'RATE_LIMITED',
+          message: `${userId} has had too many notifications this hour.`,
           retryAfter: retryAfterSeconds,
-        });
+        };
         results.set(userId, { userId, outcome: 'RATE_LIMITED', notification: null, error });
       }
       deliverable = deliverable.filter((userId) => !refused.has(userId));
@@ -122,7 +132,9 @@ export class EventPublishing {
     for (const outcome of outcomes) results.set(outcome.userId, { ...outcome, error: null });
 
     const ordered = recipients.map((userId) => results.get(userId)!);
-    return { results: ordered, tally: tallyOf(ordered) };
+    const tally = tallyOf(ordered);
+    this.observe(tally);
+    return { results: ordered, tally };
   }
 
   /**

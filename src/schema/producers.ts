@@ -1,6 +1,6 @@
 // What backend services call: domain events in, notifications out. Service tokens only.
 import { eventTypes } from '../producers/event-types.js';
-import type { PublishReport, RecipientResult } from '../producers/publishing.js';
+import type { PublishReport, RecipientError, RecipientResult } from '../producers/publishing.js';
 import { builder } from './builder.js';
 import { NotificationNode } from './notification.js';
 import { NotificationTypeEnum } from './notification-enums.js';
@@ -13,15 +13,12 @@ const PublishOutcomeEnum = builder.enumType('PublishOutcome', {
   values: ['CREATED', 'UPDATED', 'DUPLICATE', 'STALE', 'MUTED', 'RATE_LIMITED'] as const,
 });
 
-const PublishError = builder.objectRef<NonNullable<RecipientResult['error']>>('PublishError').implement({
+const PublishError = builder.objectRef<RecipientError>('PublishError').implement({
+  description: 'Why a recipient got nothing; the other recipients are not affected.',
   fields: (t) => ({
-    code: t.string({ resolve: (error) => String(error.extensions.code) }),
-    message: t.string({ resolve: (error) => error.message }),
-    retryAfter: t.int({
-      nullable: true,
-      description: 'Seconds until this recipient can be notified again.',
-      resolve: (error) => (error.extensions.retryAfter as number | undefined) ?? null,
-    }),
+    code: t.exposeString('code', { description: 'RATE_LIMITED' }),
+    message: t.exposeString('message'),
+    retryAfter: t.exposeInt('retryAfter', { description: 'Seconds until this recipient can be notified again.' }),
   }),
 });
 
