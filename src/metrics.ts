@@ -11,7 +11,7 @@ export interface Metrics {
 
 export function createMetrics(openStreams: () => number): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'notifications_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'notifications_' });
   return {
     registry,
     published: new Counter({

@@ -149,7 +149,9 @@ export class EventPublishing {
         retryAfter: retryAfterSeconds,
       });
     }
-    return this.notifications.create(input);
+    const result = await this.notifications.create(input);
+    this.observe({ ...tallyOf([]), [result.created ? 'CREATED' : 'DUPLICATE']: 1 });
+    return result;
   }
 
   /** Publishes to every known user (anyone the service ever notified or who set preferences), in pages. */

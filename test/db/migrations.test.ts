@@ -1,32 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyMigrations, readSchemaFiles } from '../../src/db/migrations.js';
 import { diffSchemas } from '../../src/db/schema-diff.js';
-import { testEnvironment } from '../setup/environment.js';
+import { freshDatabase as makeDatabase } from '../helpers/database.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { postgresUrl } = testEnvironment();
-const made: string[] = [];
-
-async function freshDatabase(): Promise<string> {
-  const name = `notifications_migrate_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  made.push(name);
-  return `${postgresUrl}/${name}`;
-}
-
-afterAll(async () => {
-  const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
-  await admin.connect();
-  for (const name of made) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-});
+const freshDatabase = () => makeDatabase({ migrate: false });
 
 // The schema as a set of lines: columns added by a later migration come last in the table, and enum
 // values added later come last in the enum, so order is left out of the comparison.
