@@ -255,22 +255,15 @@ describe('preferences', () => {
 });
 
 describe('rate limit', () => {
+  const limited = useTestServer({ env: { RATE_LIMIT_PER_RECIPIENT_PER_HOUR: '100' } });
+
   it('should refuse the 101st notification of the hour for a recipient, and only for that one', async () => {
-    const [busy, calm] = [await shared.newUser(), await shared.newUser()];
-    for (let i = 0; i < 100; i++) {
-      const report = await published({
-        type: 'system.warning',
-        data: { message: `n ${i}` },
-        recipients: [busy.userId],
-      });
-      expect(report.results[0]!.outcome).toBe('CREATED');
-    }
-    const report = await published({
-      type: 'system.warning',
-      data: { message: 'one too many' },
-      recipients: [busy.userId, calm.userId],
-    });
-    const [refused, delivered] = report.results;
+    const [busy, calm] = [await limited.newUser(), await limited.newUser()];
+    const warn = (message: string, recipients: string[]) =>
+      published({ type: 'system.warning', data: { message }, recipients }, limited.url);
+    for (let i = 0; i < 100; i++) expect((await warn(`n ${i}`, [busy.userId])).results[0]!.outcome).toBe('CREATED');
+
+    const [refused, delivered] = (await warn('one too many', [busy.userId, calm.userId])).results;
     console.log(
       `rate limit: 101st in the hour → ${refused!.outcome} (retry after ${refused!.error?.retryAfter} s); the other recipient → ${delivered!.outcome}`,
     );
@@ -278,12 +271,20 @@ describe('rate limit', () => {
     expect(refused!.error!.retryAfter).toBeGreaterThan(0);
     expect(delivered!.outcome).toBe('CREATED');
     expect((await busy.data(CountsDocument, {})).counts.total).toBe(100);
-    // Critical events are never held back.
-    const alert = await published({
-      type: 'user.security_alert',
-      data: { event: 'New sign-in' },
-      recipients: [busy.userId],
-    });
+
+    // createNotification counts against the same limit...
+    const direct = await execute(
+      limited.url,
+      (await import('../generated/graphql.js')).CreateNotificationDocument,
+      { input: { userId: busy.userId, title: 't', message: 'm', type: 'INFO' } },
+      { token: await serviceToken() },
+    );
+    expect(expectError(direct, 'RATE_LIMITED').extensions?.retryAfter).toBeGreaterThan(0);
+    // ...and critical events are never held back.
+    const alert = await published(
+      { type: 'user.security_alert', data: { event: 'New sign-in' }, recipients: [busy.userId] },
+      limited.url,
+    );
     expect(alert.results[0]!.outcome).toBe('CREATED');
   });
 });

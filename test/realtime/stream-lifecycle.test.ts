@@ -22,13 +22,13 @@ afterAll(() => redis.disconnect());
 describe('a stream whose token expires', () => {
   it('should end at expiry with AUTH_EXPIRED, and resume with a fresh token from its position, nothing lost', async () => {
     const userId = newUserId();
-    const shortLived = await tokenFor(userId, { ttl: 2 });
-    const stream = subscribe(shared.url, NotificationEventsDocument, {}, { token: shortLived });
-    await stream.ready;
     await createMany(shared.url, userId, 2, 'before expiry');
+    // Replayed at once from the log, so they arrive well before the token runs out.
+    const shortLived = await tokenFor(userId, { ttl: 4 });
+    const stream = subscribe(shared.url, NotificationEventsDocument, { after: '0' }, { token: shortLived });
     const delivered = (await stream.take(2)).map((result) => result.data!.notificationEvents);
 
-    const [ending] = await stream.take(1, 4000);
+    const [ending] = await stream.take(1, 6000);
     expect(ending!.errors?.map((error) => error.extensions?.code)).toEqual(['AUTH_EXPIRED']);
     expect(await stream.ended).toBeUndefined();
     await stream.dispose();
