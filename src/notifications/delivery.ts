@@ -88,6 +88,12 @@ export async function deliverBatch(
 
   const positions = await nextPositions(tx, fresh);
   const changes: Array<{ userId: string; position: number; change: ChangeRecord }> = [];
+  const record = (notification: Notification, outcome: 'CREATED' | 'UPDATED') => {
+    const { userId } = notification;
+    outcomes.push({ userId, outcome, notification });
+    const kind = outcome === 'CREATED' ? 'ADDED' : 'UPDATED';
+    changes.push({ userId, position: positions.get(userId)!, change: { kind, notification } });
+  };
   const inserted = await tx.notification.createManyAndReturn({
     data: fresh
       .filter((userId) => !replaced.has(userId))
@@ -100,28 +106,14 @@ export async function deliverBatch(
         position: positions.get(userId)!,
       })),
   });
-  for (const notification of inserted) {
-    outcomes.push({ userId: notification.userId, outcome: 'CREATED', notification });
-    changes.push({
-      userId: notification.userId,
-      position: positions.get(notification.userId)!,
-      change: { kind: 'ADDED', notification },
-    });
-  }
+  for (const notification of inserted) record(notification, 'CREATED');
   if (replaced.size > 0) {
     // Same content for everyone: one statement. Back as new: unread, unseen, out of the archive.
     const updated = await tx.notification.updateManyAndReturn({
       where: { id: { in: [...replaced.values()].map((n) => n.id) } },
       data: { ...content, status: 'UNREAD', readAt: null, seenAt: null, archivedAt: null, snoozedUntil: null },
     });
-    for (const notification of updated) {
-      outcomes.push({ userId: notification.userId, outcome: 'UPDATED', notification });
-      changes.push({
-        userId: notification.userId,
-        position: positions.get(notification.userId)!,
-        change: { kind: 'UPDATED', notification },
-      });
-    }
+    for (const notification of updated) record(notification, 'UPDATED');
   }
   return { outcomes, events: await logChanges(tx, changes) };
 }

@@ -19,6 +19,22 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
+const maintenanceBroadcast = async () =>
+  expectData(
+    await execute(
+      server.url,
+      BroadcastDocument,
+      {
+        input: {
+          type: 'system.maintenance',
+          data: { startsAt: '2026-12-01T02:00:00Z' },
+          idempotencyKey: 'maintenance-dec-1',
+        },
+      },
+      { token: await serviceToken() },
+    ),
+  ).broadcast;
+
 describe('bulk publishing', () => {
   it('should create one notification for each of 10,000 recipients in one call, in batches', async () => {
     const recipients = Array.from({ length: 10_000 }, (_, i) => `bulk-${String(i).padStart(5, '0')}`);
@@ -55,20 +71,7 @@ describe('bulk publishing', () => {
     });
     const known = await server.app.services.db.notificationStream.count();
     const started = performance.now();
-    const { broadcast } = expectData(
-      await execute(
-        server.url,
-        BroadcastDocument,
-        {
-          input: {
-            type: 'system.maintenance',
-            data: { startsAt: '2026-12-01T02:00:00Z' },
-            idempotencyKey: 'maintenance-dec-1',
-          },
-        },
-        { token: await serviceToken() },
-      ),
-    );
+    const broadcast = await maintenanceBroadcast();
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `broadcast: ${broadcast.recipients} known users in ${seconds.toFixed(2)} s; ${broadcast.tally.created} created, ${broadcast.tally.muted} muted`,
@@ -78,20 +81,7 @@ describe('bulk publishing', () => {
     expect((await muter.data(CountsDocument, {})).counts.total).toBe(1);
 
     // The same broadcast again (a retry) creates nothing.
-    const again = expectData(
-      await execute(
-        server.url,
-        BroadcastDocument,
-        {
-          input: {
-            type: 'system.maintenance',
-            data: { startsAt: '2026-12-01T02:00:00Z' },
-            idempotencyKey: 'maintenance-dec-1',
-          },
-        },
-        { token: await serviceToken() },
-      ),
-    ).broadcast;
+    const again = await maintenanceBroadcast();
     expect(again.tally).toMatchObject({ created: 0, duplicate: known - 1, muted: 1 });
   });
 });
