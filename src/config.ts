@@ -42,6 +42,17 @@ const environment = z.object({
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   CHANGE_LOG_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
+
+  // The event stream intake (src/intake/): on by default whenever Redis is configured.
+  INTAKE: z.stringbool().optional(),
+  INTAKE_STREAM: z.string().trim().min(1).optional(),
+  INTAKE_DEAD_LETTER_STREAM: z.string().trim().min(1).optional(),
+  INTAKE_GROUP: z.string().trim().min(1).default('notification-service'),
+  INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  INTAKE_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+  INTAKE_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
+  INTAKE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+  INTAKE_BLOCK_MS: z.coerce.number().int().min(10).max(60_000).default(5000),
 });
 
 export type Environment = z.infer<typeof environment>;
@@ -67,6 +78,26 @@ export interface Config {
   /** How many notifications one recipient may get per hour (critical ones aside). */
   recipientRateLimitPerHour: number;
   retention: { archiveAfterDays: number; maxPerUser: number; intervalMs: number };
+  intake: IntakeConfig;
+}
+
+/** The consumer of the Redis Stream that producers XADD events to. */
+export interface IntakeConfig {
+  enabled: boolean;
+  stream: string;
+  /** Where events that cannot be published go, with the reason. */
+  deadLetterStream: string;
+  /** The consumer group every instance joins. */
+  group: string;
+  /** Deliveries of one event before it goes to the dead-letter stream. */
+  maxAttempts: number;
+  /** The wait before the second delivery; it doubles with each further one, up to backoffMaxMs. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Entries read at once. */
+  batchSize: number;
+  /** How long one read waits for new entries (at most backoffBaseMs, so that retries keep their schedule). */
+  blockMs: number;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +117,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET && !e.JWT_JWKS_URL) {
     throw new ConfigError('invalid configuration: JWT_SECRET or JWT_JWKS_URL is required in production');
   }
+  if (e.INTAKE && !e.REDIS_URL) throw new ConfigError('invalid configuration: INTAKE needs REDIS_URL');
+  if (e.INTAKE_BACKOFF_MAX_MS < e.INTAKE_BACKOFF_BASE_MS) {
+    throw new ConfigError('invalid configuration: INTAKE_BACKOFF_MAX_MS must be at least INTAKE_BACKOFF_BASE_MS');
+  }
+  const intakeStream = e.INTAKE_STREAM ?? `${e.REDIS_KEY_PREFIX}events`;
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -102,6 +138,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       archiveAfterDays: e.RETENTION_ARCHIVE_AFTER_DAYS,
       maxPerUser: e.RETENTION_MAX_PER_USER,
       intervalMs: e.RETENTION_INTERVAL_MS,
+    },
+    intake: {
+      enabled: (e.INTAKE ?? true) && e.REDIS_URL !== undefined,
+      stream: intakeStream,
+      deadLetterStream: e.INTAKE_DEAD_LETTER_STREAM ?? `${intakeStream}:dead`,
+      group: e.INTAKE_GROUP,
+      maxAttempts: e.INTAKE_MAX_ATTEMPTS,
+      backoffBaseMs: e.INTAKE_BACKOFF_BASE_MS,
+      backoffMaxMs: e.INTAKE_BACKOFF_MAX_MS,
+      batchSize: e.INTAKE_BATCH_SIZE,
+      blockMs: e.INTAKE_BLOCK_MS,
     },
   };
 }

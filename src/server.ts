@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
+import { startEventIntake } from './intake/consumer.js';
 import { dueNotificationsJob } from './jobs/due-notifications.js';
 import { pruneChangeLogJob } from './jobs/prune-change-log.js';
 import { retentionJob } from './jobs/retention.js';
@@ -73,17 +74,31 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
 
+  // Producers that are not GraphQL clients XADD events to a Redis Stream; every instance consumes it.
+  const intake =
+    config.intake.enabled && config.redis.url
+      ? startEventIntake({
+          config: config.intake,
+          redisUrl: config.redis.url,
+          publishing: app.services.publishing,
+          logger,
+        })
+      : undefined;
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      // Stop accepting; then end every stream with SHUTTING_DOWN so its client resumes elsewhere, give
-      // those last messages a moment to leave, and close what is left.
+      // Stop accepting, requests and stream events alike (the event in hand is finished and acknowledged);
+      // then end every stream with SHUTTING_DOWN so its client resumes elsewhere, give those last messages a
+      // moment to leave, and close what is left.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const intakeStopped = intake?.stop();
       await app.services.liveStreams.endAll(shuttingDown(), STREAM_DRAIN_MS);
       // The streams' last messages are written; let them leave the sockets before cutting them.
       await new Promise((resolve) => setTimeout(resolve, FLUSH_MS));
       server.closeAllConnections();
       await closed;
+      await intakeStopped;
       await jobs.stop();
       await app.yoga.dispose();
       await pubsub.close();
