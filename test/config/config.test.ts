@@ -31,3 +31,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, GRAPHIQL: 'true' }).graphiql).toBe(true);
   });
 });
+
+describe('the event intake settings', () => {
+  it('should read the stream under the Redis prefix, on whenever Redis is configured', () => {
+    expect(loadConfig({}).intake.enabled).toBe(false);
+    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: 'app:' });
+    expect(config.intake).toEqual({
+      enabled: true,
+      stream: 'app:events',
+      deadLetterStream: 'app:events:dead',
+      group: 'notification-service',
+      maxAttempts: 5,
+      backoffBaseMs: 1000,
+      backoffMaxMs: 60_000,
+      batchSize: 20,
+      blockMs: 5000,
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', INTAKE: 'off' }).intake.enabled).toBe(false);
+  });
+
+  it('should refuse an intake asked for without Redis, and nonsense numbers', () => {
+    expect(() => loadConfig({ INTAKE: 'on' })).toThrow(/INTAKE needs REDIS_URL/);
+    expect(() => loadConfig({ INTAKE_MAX_ATTEMPTS: '0', INTAKE_BATCH_SIZE: 'many' })).toThrow(
+      /INTAKE_MAX_ATTEMPTS.*INTAKE_BATCH_SIZE/,
+    );
+    expect(() => loadConfig({ INTAKE_BACKOFF_BASE_MS: '5000', INTAKE_BACKOFF_MAX_MS: '1000' })).toThrow(
+      /INTAKE_BACKOFF_MAX_MS/,
+    );
+  });
+});
