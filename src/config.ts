@@ -104,16 +104,21 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads and checks every setting; throws one ConfigError that names every bad value. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/** Checks `env` against `schema`; throws one ConfigError that names every bad value. */
+function parseEnvironment<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   // An empty variable means "unset", as it does for most twelve-factor apps.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = environment.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Reads and checks every setting; throws one ConfigError that names every bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const e = parseEnvironment(environment, env);
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET && !e.JWT_JWKS_URL) {
     throw new ConfigError('invalid configuration: JWT_SECRET or JWT_JWKS_URL is required in production');
   }
