@@ -17,6 +17,10 @@ const redisUrl = z
   .trim()
   .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL');
 
+const jwtSecret = z.string().min(32, 'must be at least 32 characters (HS256 needs 256 bits)');
+/** Where development keeps the secret it makes when no key is configured (see src/dev-secret.ts). */
+const devSecretFile = z.string().trim().min(1).default('.data/dev-jwt-secret');
+
 const environment = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -30,10 +34,11 @@ const environment = z.object({
   REDIS_URL: redisUrl.optional(),
   REDIS_KEY_PREFIX: z.string().default('notifications:'),
 
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs 256 bits)').optional(),
+  JWT_SECRET: jwtSecret.optional(),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
+  DEV_JWT_SECRET_FILE: devSecretFile,
 
   GRAPHIQL: z.stringbool().optional(),
   RATE_LIMIT_PER_RECIPIENT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(100),
@@ -69,6 +74,8 @@ export interface Config {
     jwksUrl: string | undefined;
     issuer: string | undefined;
     audience: string | undefined;
+    /** In development with neither secret nor JWKS URL, the secret kept here signs and verifies tokens. */
+    devSecretFile: string;
   };
   graphiql: boolean;
   /** A quiet SSE stream gets a keep-alive comment this often. */
@@ -134,7 +141,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, embeddedDir: e.EMBEDDED_POSTGRES_DIR },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: {
+      secret: e.JWT_SECRET,
+      jwksUrl: e.JWT_JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      devSecretFile: e.DEV_JWT_SECRET_FILE,
+    },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,

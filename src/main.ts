@@ -1,7 +1,7 @@
 // The process: read the configuration, start the server, stop it in order on SIGTERM or SIGINT.
-import { randomBytes } from 'node:crypto';
 import { signToken } from './auth.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { DevSecretError, loadOrCreateDevSecret } from './dev-secret.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
@@ -18,10 +18,14 @@ try {
 
 const logger = createLogger(config.logLevel);
 
-// In development with no key configured, make a secret for this run and hand out a ready token.
+// In development with no key configured, use the secret kept for development (made on the first start)
+// and hand out a ready token.
 const devSecret =
   config.env === 'development' && !config.jwt.secret && !config.jwt.jwksUrl
-    ? randomBytes(32).toString('hex')
+    ? await loadOrCreateDevSecret(config.jwt.devSecretFile).catch((error: unknown) => {
+        console.error(error instanceof DevSecretError ? error.message : `cannot keep a development secret: ${error}`);
+        process.exit(1);
+      })
     : undefined;
 if (devSecret) config = { ...config, jwt: { ...config.jwt, secret: devSecret } };
 const devToken = devSecret
@@ -69,7 +73,7 @@ if (devToken) {
       '',
       `  GraphiQL:  ${server.url}/graphql   (the token below is already in its headers)`,
       `  Dev token: ${devToken}`,
-      `             user "${DEV_USER}", roles ["service"], valid 12 hours, signed with a secret made for this run`,
+      `             user "${DEV_USER}", roles ["service"], valid 12 hours, signed with the development secret in ${config.jwt.devSecretFile}`,
       '',
     ].join('\n'),
   );

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,27 +34,77 @@ describe('starting the server', () => {
   });
 
   it('should print a working dev token in development when no key is configured', async () => {
-    const env = testServerEnvironment({ env: { NODE_ENV: 'development', JWT_SECRET: undefined } });
-    const server = await startServerProcess(env);
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'notifications-dev-secret-'));
+    const secretFile = path.join(dataDir, 'dev-jwt-secret');
+    const env = testServerEnvironment({
+      env: { NODE_ENV: 'development', JWT_SECRET: undefined, DEV_JWT_SECRET_FILE: secretFile },
+    });
     try {
-      const token = devToken(server.output());
-      expect(server.output()).toContain(`GraphiQL:  ${server.url}/graphql`);
-      const created = await createNotification(server.url, { userId: 'dev-user' }).catch(() => undefined);
-      // The test's service token is signed with the test secret, which this server does not know...
-      expect(created).toBeUndefined();
-      // ...but the dev token is a service token for dev-user, signed with the secret made for this run.
-      const response = await execute(server.url, UnreadCountDocument, {}, { token });
-      expect(expectData(response).unreadCount.count).toBeGreaterThanOrEqual(0);
-      const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
-      expect(await page.text()).toContain(token);
+      const server = await startServerProcess(env);
+      let token: string;
+      try {
+        token = devToken(server.output());
+        expect(server.output()).toContain(`GraphiQL:  ${server.url}/graphql`);
+        const created = await createNotification(server.url, { userId: 'dev-user' }).catch(() => undefined);
+        // The test's service token is signed with the test secret, which this server does not know...
+        expect(created).toBeUndefined();
+        // ...but the dev token is a service token for dev-user, signed with the development secret.
+        const response = await execute(server.url, UnreadCountDocument, {}, { token });
+        expect(expectData(response).unreadCount.count).toBeGreaterThanOrEqual(0);
+        const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+        expect(await page.text()).toContain(token);
+      } finally {
+        expect(await server.stop(), server.output()).toBe(0);
+      }
+
+      // The secret is kept for the next start (and for the CLI), readable by its owner only.
+      expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
+      expect((await readFile(secretFile, 'utf8')).trim()).toMatch(/^[0-9a-f]{64}$/);
+      const restarted = await startServerProcess(env);
+      try {
+        const response = await execute(restarted.url, UnreadCountDocument, {}, { token });
+        expect(response.status, 'a token from before the restart').toBe(200);
+        expect(restarted.output()).toContain(`signed with the development secret in ${secretFile}`);
+      } finally {
+        expect(await restarted.stop(), restarted.output()).toBe(0);
+      }
     } finally {
-      expect(await server.stop(), server.output()).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('should stop with one clear line when the development secret file holds no usable secret', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'notifications-dev-secret-'));
+    const secretFile = path.join(dataDir, 'dev-jwt-secret');
+    await writeFile(secretFile, 'short\n');
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          ...testServerEnvironment({
+            env: { NODE_ENV: 'development', JWT_SECRET: undefined, DEV_JWT_SECRET_FILE: secretFile },
+          }),
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        `${secretFile} holds no usable development secret (at least 32 characters); delete it to make a new one`,
+      ]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
   it('should run on an embedded PostgreSQL with no DATABASE_URL, migrating it at start', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'notifications-embedded-'));
-    const env = { NODE_ENV: 'development', EMBEDDED_POSTGRES_DIR: path.join(dataDir, 'pg') };
+    const env = {
+      NODE_ENV: 'development',
+      EMBEDDED_POSTGRES_DIR: path.join(dataDir, 'pg'),
+      DEV_JWT_SECRET_FILE: path.join(dataDir, 'dev-jwt-secret'),
+    };
     // A private temporary folder, as a fresh clone in `mktemp -d` would be.
     try {
       for (const round of ['first start', 'restart']) {
