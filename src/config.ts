@@ -170,3 +170,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
   };
 }
+
+const cliEnvironment = z.object({
+  API_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4000'),
+  JWT_SECRET: jwtSecret.optional(),
+  DEV_JWT_SECRET_FILE: devSecretFile,
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
+});
+
+/** What `npm run notify` needs: where the server is, and how to sign a service token it accepts. */
+export interface CliConfig {
+  apiUrl: string;
+  jwt: Pick<Config['jwt'], 'secret' | 'issuer' | 'audience' | 'devSecretFile'>;
+}
+
+/** The CLI's settings, checked like the server's; throws one ConfigError naming every bad value. */
+export function loadCliConfig(env: Record<string, string | undefined> = process.env): CliConfig {
+  const e = parseEnvironment(cliEnvironment, env);
+  return {
+    apiUrl: e.API_URL.replace(/\/+$/, ''),
+    jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, devSecretFile: e.DEV_JWT_SECRET_FILE },
+  };
+}

@@ -74,6 +74,7 @@ if (devToken) {
       `  GraphiQL:  ${server.url}/graphql   (the token below is already in its headers)`,
       `  Dev token: ${devToken}`,
       `             user "${DEV_USER}", roles ["service"], valid 12 hours, signed with the development secret in ${config.jwt.devSecretFile}`,
+      `  Send one:  npm run notify -- system.warning --user ${DEV_USER} --data '{"message":"Hello"}'`,
       '',
     ].join('\n'),
   );
