@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadCliConfig, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('should run on embedded defaults with nothing set', () => {
@@ -58,5 +58,16 @@ describe('the event intake settings', () => {
     expect(() => loadConfig({ INTAKE_BACKOFF_BASE_MS: '5000', INTAKE_BACKOFF_MAX_MS: '1000' })).toThrow(
       /INTAKE_BACKOFF_MAX_MS/,
     );
+  });
+});
+
+describe('loadCliConfig', () => {
+  it('should find the server on this machine and the development secret where npm start keeps it', () => {
+    expect(loadCliConfig({})).toEqual({
+      apiUrl: 'http://127.0.0.1:4000',
+      jwt: { secret: undefined, issuer: undefined, audience: undefined, devSecretFile: '.data/dev-jwt-secret' },
+    });
+    expect(loadCliConfig({ API_URL: 'https://api.example.com/' }).apiUrl).toBe('https://api.example.com');
+    expect(() => loadCliConfig({ API_URL: 'localhost:4000', JWT_SECRET: 'short' })).toThrow(/API_URL.*JWT_SECRET/);
   });
 });
