@@ -1,5 +1,6 @@
 // One database and one Redis key prefix for this test run, so that runs never see each other's rows or events.
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../src/db/migrations.js';
@@ -25,10 +26,27 @@ export default async function setup(project: TestProject) {
 
   project.provide('databaseUrl', databaseUrl);
   project.provide('redisUrl', redisUrl);
-  project.provide('redisPrefix', `test:${runId}:`);
+  const redisPrefix = `test:${runId}:`;
+  project.provide('redisPrefix', redisPrefix);
 
   return async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
+    await deleteKeys(redisUrl, redisPrefix);
   };
+}
+
+/** Drops what the run left in Redis under its prefix (event streams, counters), so runs leave nothing behind. */
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
