@@ -6,6 +6,7 @@ export interface Metrics {
   published: Counter<'outcome'>;
   jobRuns: Counter<'job' | 'result'>;
   retention: Counter<'action'>;
+  intake: Counter<'result'>;
   openStreams: Gauge;
 }
 
@@ -30,6 +31,12 @@ export function createMetrics(openStreams: () => number): Metrics {
       name: 'notifications_retention_total',
       help: 'Notifications the retention job archived (old), deleted (over the per-user cap) or expired.',
       labelNames: ['action'],
+      registers: [registry],
+    }),
+    intake: new Counter({
+      name: 'notifications_intake_events_total',
+      help: 'Deliveries of stream events by how they ended: published, retried (failed, left for a retry), dead_lettered.',
+      labelNames: ['result'],
       registers: [registry],
     }),
     openStreams: new Gauge({

@@ -82,6 +82,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
           redisUrl: config.redis.url,
           publishing: app.services.publishing,
           logger,
+          count: (result) => app.metrics.intake.inc({ result }),
         })
       : undefined;
 

@@ -35,14 +35,25 @@ export interface EventIntake {
 
 type PublishAttempt = { ok: true; type: string; tally: PublishReport['tally'] } | { ok: false; error: unknown };
 
+/** How one delivery of an event ended. */
+export type DeliveryResult = 'published' | 'retried' | 'dead_lettered';
+
 export interface IntakeDependencies {
   config: IntakeConfig;
   redisUrl: string;
   publishing: Pick<EventPublishing, 'publish'>;
   logger: Logger;
+  /** Told how each delivery ended, for metrics. */
+  count?: (result: DeliveryResult) => void;
 }
 
-export function startEventIntake({ config, redisUrl, publishing, logger }: IntakeDependencies): EventIntake {
+export function startEventIntake({
+  config,
+  redisUrl,
+  publishing,
+  logger,
+  count = () => {},
+}: IntakeDependencies): EventIntake {
   const { stream, group } = config;
   const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = logger.child({ component: 'intake', stream, consumer });
@@ -83,14 +94,17 @@ export function startEventIntake({ config, redisUrl, publishing, logger }: Intak
       // Redis failing here leaves the entry pending: it is delivered again, and found to be a duplicate.
       await commands.xack(stream, group, entry.id);
       log.info({ entryId: entry.id, type: result.type, attempts, tally: result.tally }, 'stream event published');
+      count('published');
       return;
     }
     const failure = failureOf(result.error);
     if (failure.permanent || attempts >= config.maxAttempts) {
       await deadLetter(commands, { ...config, consumer }, entry, failure, attempts);
       log.warn({ entryId: entry.id, attempts, ...failure }, 'stream event dead-lettered');
+      count('dead_lettered');
       return;
     }
+    count('retried');
     log.warn(
       { entryId: entry.id, attempts, retryInMs: delay(attempts), err: result.error },
       'stream event failed; retrying after backoff',
@@ -146,6 +160,7 @@ export function startEventIntake({ config, redisUrl, publishing, logger }: Intak
     };
     await deadLetter(commands, { ...config, consumer }, entry, failure, row.deliveries);
     log.warn({ entryId: entry.id, attempts: row.deliveries, ...failure }, 'stream event dead-lettered');
+    count('dead_lettered');
   }
 
   async function readNew(): Promise<void> {
