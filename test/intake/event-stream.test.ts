@@ -148,6 +148,9 @@ describe('the event stream intake', () => {
       fields: '{"payload":"{}"}',
     });
     for (const entry of dead) expect(entry.fields.failedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('notifications_intake_events_total{result="dead_lettered"} 5');
+    expect(metrics).toContain('notifications_intake_events_total{result="published"} 1');
     console.log(
       `intake: ${dead.length} poison events dead-lettered, the next event delivered; reasons: ${dead
         .map((entry) => `${entry.fields.code}${entry.fields.field ? `(${entry.fields.field})` : ''}`)
