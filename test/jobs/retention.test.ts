@@ -45,7 +45,9 @@ describe('retention', () => {
     const ran = runs.filter((work) => work !== undefined);
     console.log(`retention with two instances: ${ran.length} ran, work ${JSON.stringify(ran[0])}`);
     expect(ran).toHaveLength(1);
-    expect(ran[0]).toEqual({ archived: 3, deleted: 5, expired: 1 });
+    // The expired one goes either here or through the every-second expiry job, whichever comes first.
+    expect(ran[0]).toMatchObject({ archived: 3, deleted: 5 });
+    expect(ran[0]!.expired).toBeLessThanOrEqual(1);
 
     expect((await old.data(CountsDocument, {})).counts.total).toBe(2);
     expect((await old.data(CountsDocument, { filter: { archived: true } })).counts.total).toBe(3);
