@@ -1,5 +1,6 @@
 // The only reader of the environment: every setting is validated here once, at start.
 import { z } from 'zod';
+import { type SecurityConfig, securityConfig, securityEnvironment } from './security/config.js';
 
 const optionalString = z
   .string()
@@ -34,10 +35,13 @@ const environment = z.object({
   JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
+  JWT_JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  JWT_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 
   GRAPHIQL: z.stringbool().optional(),
   CHANGE_LOG_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
+  ...securityEnvironment.shape,
 });
 
 export type Environment = z.infer<typeof environment>;
@@ -54,12 +58,18 @@ export interface Config {
     jwksUrl: string | undefined;
     issuer: string | undefined;
     audience: string | undefined;
+    /** How long fetched JWKS keys are trusted without a refetch. */
+    jwksCacheMaxAgeMs: number;
+    /** At most one JWKS refetch (for an unknown `kid`) per this interval. */
+    jwksCooldownMs: number;
   };
   graphiql: boolean;
   /** A quiet SSE stream gets a keep-alive comment this often. */
   sseHeartbeatMs: number;
   /** How long the change log keeps each change: how far back streams can resume. */
   changeLogRetentionDays: number;
+  /** Abuse limits: operation limits, CORS, introspection, trusted documents, rate limits, stream caps. */
+  security: SecurityConfig;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +89,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET && !e.JWT_JWKS_URL) {
     throw new ConfigError('invalid configuration: JWT_SECRET or JWT_JWKS_URL is required in production');
   }
+  const security = securityConfig(e, e.NODE_ENV === 'production');
+  if (security.problems.length > 0) throw new ConfigError(`invalid configuration: ${security.problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -86,9 +98,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, embeddedDir: e.EMBEDDED_POSTGRES_DIR },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: {
+      secret: e.JWT_SECRET,
+      jwksUrl: e.JWT_JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      jwksCacheMaxAgeMs: e.JWT_JWKS_CACHE_MAX_AGE_MS,
+      jwksCooldownMs: e.JWT_JWKS_COOLDOWN_MS,
+    },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
+    security: security.config,
   };
 }
