@@ -1,5 +1,7 @@
 // The GraphQL app: Yoga with its plugins, over services built once. No I/O here, and nothing listens:
 // tests build it in-process, src/server.ts runs it.
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -9,9 +11,12 @@ import type { Context, Services } from './context.js';
 import type { Database } from './db.js';
 import { unauthenticated } from './errors.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
+import { useBodyLimit } from './http/body-limit.js';
+import { corsFor } from './http/cors.js';
 import { createErrorMasking } from './http/error-masking.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import { useSseHeartbeat } from './http/sse-heartbeat.js';
+import { type TrustedDocuments, useTrustedDocuments } from './http/trusted-documents.js';
 import type { Logger } from './logger.js';
 import { ChangeLog } from './notifications/changelog.js';
 import { ChangePublisher } from './notifications/events.js';
@@ -19,6 +24,7 @@ import { LiveStreams } from './notifications/live-streams.js';
 import { NotificationService } from './notifications/service.js';
 import type { PubSubBus } from './pubsub.js';
 import { schema } from './schema/index.js';
+import { useOperationLimits } from './security/operation-limits.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** graphql-sse's single-connection mode; distinct-connections mode is served on GRAPHQL_PATH. */
@@ -33,6 +39,8 @@ export interface AppDependencies {
   verifyToken: TokenVerifier;
   /** Headers GraphiQL starts with, e.g. a development token. */
   graphiqlHeaders?: Record<string, string>;
+  /** The manifest PERSISTED_OPERATIONS serves from (read by the caller: no I/O here). */
+  trustedDocuments?: TrustedDocuments;
 }
 
 export interface App {
@@ -45,7 +53,16 @@ const STREAM_QUEUE_CAPACITY = 1000;
 /** How many changes one replay query reads. */
 const REPLAY_BATCH = 500;
 
-export function createApp({ config, db, pubsub, logger, verifyToken, graphiqlHeaders }: AppDependencies): App {
+export function createApp({
+  config,
+  db,
+  pubsub,
+  logger,
+  verifyToken,
+  graphiqlHeaders,
+  trustedDocuments = new Map(),
+}: AppDependencies): App {
+  const { security } = config;
   const changeLog = new ChangeLog(db);
   const services: Services = {
     db,
@@ -75,6 +92,11 @@ export function createApp({ config, db, pubsub, logger, verifyToken, graphiqlHea
       headers: graphiqlHeaders && JSON.stringify(graphiqlHeaders, null, 2),
     },
     renderGraphiQL,
+    cors: corsFor(security.corsOrigins),
+    batching: false,
+    // Also bounded by useBodyLimit, which covers the single-connection SSE requests Yoga does not parse itself.
+    maxRequestBodySize: security.maxRequestBytes,
+    extraParamNames: security.persistedOperations.mode === 'off' ? [] : ['documentId'],
     context: ({ request }) => {
       const viewer = viewerOf(request);
       if (!viewer) throw unauthenticated();
@@ -82,10 +104,16 @@ export function createApp({ config, db, pubsub, logger, verifyToken, graphiqlHea
     },
     plugins: [
       useRequestId(),
+      // Before authentication: a chunked body is read into a new request, which must be the one authenticated.
+      useBodyLimit(security.maxRequestBytes),
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
       useAuthentication(verifyToken, [HEALTH_PATH]),
       useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
       useSseHeartbeat(config.sseHeartbeatMs),
+      useCSRFPrevention(),
+      ...(security.introspection ? [] : [useDisableIntrospection()]),
+      ...useTrustedDocuments(security.persistedOperations, trustedDocuments),
+      ...useOperationLimits(security.operationLimits, !security.introspection),
     ],
   });
 

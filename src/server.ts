@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
+import { loadTrustedDocuments } from './http/trusted-documents.js';
 import { pruneChangeLogJob } from './jobs/prune-change-log.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
@@ -32,6 +33,10 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const { persistedOperations } = config.security;
+  const trustedDocuments = persistedOperations.manifest
+    ? loadTrustedDocuments(persistedOperations.manifest)
+    : undefined;
   const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embeddedDir, logger);
   const databaseUrl = config.database.url ?? embedded!.url;
   if (embedded) {
@@ -47,6 +52,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
     logger,
     verifyToken: createTokenVerifier(config.jwt),
     graphiqlHeaders: options.graphiqlHeaders,
+    trustedDocuments,
   });
 
   const jobs = startJobs([pruneChangeLogJob(db, config.changeLogRetentionDays, logger)], logger);
