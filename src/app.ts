@@ -5,6 +5,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import type { Context, Services } from './context.js';
@@ -14,8 +15,10 @@ import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
 import { corsFor } from './http/cors.js';
 import { createErrorMasking } from './http/error-masking.js';
+import { useRateLimits } from './http/rate-limit.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import { useSseHeartbeat } from './http/sse-heartbeat.js';
+import { useStreamCap } from './http/stream-cap.js';
 import { type TrustedDocuments, useTrustedDocuments } from './http/trusted-documents.js';
 import type { Logger } from './logger.js';
 import { ChangeLog } from './notifications/changelog.js';
@@ -25,6 +28,8 @@ import { NotificationService } from './notifications/service.js';
 import type { PubSubBus } from './pubsub.js';
 import { schema } from './schema/index.js';
 import { useOperationLimits } from './security/operation-limits.js';
+import { RateLimits } from './security/rate-limiter.js';
+import { createStreamLeases } from './security/stream-leases.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** graphql-sse's single-connection mode; distinct-connections mode is served on GRAPHQL_PATH. */
@@ -41,6 +46,8 @@ export interface AppDependencies {
   graphiqlHeaders?: Record<string, string>;
   /** The manifest PERSISTED_OPERATIONS serves from (read by the caller: no I/O here). */
   trustedDocuments?: TrustedDocuments;
+  /** Where rate limits and stream leases are counted across instances; in memory without it. */
+  limitsRedis?: Redis;
 }
 
 export interface App {
@@ -61,8 +68,16 @@ export function createApp({
   verifyToken,
   graphiqlHeaders,
   trustedDocuments = new Map(),
+  limitsRedis,
 }: AppDependencies): App {
   const { security } = config;
+  const limits = { redis: limitsRedis, keyPrefix: config.redis.keyPrefix, logger };
+  const rateLimits = new RateLimits({ ...limits, limits: security.rateLimits });
+  const streamLeases = createStreamLeases({
+    ...limits,
+    perUser: security.streams.perUser,
+    ttlMs: security.streams.leaseTtlMs,
+  });
   const changeLog = new ChangeLog(db);
   const services: Services = {
     db,
@@ -108,12 +123,15 @@ export function createApp({
       useBodyLimit(security.maxRequestBytes),
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
       useAuthentication(verifyToken, [HEALTH_PATH]),
+      useRateLimits(rateLimits),
       useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
       useSseHeartbeat(config.sseHeartbeatMs),
       useCSRFPrevention(),
       ...(security.introspection ? [] : [useDisableIntrospection()]),
       ...useTrustedDocuments(security.persistedOperations, trustedDocuments),
       ...useOperationLimits(security.operationLimits, !security.introspection),
+      // After the rate limits, so that a refused subscription holds no lease.
+      useStreamCap(streamLeases, security.streams.perUser),
     ],
   });
 

@@ -14,6 +14,7 @@ import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
+import { closeLimitsRedis, connectLimitsRedis } from './security/redis.js';
 
 /** How long open streams get to deliver their last message when the server stops. */
 const STREAM_DRAIN_MS = 3000;
@@ -45,6 +46,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
   }
   const db = createDatabase(databaseUrl, config.database.poolSize);
   const pubsub = await createPubSub({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  const limitsRedis = config.redis.url ? await connectLimitsRedis(config.redis.url, logger) : undefined;
   const app = createApp({
     config,
     db,
@@ -53,6 +55,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
     verifyToken: createTokenVerifier(config.jwt),
     graphiqlHeaders: options.graphiqlHeaders,
     trustedDocuments,
+    limitsRedis,
   });
 
   const jobs = startJobs([pruneChangeLogJob(db, config.changeLogRetentionDays, logger)], logger);
@@ -79,6 +82,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
       await closed;
       await jobs.stop();
       await app.yoga.dispose();
+      if (limitsRedis) await closeLimitsRedis(limitsRedis);
       await pubsub.close();
       await db.$disconnect();
       await embedded?.stop();
