@@ -220,12 +220,14 @@ describe('JWKS', () => {
       const cachedFetches = keys.fetches;
       expect(cachedFetches).toBe(1);
 
-      // 200 tokens with made-up kids, all at once: at most one refetch within the cooldown.
+      // 200 tokens with made-up kids, all at once: at most one refetch per cooldown, however many come.
       const unknown = await Promise.all(Array.from({ length: 200 }, () => sign(stranger)));
+      const floodStarted = Date.now();
       const refused = await Promise.all(unknown.map(status));
+      const floodMs = Date.now() - floodStarted;
       expect(new Set(refused)).toEqual(new Set([401]));
       const floodFetches = keys.fetches - cachedFetches;
-      expect(floodFetches).toBeLessThanOrEqual(1);
+      expect(floodFetches).toBeLessThanOrEqual(Math.ceil(floodMs / COOLDOWN_MS));
 
       // The issuer rotates: it publishes the new key, and signs with it.
       keys.setKeys([current.jwk, rotated.jwk]);
@@ -235,10 +237,11 @@ describe('JWKS', () => {
       expect(await status(fresh)).toBe(200);
       expect(await status(token)).toBe(200);
       console.log(
-        `jwks: 50 requests on 1 fetch; 200 unknown kids refused with ${floodFetches} refetch; ` +
+        `jwks: 50 requests on 1 fetch; 200 unknown kids refused in ${floodMs} ms with ${floodFetches} refetch ` +
+          `(cooldown ${COOLDOWN_MS} ms); ` +
           `rotated key accepted after ${keys.fetches - cachedFetches - floodFetches} refetch; ${keys.fetches} fetches in all`,
       );
-      expect(keys.fetches).toBeLessThanOrEqual(3);
+      expect(keys.fetches - cachedFetches - floodFetches).toBe(1);
     } finally {
       await isolated.stop();
       await keys.close();
