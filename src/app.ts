@@ -2,7 +2,6 @@
 // tests build it in-process, src/server.ts runs it.
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
@@ -15,10 +14,12 @@ import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
 import { corsFor } from './http/cors.js';
 import { createErrorMasking } from './http/error-masking.js';
+import { useSingleConnectionSse } from './http/graphql-sse.js';
 import { useRateLimits } from './http/rate-limit.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import { useSseHeartbeat } from './http/sse-heartbeat.js';
 import { useStreamCap } from './http/stream-cap.js';
+import { useNoConditionalSubscriptionRoot } from './http/subscription-root.js';
 import { type TrustedDocuments, useTrustedDocuments } from './http/trusted-documents.js';
 import type { Logger } from './logger.js';
 import { ChangeLog } from './notifications/changelog.js';
@@ -124,9 +125,10 @@ export function createApp({
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
       useAuthentication(verifyToken, [HEALTH_PATH]),
       useRateLimits(rateLimits),
-      useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
+      useSingleConnectionSse(GRAPHQL_STREAM_PATH, logger),
       useSseHeartbeat(config.sseHeartbeatMs),
       useCSRFPrevention(),
+      useNoConditionalSubscriptionRoot(),
       ...(security.introspection ? [] : [useDisableIntrospection()]),
       ...useTrustedDocuments(security.persistedOperations, trustedDocuments),
       ...useOperationLimits(security.operationLimits, !security.introspection),

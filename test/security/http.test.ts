@@ -233,3 +233,37 @@ describe('trusted documents', () => {
     }
   });
 });
+
+describe('subscriptions', () => {
+  it('should refuse a conditional root field as a validation error', async () => {
+    const query = 'subscription { notificationAdded @include(if: false) { id } }';
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: `Bearer ${await tokenFor(newUserId())}`,
+      },
+      body: JSON.stringify({ query }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as Body;
+    expect(codes(body)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(body.errors?.[0]?.message).toMatch(/cannot be conditional/);
+  });
+
+  it('should answer a malformed operation on the single-connection endpoint with 400, not 500', async () => {
+    const token = await tokenFor(newUserId());
+    const auth = { authorization: `Bearer ${token}` };
+    const streamToken = await (await fetch(`${server.url}/graphql/stream`, { method: 'PUT', headers: auth })).text();
+    const response = await fetch(`${server.url}/graphql/stream`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'x-graphql-event-stream-token': streamToken },
+      body: JSON.stringify({ query: 'subscription { notificationAdded( { id } }', extensions: { operationId: '1' } }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as Body;
+    expect(body.errors?.[0]?.message).toMatch(/^Syntax Error/);
+    expect(JSON.stringify(body)).not.toMatch(/GraphQLError|at /);
+  });
+});
