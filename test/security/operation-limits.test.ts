@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getIntrospectionQuery, Kind, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { execute } from '../helpers/graphql.js';
@@ -57,9 +57,10 @@ describe('operation limits', () => {
 
   it("should let every operation of our clients through, and GraphiQL's introspection", async () => {
     const token = await tokenFor('armor-user');
-    const files = ['events.graphql', 'notifications.graphql'].map((file) =>
-      readFileSync(new URL(`../operations/${file}`, import.meta.url), 'utf8'),
-    );
+    const folder = new URL('../operations/', import.meta.url);
+    const files = readdirSync(folder)
+      .filter((file) => file.endsWith('.graphql'))
+      .map((file) => readFileSync(new URL(file, folder), 'utf8'));
     const document = parse(files.join('\n'));
     const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
     const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
