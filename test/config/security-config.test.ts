@@ -14,7 +14,7 @@ describe('security settings', () => {
       cost: 5000,
       characters: 15_000,
     });
-    expect(security.maxRequestBytes).toBe(65_536);
+    expect(security.maxRequestBytes).toBe(1_048_576);
     expect(security.rateLimits).toEqual({ windowSeconds: 60, user: 600, operation: 300, service: 60_000 });
     expect(security.streams).toEqual({ perUser: 10, leaseTtlMs: 30_000 });
     expect(security.persistedOperations).toEqual({ mode: 'off', manifest: undefined });

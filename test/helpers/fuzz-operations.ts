@@ -321,7 +321,7 @@ const garbageRequest: fc.Arbitrary<FuzzRequest> = fc
         .record({ query: garbage, variables: garbage, extensions: garbage, operationName: garbage })
         .map((value) => JSON.stringify(value)),
       fc
-        .integer({ min: 60_000, max: 200_000 })
+        .integer({ min: 60_000, max: 1_200_000 })
         .map((size) => JSON.stringify({ query: '{ unreadCount { count } }', variables: { pad: 'x'.repeat(size) } })),
       fc.constantFrom(
         '{',

@@ -27,8 +27,8 @@ async function post(url: string, body: BodyInit, headers: Record<string, string>
 const codes = (body: Body) => (body.errors ?? []).map((error) => error.extensions?.code);
 
 describe('request bodies', () => {
-  it('should answer 413 PAYLOAD_TOO_LARGE to a body over 64 KiB, declared or chunked, on both endpoints', async () => {
-    const big = JSON.stringify({ query: '{ unreadCount { count } }', variables: { pad: 'x'.repeat(70_000) } });
+  it('should answer 413 PAYLOAD_TOO_LARGE to a body over 1 MiB, declared or chunked, on both endpoints', async () => {
+    const big = JSON.stringify({ query: '{ unreadCount { count } }', variables: { pad: 'x'.repeat(1_100_000) } });
     const declared = await post(server.url, big);
     expect(declared.status).toBe(413);
     expect(codes(declared.body)).toEqual(['PAYLOAD_TOO_LARGE']);
@@ -36,7 +36,7 @@ describe('request bodies', () => {
     const bytes = new TextEncoder().encode(big);
     const chunked = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let at = 0; at < bytes.length; at += 8192) controller.enqueue(bytes.slice(at, at + 8192));
+        for (let at = 0; at < bytes.length; at += 65_536) controller.enqueue(bytes.slice(at, at + 65_536));
         controller.close();
       },
     });
