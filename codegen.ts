@@ -1,5 +1,6 @@
 // Typed documents for the operations our clients (the tests first of all) send, from schema.graphql.
-// Generated into test/generated/ before every test run; never committed.
+// Generated into test/generated/ before every test run; never committed. persisted-documents.json there is
+// the trusted-documents manifest (sha256 hash → document) a server with PERSISTED_OPERATIONS=only accepts.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
@@ -8,7 +9,7 @@ const config: CodegenConfig = {
   generates: {
     'test/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: {
         emitLegacyCommonJSImports: false,
         enumsAsTypes: true,

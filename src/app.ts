@@ -1,6 +1,7 @@
 // The GraphQL app: Yoga with its plugins, over services built once. No I/O here, and nothing listens:
 // tests build it in-process, src/server.ts runs it.
-import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
@@ -10,10 +11,17 @@ import type { Context, Services } from './context.js';
 import type { Database } from './db.js';
 import { unauthenticated } from './errors.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
+import { useBodyLimit } from './http/body-limit.js';
+import { corsFor } from './http/cors.js';
 import { createErrorMasking } from './http/error-masking.js';
+import { useSingleConnectionSse } from './http/graphql-sse.js';
 import { useMetricsEndpoint } from './http/metrics-endpoint.js';
+import { useRateLimits } from './http/rate-limit.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import { useSseHeartbeat } from './http/sse-heartbeat.js';
+import { useStreamCap } from './http/stream-cap.js';
+import { useNoConditionalSubscriptionRoot } from './http/subscription-root.js';
+import { type TrustedDocuments, useTrustedDocuments } from './http/trusted-documents.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ChangeLog } from './notifications/changelog.js';
@@ -25,6 +33,9 @@ import { EventPublishing } from './producers/publishing.js';
 import { memoryRateLimiter, redisRateLimiter } from './producers/recipient-rate-limit.js';
 import type { PubSubBus } from './pubsub.js';
 import { schema } from './schema/index.js';
+import { useOperationLimits } from './security/operation-limits.js';
+import { RateLimits } from './security/rate-limiter.js';
+import { createStreamLeases } from './security/stream-leases.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** graphql-sse's single-connection mode; distinct-connections mode is served on GRAPHQL_PATH. */
@@ -42,6 +53,10 @@ export interface AppDependencies {
   verifyToken: TokenVerifier;
   /** Headers GraphiQL starts with, e.g. a development token. */
   graphiqlHeaders?: Record<string, string>;
+  /** The manifest PERSISTED_OPERATIONS serves from (read by the caller: no I/O here). */
+  trustedDocuments?: TrustedDocuments;
+  /** Where rate limits and stream leases are counted across instances; in memory without it. */
+  limitsRedis?: Redis;
 }
 
 export interface App {
@@ -55,7 +70,25 @@ const STREAM_QUEUE_CAPACITY = 1000;
 /** How many changes one replay query reads. */
 const REPLAY_BATCH = 500;
 
-export function createApp({ config, db, pubsub, redis, logger, verifyToken, graphiqlHeaders }: AppDependencies): App {
+export function createApp({
+  config,
+  db,
+  pubsub,
+  redis,
+  logger,
+  verifyToken,
+  graphiqlHeaders,
+  trustedDocuments = new Map(),
+  limitsRedis,
+}: AppDependencies): App {
+  const { security } = config;
+  const limits = { redis: limitsRedis, keyPrefix: config.redis.keyPrefix, logger };
+  const rateLimits = new RateLimits({ ...limits, limits: security.rateLimits });
+  const streamLeases = createStreamLeases({
+    ...limits,
+    perUser: security.streams.perUser,
+    ttlMs: security.streams.leaseTtlMs,
+  });
   const changeLog = new ChangeLog(db);
   const notifications = new NotificationService(db, new ChangePublisher(pubsub, logger));
   const preferences = new Preferences(db);
@@ -91,6 +124,11 @@ export function createApp({ config, db, pubsub, redis, logger, verifyToken, grap
       headers: graphiqlHeaders && JSON.stringify(graphiqlHeaders, null, 2),
     },
     renderGraphiQL,
+    cors: corsFor(security.corsOrigins),
+    batching: false,
+    // Also bounded by useBodyLimit, which covers the single-connection SSE requests Yoga does not parse itself.
+    maxRequestBodySize: security.maxRequestBytes,
+    extraParamNames: security.persistedOperations.mode === 'off' ? [] : ['documentId'],
     context: ({ request }) => {
       const viewer = viewerOf(request);
       if (!viewer) throw unauthenticated();
@@ -99,10 +137,20 @@ export function createApp({ config, db, pubsub, redis, logger, verifyToken, grap
     plugins: [
       useRequestId(),
       useMetricsEndpoint(metrics.registry, METRICS_PATH),
+      // Before authentication: a chunked body is read into a new request, which must be the one authenticated.
+      useBodyLimit(security.maxRequestBytes),
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
       useAuthentication(verifyToken, [HEALTH_PATH, METRICS_PATH]),
-      useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
+      useRateLimits(rateLimits),
+      useSingleConnectionSse(GRAPHQL_STREAM_PATH, logger),
       useSseHeartbeat(config.sseHeartbeatMs),
+      useCSRFPrevention(),
+      useNoConditionalSubscriptionRoot(),
+      ...(security.introspection ? [] : [useDisableIntrospection()]),
+      ...useTrustedDocuments(security.persistedOperations, trustedDocuments),
+      ...useOperationLimits(security.operationLimits, !security.introspection),
+      // After the rate limits, so that a refused subscription holds no lease.
+      useStreamCap(streamLeases, security.streams.perUser),
     ],
   });
 

@@ -19,7 +19,14 @@ const MAX_USER_ID_LENGTH = 255;
 
 export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
   const secret = jwt.secret ? new TextEncoder().encode(jwt.secret) : undefined;
-  const jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : undefined;
+  // Keys are cached for cacheMaxAge; a token with an unknown `kid` (a rotated key) makes one refetch at
+  // most every cooldownDuration, so a flood of made-up kids cannot turn into a flood of fetches.
+  const jwks = jwt.jwksUrl
+    ? createRemoteJWKSet(new URL(jwt.jwksUrl), {
+        cacheMaxAge: jwt.jwksCacheMaxAgeMs,
+        cooldownDuration: jwt.jwksCooldownMs,
+      })
+    : undefined;
   if (!secret && !jwks) throw new Error('JWT verification needs a secret or a JWKS URL');
 
   const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? ASYMMETRIC_ALGORITHMS : [])];

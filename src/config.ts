@@ -1,5 +1,6 @@
 // The only reader of the environment: every setting is validated here once, at start.
 import { z } from 'zod';
+import { type SecurityConfig, securityConfig, securityEnvironment } from './security/config.js';
 
 const optionalString = z
   .string()
@@ -39,6 +40,8 @@ const environment = z.object({
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
   DEV_JWT_SECRET_FILE: devSecretFile,
+  JWT_JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  JWT_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 
   GRAPHIQL: z.stringbool().optional(),
   RATE_LIMIT_PER_RECIPIENT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(100),
@@ -58,6 +61,7 @@ const environment = z.object({
   INTAKE_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
   INTAKE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   INTAKE_BLOCK_MS: z.coerce.number().int().min(10).max(60_000).default(5000),
+  ...securityEnvironment.shape,
 });
 
 export type Environment = z.infer<typeof environment>;
@@ -76,6 +80,10 @@ export interface Config {
     audience: string | undefined;
     /** In development with neither secret nor JWKS URL, the secret kept here signs and verifies tokens. */
     devSecretFile: string;
+    /** How long fetched JWKS keys are trusted without a refetch. */
+    jwksCacheMaxAgeMs: number;
+    /** At most one JWKS refetch (for an unknown `kid`) per this interval. */
+    jwksCooldownMs: number;
   };
   graphiql: boolean;
   /** A quiet SSE stream gets a keep-alive comment this often. */
@@ -86,6 +94,8 @@ export interface Config {
   recipientRateLimitPerHour: number;
   retention: { archiveAfterDays: number; maxPerUser: number; intervalMs: number };
   intake: IntakeConfig;
+  /** Abuse limits: operation limits, CORS, introspection, trusted documents, rate limits, stream caps. */
+  security: SecurityConfig;
 }
 
 /** The consumer of the Redis Stream that producers XADD events to. */
@@ -134,6 +144,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('invalid configuration: INTAKE_BACKOFF_MAX_MS must be at least INTAKE_BACKOFF_BASE_MS');
   }
   const intakeStream = e.INTAKE_STREAM ?? `${e.REDIS_KEY_PREFIX}events`;
+  const security = securityConfig(e, e.NODE_ENV === 'production');
+  if (security.problems.length > 0) throw new ConfigError(`invalid configuration: ${security.problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -147,6 +159,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       devSecretFile: e.DEV_JWT_SECRET_FILE,
+      jwksCacheMaxAgeMs: e.JWT_JWKS_CACHE_MAX_AGE_MS,
+      jwksCooldownMs: e.JWT_JWKS_COOLDOWN_MS,
     },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
@@ -168,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: e.INTAKE_BATCH_SIZE,
       blockMs: e.INTAKE_BLOCK_MS,
     },
+    security: security.config,
   };
 }
 

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
+import { loadTrustedDocuments } from './http/trusted-documents.js';
 import { startEventIntake } from './intake/consumer.js';
 import { dueNotificationsJob } from './jobs/due-notifications.js';
 import { pruneChangeLogJob } from './jobs/prune-change-log.js';
@@ -17,6 +18,7 @@ import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
 import { createRedisClient } from './redis.js';
+import { closeLimitsRedis, connectLimitsRedis } from './security/redis.js';
 
 /** How long open streams get to deliver their last message when the server stops. */
 const STREAM_DRAIN_MS = 3000;
@@ -36,6 +38,10 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const { persistedOperations } = config.security;
+  const trustedDocuments = persistedOperations.manifest
+    ? loadTrustedDocuments(persistedOperations.manifest)
+    : undefined;
   const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embeddedDir, logger);
   const databaseUrl = config.database.url ?? embedded!.url;
   if (embedded) {
@@ -45,6 +51,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const db = createDatabase(databaseUrl, config.database.poolSize);
   const pubsub = await createPubSub({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
   const redis = config.redis.url ? createRedisClient(config.redis.url, logger, 'commands') : undefined;
+  const limitsRedis = config.redis.url ? await connectLimitsRedis(config.redis.url, logger) : undefined;
   const app = createApp({
     config,
     db,
@@ -53,6 +60,8 @@ export async function startServer(config: Config, logger: Logger, options: Start
     logger,
     verifyToken: createTokenVerifier(config.jwt),
     graphiqlHeaders: options.graphiqlHeaders,
+    trustedDocuments,
+    limitsRedis,
   });
 
   const jobs = startJobs(
@@ -102,6 +111,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
       await intakeStopped;
       await jobs.stop();
       await app.yoga.dispose();
+      if (limitsRedis) await closeLimitsRedis(limitsRedis);
       await pubsub.close();
       await redis?.quit().catch(() => redis.disconnect());
       await db.$disconnect();

@@ -12,6 +12,16 @@ const isRecordNotFound = (error: unknown) =>
   (error as { name?: string; code?: string } | null)?.name === 'PrismaClientKnownRequestError' &&
   (error as { code?: string }).code === 'P2025';
 
+/**
+ * Yoga describes the error under some request errors (the JSON parser's message on a malformed body) in
+ * `extensions.originalError`: its own message says enough.
+ */
+function withoutOriginalError(error: GraphQLError): GraphQLError {
+  if (!('originalError' in error.extensions)) return error;
+  const { originalError: _, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions });
+}
+
 export function createErrorMasking(logger: Logger): MaskError {
   return (error, message) => {
     const located = error instanceof GraphQLError ? error : undefined;
@@ -30,7 +40,7 @@ export function createErrorMasking(logger: Logger): MaskError {
         extensions: { ...located.extensions, code: 'BAD_USER_INPUT', field: variable },
       });
     }
-    if (located && (!original || original instanceof GraphQLError)) return located;
+    if (located && (!original || original instanceof GraphQLError)) return withoutOriginalError(located);
     if (isRecordNotFound(original))
       return new GraphQLError(notFound().message, { ...at, extensions: notFound().extensions });
     const requestId = currentRequestId();

@@ -14,8 +14,14 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject) {
-  const { postgresUrl, redisUrl } = testEnvironment();
+interface TestRun {
+  databaseUrl: string;
+  redisPrefix: string;
+  drop(): Promise<void>;
+}
+
+async function createTestRun(): Promise<TestRun> {
+  const { postgresUrl } = testEnvironment();
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const database = `notifications_test_${runId}`;
   const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
@@ -23,16 +29,33 @@ export default async function setup(project: TestProject) {
   await admin.query(`CREATE DATABASE ${database}`);
   const databaseUrl = `${postgresUrl}/${database}`;
   await applyMigrations(databaseUrl);
+  return {
+    databaseUrl,
+    redisPrefix: `test:${runId}:`,
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+      await deleteKeys(testEnvironment().redisUrl, `test:${runId}:`);
+    },
+  };
+}
 
-  project.provide('databaseUrl', databaseUrl);
-  project.provide('redisUrl', redisUrl);
-  const redisPrefix = `test:${runId}:`;
-  project.provide('redisPrefix', redisPrefix);
+// Every vitest project calls this (see vitest.config.ts); they share one run, made by the first and
+// dropped by the last.
+const shared = globalThis as { notificationsTestRun?: Promise<TestRun>; notificationsTestRunUsers?: number };
+
+export default async function setup(project: TestProject) {
+  shared.notificationsTestRun ??= createTestRun();
+  shared.notificationsTestRunUsers = (shared.notificationsTestRunUsers ?? 0) + 1;
+  const run = await shared.notificationsTestRun;
+
+  project.provide('databaseUrl', run.databaseUrl);
+  project.provide('redisUrl', testEnvironment().redisUrl);
+  project.provide('redisPrefix', run.redisPrefix);
 
   return async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    await deleteKeys(redisUrl, redisPrefix);
+    shared.notificationsTestRunUsers = (shared.notificationsTestRunUsers ?? 1) - 1;
+    if (shared.notificationsTestRunUsers === 0) await run.drop();
   };
 }
 

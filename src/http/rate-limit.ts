@@ -1,0 +1,80 @@
+// Rate limits at two points: every authenticated request counts against its caller's budget as it
+// arrives (HTTP 429 before anything is parsed), and every operation against the caller's budget for
+// each root field it calls, before it executes. Both answer RATE_LIMITED with `retryAfter` seconds and
+// a Retry-After header.
+import { type DocumentNode, getOperationAST, Kind, type SelectionSetNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import { ExpectedError } from '../errors.js';
+import type { RateLimits } from '../security/rate-limiter.js';
+import { viewerOf } from './authentication.js';
+
+export const rateLimited = (retryAfterSeconds: number, message: string) =>
+  new ExpectedError('RATE_LIMITED', message, {
+    retryAfter: retryAfterSeconds,
+    http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
+  });
+
+const TOO_MANY_REQUESTS = 'Too many requests: retry after the number of seconds in retryAfter.';
+
+/** The root fields an operation calls, through any fragments at its root. */
+export function rootFields(document: DocumentNode, operationName?: string | null): string[] {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return [];
+  const fragments = new Map(
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
+    ),
+  );
+  const fields: string[] = [];
+  const seen = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!selection.name.value.startsWith('__')) fields.push(selection.name.value);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        visit(selection.selectionSet);
+      } else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) visit(fragment.selectionSet);
+      }
+    }
+  };
+  visit(operation.selectionSet);
+  return fields;
+}
+
+/** Must come after authentication, which tells who the caller is. */
+export function useRateLimits(limits: RateLimits): Plugin<Context> {
+  const checkOperation = async ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: { document: DocumentNode; operationName?: string | null; contextValue: Context };
+    setResultAndStopExecution: (result: { data: null; errors: ExpectedError[] }) => void;
+  }) => {
+    const { viewer } = args.contextValue;
+    const verdict = await limits.operations(viewer, rootFields(args.document, args.operationName));
+    if (!verdict.allowed) {
+      setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS)] });
+    }
+  };
+  return {
+    async onRequest({ request, endResponse, fetchAPI }) {
+      const viewer = viewerOf(request);
+      if (!viewer) return;
+      const verdict = await limits.request(viewer);
+      if (verdict.allowed) return;
+      const { message, extensions } = rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS);
+      endResponse(
+        fetchAPI.Response.json(
+          { errors: [{ message, extensions: { code: extensions.code, retryAfter: extensions.retryAfter } }] },
+          { status: 429, headers: { 'retry-after': String(verdict.retryAfterSeconds) } },
+        ),
+      );
+    },
+    onExecute: checkOperation as never,
+    onSubscribe: checkOperation as never,
+  };
+}

@@ -1,0 +1,136 @@
+// How many streams each user has open, across every instance: each open stream holds a lease, a member
+// of the user's sorted set in Redis scored by when it expires. Instances renew their leases every third
+// of the lease's lifetime, so the leases of a crashed instance expire within STREAM_LEASE_TTL_MS and
+// free their slots. Without Redis the count is this instance's own.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+
+export interface Lease {
+  release(): void;
+}
+
+export interface StreamLeases {
+  /** A lease for one more stream of the user, or undefined when they already hold `perUser`. */
+  acquire(userId: string): Promise<Lease | undefined>;
+  /** Releases every lease of this instance and stops renewing. */
+  close(): Promise<void>;
+}
+
+export interface StreamLeasesOptions {
+  perUser: number;
+  ttlMs: number;
+  redis: Redis | undefined;
+  keyPrefix: string;
+  logger: Logger;
+}
+
+// Redis's clock, not the instances': their clocks may disagree, Redis's is one.
+const ACQUIRE = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+const RENEW = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+const noLimit: StreamLeases = {
+  acquire: async () => ({ release() {} }),
+  close: async () => {},
+};
+
+export function createStreamLeases(options: StreamLeasesOptions): StreamLeases {
+  if (options.perUser === 0) return noLimit;
+  return options.redis ? redisLeases(options, options.redis) : memoryLeases(options.perUser);
+}
+
+function memoryLeases(perUser: number): StreamLeases {
+  const open = new Map<string, number>();
+  return {
+    async acquire(userId) {
+      const count = open.get(userId) ?? 0;
+      if (count >= perUser) return undefined;
+      open.set(userId, count + 1);
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          const left = (open.get(userId) ?? 1) - 1;
+          if (left > 0) open.set(userId, left);
+          else open.delete(userId);
+        },
+      };
+    },
+    close: async () => open.clear(),
+  };
+}
+
+function redisLeases({ perUser, ttlMs, keyPrefix, logger }: StreamLeasesOptions, redis: Redis): StreamLeases {
+  const instance = randomUUID();
+  let sequence = 0;
+  /** This instance's leases: user → lease ids. */
+  const held = new Map<string, Set<string>>();
+  const keyOf = (userId: string) => `${keyPrefix}streams:${userId}`;
+  const fallback = memoryLeases(perUser);
+
+  const forget = (userId: string, id: string) => {
+    const ids = held.get(userId);
+    ids?.delete(id);
+    if (ids?.size === 0) held.delete(userId);
+  };
+
+  const renew = async () => {
+    const pipeline = redis.pipeline();
+    for (const [userId, ids] of held) pipeline.eval(RENEW, 1, keyOf(userId), ttlMs, ...ids);
+    if (pipeline.length === 0) return;
+    await pipeline.exec().catch((error: unknown) => logger.warn({ err: error }, 'stream leases not renewed'));
+  };
+  const timer = setInterval(() => void renew(), Math.max(100, Math.floor(ttlMs / 3)));
+  timer.unref();
+
+  return {
+    async acquire(userId) {
+      const id = `${instance}:${++sequence}`;
+      let granted: unknown;
+      try {
+        granted = await redis.eval(ACQUIRE, 1, keyOf(userId), perUser, ttlMs, id);
+      } catch (error) {
+        // Redis is away: count on this instance alone rather than refuse every stream.
+        logger.warn({ err: error }, 'stream lease check failed; counting in memory');
+        return fallback.acquire(userId);
+      }
+      if (granted !== 1) return undefined;
+      const ids = held.get(userId) ?? new Set<string>();
+      ids.add(id);
+      held.set(userId, ids);
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          forget(userId, id);
+          redis.zrem(keyOf(userId), id).catch((error: unknown) => {
+            // It expires by itself within the lease's lifetime.
+            logger.debug({ err: error }, 'stream lease not released');
+          });
+        },
+      };
+    },
+    async close() {
+      clearInterval(timer);
+      const pipeline = redis.pipeline();
+      for (const [userId, ids] of held) pipeline.zrem(keyOf(userId), ...ids);
+      held.clear();
+      if (pipeline.length > 0) await pipeline.exec().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,250 @@
+import { createPublicKey } from 'node:crypto';
+import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
+import { NotificationAddedDocument, UnreadCountDocument } from '../generated/graphql.js';
+import { execute, expectData } from '../helpers/graphql.js';
+import { type JwksServer, startJwksServer } from '../helpers/jwks-server.js';
+import { startTestServer } from '../helpers/server.js';
+import { subscribe } from '../helpers/subscribe.js';
+import { TEST_JWT_SECRET } from '../helpers/tokens.js';
+
+const ISSUER = 'https://issuer.example';
+const AUDIENCE = 'notification-api';
+const COOLDOWN_MS = 1000;
+
+interface Key {
+  kid: string;
+  privateKey: CryptoKey;
+  jwk: JWK;
+  publicPem: string;
+}
+
+async function makeKey(kid: string): Promise<Key> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return { kid, privateKey, jwk, publicPem: await exportSPKI(publicKey) };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+interface Claims {
+  iss?: string;
+  aud?: string;
+  exp?: number;
+  nbf?: number;
+}
+
+function sign(key: Key, claims: Claims = {}): Promise<string> {
+  const { iss = ISSUER, aud = AUDIENCE, exp = now() + 600, nbf } = claims;
+  const token = new SignJWT({ roles: [] })
+    .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+    .setSubject('jwt-user')
+    .setIssuer(iss)
+    .setAudience(aud)
+    .setIssuedAt();
+  if (exp) token.setExpirationTime(exp);
+  if (nbf) token.setNotBefore(nbf);
+  return token.sign(key.privateKey);
+}
+
+let current: Key;
+let rotated: Key;
+let stranger: Key;
+let jwks: JwksServer;
+let server: RunningServer;
+let jwksOnly: RunningServer;
+
+beforeAll(async () => {
+  [current, rotated, stranger] = await Promise.all([makeKey('key-1'), makeKey('key-2'), makeKey('key-x')]);
+  jwks = await startJwksServer([current.jwk]);
+  const env = {
+    JWT_JWKS_URL: jwks.url,
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    JWT_JWKS_COOLDOWN_MS: `${COOLDOWN_MS}`,
+  };
+  [server, jwksOnly] = await Promise.all([
+    startTestServer({ env: { ...env, JWT_SECRET: TEST_JWT_SECRET } }),
+    startTestServer({ env: { ...env, JWT_SECRET: undefined } }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([server.stop(), jwksOnly.stop()]);
+  await jwks.close();
+});
+
+/** Every token the issue names, each of which must be refused. */
+async function badTokens(): Promise<Array<[string, string | null]>> {
+  const hs256WithPublicKey = (key: Key) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', kid: key.kid })
+      .setSubject('mallory')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(now() + 600)
+      .sign(new TextEncoder().encode(key.publicPem));
+  return [
+    ['no token', null],
+    ['malformed', 'not.a.jwt'],
+    ['expired', await sign(current, { exp: now() - 60 })],
+    ['not yet valid (nbf)', await sign(current, { nbf: now() + 600 })],
+    [
+      'alg none',
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', iss: ISSUER, aud: AUDIENCE, exp: now() + 600 })}.`,
+    ],
+    ['HS256 signed with the RSA public key', await hs256WithPublicKey(current)],
+    ['wrong issuer', await sign(current, { iss: 'https://evil.example' })],
+    ['wrong audience', await sign(current, { aud: 'another-api' })],
+    ['missing exp', await sign(current, { exp: 0 })],
+    ['unknown kid', await sign(stranger)],
+  ];
+}
+
+async function isUnauthenticated(response: Response): Promise<boolean> {
+  const body = (await response.json().catch(() => ({}))) as { errors?: Array<{ extensions?: { code?: string } }> };
+  return response.status === 401 && body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
+}
+
+/** The same token over HTTP, SSE in distinct-connections mode, and each request of single-connection mode. */
+async function refusedEverywhere(url: string, token: string | null): Promise<string[]> {
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const subscription = JSON.stringify({ query: 'subscription { notificationAdded { id } }' });
+  const failures: string[] = [];
+  const check = async (name: string, response: Promise<Response>) => {
+    if (!(await isUnauthenticated(await response))) failures.push(name);
+  };
+  await check(
+    'http',
+    fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ unreadCount { count } }' }),
+    }),
+  );
+  await check(
+    'sse distinct',
+    fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: subscription,
+    }),
+  );
+  await check('sse single: reserve', fetch(`${url}/graphql/stream`, { method: 'PUT', headers: auth }));
+  await check(
+    'sse single: stream',
+    fetch(`${url}/graphql/stream`, {
+      headers: { ...auth, accept: 'text/event-stream', 'x-graphql-event-stream-token': 'x' },
+    }),
+  );
+  await check(
+    'sse single: operation',
+    fetch(`${url}/graphql/stream`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'x-graphql-event-stream-token': 'x' },
+      body: subscription,
+    }),
+  );
+  for (const mode of ['distinct', 'single'] as const) {
+    const stream = subscribe(url, NotificationAddedDocument, {}, { token, mode });
+    const error = await stream.ended;
+    if (!/401/.test(String(error))) failures.push(`graphql-sse client (${mode})`);
+    await stream.dispose();
+  }
+  return failures;
+}
+
+describe('JWT edge cases', () => {
+  it('should refuse every bad token with 401 UNAUTHENTICATED over HTTP and both SSE modes, before any stream opens', async () => {
+    const cases = await badTokens();
+    const refused: string[] = [];
+    const failures: Record<string, string[]> = {};
+    for (const [name, token] of cases) {
+      const failed = await refusedEverywhere(server.url, token);
+      if (failed.length === 0) refused.push(name);
+      else failures[name] = failed;
+    }
+    expect(server.app.services.liveStreams.size).toBe(0);
+    console.log(`jwt: ${refused.length}/${cases.length} rejected (HTTP, SSE distinct, SSE single, graphql-sse client)`);
+    expect(failures).toEqual({});
+  });
+
+  it('should accept good tokens of both kinds, so the refusals above are the tokens and not the setup', async () => {
+    const good = await execute(server.url, UnreadCountDocument, {}, { token: await sign(current) });
+    expect(expectData(good).unreadCount.count).toBe(0);
+    const hs256 = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('jwt-user')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(now() + 600)
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    expectData(await execute(server.url, UnreadCountDocument, {}, { token: hs256 }));
+  });
+
+  it('should refuse HS256 altogether when only a JWKS is configured (no algorithm confusion)', async () => {
+    const confused = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', kid: current.kid })
+      .setSubject('mallory')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(now() + 600)
+      .sign(new TextEncoder().encode(current.publicPem));
+    // Also as the raw bytes of the key's DER encoding, another common shape of the same attack.
+    const der = createPublicKey(current.publicPem).export({ type: 'spki', format: 'der' });
+    const confusedDer = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', kid: current.kid })
+      .setSubject('mallory')
+      .setExpirationTime(now() + 600)
+      .sign(new Uint8Array(der));
+    for (const token of [confused, confusedDer]) {
+      expect(await refusedEverywhere(jwksOnly.url, token)).toEqual([]);
+    }
+    expectData(await execute(jwksOnly.url, UnreadCountDocument, {}, { token: await sign(current) }));
+  });
+});
+
+describe('JWKS', () => {
+  it('should cache the keys, accept a rotated key, and refetch at most once per cooldown', async () => {
+    // A server of its own, so that the fetch counts are this test's alone.
+    const keys = await startJwksServer([current.jwk]);
+    const isolated = await startTestServer({
+      env: { JWT_JWKS_URL: keys.url, JWT_SECRET: undefined, JWT_JWKS_COOLDOWN_MS: `${COOLDOWN_MS}` },
+    });
+    const status = async (token: string) => (await execute(isolated.url, UnreadCountDocument, {}, { token })).status;
+    try {
+      const token = await sign(current);
+      const statuses = await Promise.all(Array.from({ length: 50 }, () => status(token)));
+      expect(new Set(statuses)).toEqual(new Set([200]));
+      const cachedFetches = keys.fetches;
+      expect(cachedFetches).toBe(1);
+
+      // 200 tokens with made-up kids, all at once: at most one refetch per cooldown, however many come.
+      const unknown = await Promise.all(Array.from({ length: 200 }, () => sign(stranger)));
+      const floodStarted = Date.now();
+      const refused = await Promise.all(unknown.map(status));
+      const floodMs = Date.now() - floodStarted;
+      expect(new Set(refused)).toEqual(new Set([401]));
+      const floodFetches = keys.fetches - cachedFetches;
+      expect(floodFetches).toBeLessThanOrEqual(Math.ceil(floodMs / COOLDOWN_MS));
+
+      // The issuer rotates: it publishes the new key, and signs with it.
+      keys.setKeys([current.jwk, rotated.jwk]);
+      await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS + 100));
+      const fresh = await sign(rotated);
+      expect(await status(fresh)).toBe(200);
+      expect(await status(fresh)).toBe(200);
+      expect(await status(token)).toBe(200);
+      console.log(
+        `jwks: 50 requests on 1 fetch; 200 unknown kids refused in ${floodMs} ms with ${floodFetches} refetch ` +
+          `(cooldown ${COOLDOWN_MS} ms); ` +
+          `rotated key accepted after ${keys.fetches - cachedFetches - floodFetches} refetch; ${keys.fetches} fetches in all`,
+      );
+      expect(keys.fetches - cachedFetches - floodFetches).toBe(1);
+    } finally {
+      await isolated.stop();
+      await keys.close();
+    }
+  });
+});
