@@ -5,7 +5,7 @@
 import { ExpectedError } from '../errors.js';
 import type { PubSubBus } from '../pubsub.js';
 import { BoundedQueue } from '../streams/bounded-queue.js';
-import { setTimeoutAt } from '../streams/timers.js';
+import { createDeadlines } from '../streams/deadlines.js';
 import { withCleanup } from '../streams/with-cleanup.js';
 import type { ChangeEvent, ChangeLog } from './changelog.js';
 import { decodeChange } from './events.js';
@@ -40,6 +40,8 @@ export const shuttingDown = () =>
 
 export class LiveStreams {
   private readonly queues = new Set<BoundedQueue<QueueItem>>();
+  // Token expiries of every open stream, on one timer.
+  private readonly deadlines = createDeadlines();
   private drainedListeners: Array<() => void> = [];
 
   constructor(
@@ -66,7 +68,7 @@ export class LiveStreams {
       message: (message) => queue.push({ type: 'message', message }),
       reconnected: () => queue.interrupt({ type: 'catch-up' }),
     });
-    const cancelExpiry = setTimeoutAt(endsAt, () => queue.interrupt({ type: 'end', error: authExpired() }));
+    const cancelExpiry = this.deadlines.at(endsAt, () => queue.interrupt({ type: 'end', error: authExpired() }));
     this.queues.add(queue);
     const close = () => {
       cancelExpiry();
