@@ -25,8 +25,8 @@ export function createDeadlines(resolutionMs = 250): Deadlines {
   return {
     at(time, callback) {
       const slot = slotOf(time);
-      let callbacks = due.get(slot);
-      if (!callbacks) due.set(slot, (callbacks = new Set()));
+      const callbacks = due.get(slot) ?? new Set<() => void>();
+      due.set(slot, callbacks);
       callbacks.add(callback);
       return () => {
         callbacks.delete(callback);
