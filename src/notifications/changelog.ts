@@ -3,9 +3,8 @@
 
 import type { Database } from '../db.js';
 import { ExpectedError } from '../errors.js';
-import type { ChangeKind, Notification, Prisma } from '../generated/prisma/client.js';
+import { type ChangeKind, type Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationCounts } from './counts.js';
-import { filterWhere } from './filter.js';
 
 type Transaction = Prisma.TransactionClient;
 
@@ -72,56 +71,68 @@ export async function nextPositions(tx: Transaction, userIds: readonly string[])
   return new Map(rows.map((row) => [row.user_id, Number(row.position)]));
 }
 
-/** Writes changes of many users at once (each at its position, in this transaction) and returns them as events. */
+/**
+ * The default view (what lists and badges show), in SQL: not archived, not snoozed, not expired. The same
+ * rule as `filterWhere(…, {})`; a test holds the counts of the two together.
+ */
+export const DEFAULT_VIEW_SQL = Prisma.sql`n.status <> 'ARCHIVED'
+  AND (n.snoozed_until IS NULL OR n.snoozed_until <= now())
+  AND (n.expires_at IS NULL OR n.expires_at > now())`;
+
+/**
+ * Writes changes of many users at once (each at its position, in this transaction) and returns them as
+ * events, in one statement: the counts after the change are taken by the insert itself.
+ */
 export async function logChanges(
   tx: Transaction,
   changes: Array<{ userId: string; position: number; change: ChangeRecord }>,
 ): Promise<Array<{ userId: string; event: ChangeEvent }>> {
   if (changes.length === 0) return [];
-  const userIds = [...new Set(changes.map(({ userId }) => userId))];
-  const grouped = await tx.notification.groupBy({
-    by: ['userId'],
-    where: filterWhere(userIds, {}, new Date()),
-    _count: { _all: true, readAt: true, seenAt: true },
-  });
-  const countsOf = new Map(
-    grouped.map(({ userId, _count }) => [
-      userId,
-      { total: _count._all, unread: _count._all - _count.readAt, unseen: _count._all - _count.seenAt },
-    ]),
-  );
-  const createdAt = new Date();
-  const events = changes.map(({ userId, position, change }) => {
-    const counts = countsOf.get(userId) ?? { total: 0, unread: 0, unseen: 0 };
+  const rows = changes.map(({ userId, position, change }) => {
     const notificationId = change.notification?.id ?? change.notificationId ?? null;
     const notificationIds = change.notificationIds ?? (notificationId ? [notificationId] : []);
+    return { userId, position, change, notificationId, notificationIds, count: change.count ?? notificationIds.length };
+  });
+  const logged = await tx.$queryRaw<
+    Array<{ user_id: string; position: bigint; total: number; unread: number; unseen: number; created_at: Date }>
+  >`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${rows.map((r) => r.userId)}::varchar[], ${rows.map((r) => r.position)}::bigint[],
+        ${rows.map((r) => r.change.kind)}::"ChangeKind"[], ${rows.map((r) => r.notificationId)}::uuid[],
+        ${rows.map((r) => (r.notificationId ? '[]' : JSON.stringify(r.notificationIds)))}::jsonb[],
+        ${rows.map((r) => r.count)}::int[]
+      ) AS t (user_id, position, kind, notification_id, notification_ids, count)
+    ), counts AS (
+      SELECT n.user_id, count(*)::int AS total,
+        count(*) FILTER (WHERE n.read_at IS NULL)::int AS unread,
+        count(*) FILTER (WHERE n.seen_at IS NULL)::int AS unseen
+      FROM notifications AS n
+      WHERE n.user_id IN (SELECT user_id FROM input) AND ${DEFAULT_VIEW_SQL}
+      GROUP BY n.user_id
+    )
+    INSERT INTO notification_changes
+      (user_id, position, kind, notification_id, notification_ids, count, total_count, unread_count, unseen_count)
+    SELECT i.user_id, i.position, i.kind, i.notification_id,
+      ARRAY(SELECT jsonb_array_elements_text(i.notification_ids))::uuid[], i.count,
+      coalesce(c.total, 0), coalesce(c.unread, 0), coalesce(c.unseen, 0)
+    FROM input AS i LEFT JOIN counts AS c USING (user_id)
+    RETURNING user_id, position, total_count AS total, unread_count AS unread, unseen_count AS unseen, created_at`;
+  const byKey = new Map(logged.map((row) => [`${row.user_id}\u0000${row.position}`, row]));
+  return rows.map(({ userId, position, change, notificationId, notificationIds, count }) => {
+    const row = byKey.get(`${userId}\u0000${position}`)!;
     const event: ChangeEvent = {
       position,
       kind: change.kind,
       notificationId,
       notificationIds,
       notification: change.notification ?? null,
-      count: change.count ?? notificationIds.length,
-      counts,
-      createdAt,
+      count,
+      counts: { total: row.total, unread: row.unread, unseen: row.unseen },
+      createdAt: row.created_at,
     };
     return { userId, event };
   });
-  await tx.notificationChange.createMany({
-    data: events.map(({ userId, event }) => ({
-      userId,
-      position: event.position,
-      kind: event.kind,
-      notificationId: event.notificationId,
-      notificationIds: event.notificationId ? [] : event.notificationIds,
-      count: event.count,
-      totalCount: event.counts.total,
-      unreadCount: event.counts.unread,
-      unseenCount: event.counts.unseen,
-      createdAt,
-    })),
-  });
-  return events;
 }
 
 /** Writes the change at `position` (from nextPosition, in the same transaction) and returns it as an event. */
