@@ -1,7 +1,7 @@
 // One notification content for many recipients, in one transaction and a handful of statements however
 // many they are: dedup by idempotency key, collapse onto the subject's earlier notification, insert the
 // rest, and log a change for each recipient it changed.
-import type { Notification, Prisma } from '../generated/prisma/client.js';
+import { type Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, lockStreams, logChanges, nextPositions } from './changelog.js';
 import { newNotificationId } from './ids.js';
@@ -47,11 +47,21 @@ export async function deliverBatch(
   recipients: readonly string[],
   { idempotencyKey, collapseKey, supersedes }: DeliveryOptions,
 ): Promise<BatchResult> {
-  // Each recipient's changes run one at a time from here on, so the checks below cannot race.
-  await lockStreams(tx, recipients);
   const newIds = new Map(recipients.map((userId) => [userId, newNotificationId()]));
   const outcomes: DeliveryOutcome[] = [];
+  const changes: Array<{ userId: string; position: number; change: ChangeRecord }> = [];
+  // A new notification's change is at the position it was added at; an update's at a position of its own.
+  const record = (
+    notification: Notification,
+    outcome: 'CREATED' | 'UPDATED',
+    position = Number(notification.position),
+  ) => {
+    const { userId } = notification;
+    outcomes.push({ userId, outcome, notification });
+    changes.push({ userId, position, change: { kind: outcome === 'CREATED' ? 'ADDED' : 'UPDATED', notification } });
+  };
 
+  // Keys first, then streams, in every path: the same lock order everywhere, so no two deliveries deadlock.
   let fresh = [...recipients];
   if (idempotencyKey) {
     const claimed = await tx.$queryRaw<Array<{ user_id: string }>>`
@@ -64,58 +74,85 @@ export async function deliverBatch(
     fresh = fresh.filter((userId) => claimedIds.has(userId));
     if (duplicates.length > 0) outcomes.push(...(await findDuplicates(tx, duplicates, idempotencyKey)));
   }
-
-  const replaced = new Map<string, Notification>();
-  if (collapseKey && fresh.length > 0) {
-    const earlier = await tx.notification.findMany({ where: { userId: { in: fresh }, collapseKey } });
-    for (const notification of earlier) {
-      const replaces =
-        notification.eventType === content.eventType || supersedes.includes(notification.eventType ?? '');
-      if (replaces) replaced.set(notification.userId, notification);
-      else outcomes.push({ userId: notification.userId, outcome: 'STALE', notification });
-    }
-    const stale = new Set(earlier.filter((n) => !replaced.has(n.userId)).map((n) => n.userId));
-    fresh = fresh.filter((userId) => !stale.has(userId));
-    if (idempotencyKey && earlier.length > 0) {
-      // The key now stands for the notification the event ended up in (updated, or kept as newer).
-      await tx.$executeRaw`
-        UPDATE notification_keys AS k SET notification_id = v.id
-        FROM unnest(${earlier.map((n) => n.userId)}::varchar[], ${earlier.map((n) => n.id)}::uuid[]) AS v (user_id, id)
-        WHERE k.user_id = v.user_id AND k.key = ${idempotencyKey}`;
-    }
-  }
   if (fresh.length === 0) return { outcomes, events: [] };
 
-  const positions = await nextPositions(tx, fresh);
-  const changes: Array<{ userId: string; position: number; change: ChangeRecord }> = [];
-  const record = (notification: Notification, outcome: 'CREATED' | 'UPDATED') => {
-    const { userId } = notification;
-    outcomes.push({ userId, outcome, notification });
-    const kind = outcome === 'CREATED' ? 'ADDED' : 'UPDATED';
-    changes.push({ userId, position: positions.get(userId)!, change: { kind, notification } });
-  };
-  const inserted = await tx.notification.createManyAndReturn({
-    data: fresh
-      .filter((userId) => !replaced.has(userId))
-      .map((userId) => ({
-        ...content,
-        id: newIds.get(userId)!,
-        userId,
-        idempotencyKey,
-        collapseKey,
-        position: positions.get(userId)!,
-      })),
-  });
-  for (const notification of inserted) record(notification, 'CREATED');
+  if (!collapseKey) {
+    // The common case, in one statement: take each recipient's next position and insert.
+    const inserted = await insertNotifications(tx, content, fresh, newIds, { idempotencyKey, collapseKey });
+    for (const notification of inserted) record(notification, 'CREATED');
+    return { outcomes, events: await logChanges(tx, changes) };
+  }
+
+  // Each recipient's changes run one at a time from here on, so the collapse checks below cannot race.
+  await lockStreams(tx, fresh);
+  const earlier = await tx.notification.findMany({ where: { userId: { in: fresh }, collapseKey } });
+  const replaced = new Map<string, Notification>();
+  for (const notification of earlier) {
+    const replaces = notification.eventType === content.eventType || supersedes.includes(notification.eventType ?? '');
+    if (replaces) replaced.set(notification.userId, notification);
+    else outcomes.push({ userId: notification.userId, outcome: 'STALE', notification });
+  }
+  if (idempotencyKey && earlier.length > 0) {
+    // The key now stands for the notification the event ended up in (updated, or kept as newer).
+    await tx.$executeRaw`
+      UPDATE notification_keys AS k SET notification_id = v.id
+      FROM unnest(${earlier.map((n) => n.userId)}::varchar[], ${earlier.map((n) => n.id)}::uuid[]) AS v (user_id, id)
+      WHERE k.user_id = v.user_id AND k.key = ${idempotencyKey}`;
+  }
+  const stale = new Set(earlier.filter((n) => !replaced.has(n.userId)).map((n) => n.userId));
+  const newcomers = fresh.filter((userId) => !stale.has(userId) && !replaced.has(userId));
+  if (newcomers.length > 0) {
+    const inserted = await insertNotifications(tx, content, newcomers, newIds, { idempotencyKey, collapseKey });
+    for (const notification of inserted) record(notification, 'CREATED');
+  }
   if (replaced.size > 0) {
+    const positions = await nextPositions(tx, [...replaced.keys()]);
     // Same content for everyone: one statement. Back as new: unread, unseen, out of the archive.
     const updated = await tx.notification.updateManyAndReturn({
       where: { id: { in: [...replaced.values()].map((n) => n.id) } },
       data: { ...content, status: 'UNREAD', readAt: null, seenAt: null, archivedAt: null, snoozedUntil: null },
     });
-    for (const notification of updated) record(notification, 'UPDATED');
+    for (const notification of updated) record(notification, 'UPDATED', positions.get(notification.userId));
   }
   return { outcomes, events: await logChanges(tx, changes) };
+}
+
+/** The columns of a notification, named as the Prisma model names them. */
+const NOTIFICATION_COLUMNS = Prisma.raw(
+  'id, user_id AS "userId", title, message, type::text AS type, status::text AS status, metadata, ' +
+    'related_session_id AS "relatedSessionId", idempotency_key AS "idempotencyKey", category, ' +
+    'event_type AS "eventType", collapse_key AS "collapseKey", position, created_at AS "createdAt", ' +
+    'read_at AS "readAt", seen_at AS "seenAt", archived_at AS "archivedAt", snoozed_until AS "snoozedUntil", ' +
+    'expires_at AS "expiresAt", updated_at AS "updatedAt"',
+);
+
+/**
+ * Inserts `content` for each user at the user's next position, in one statement. Taking the position locks
+ * the user's stream row until commit, which orders the user's changes.
+ */
+function insertNotifications(
+  tx: Tx,
+  content: NotificationContent,
+  userIds: readonly string[],
+  ids: ReadonlyMap<string, string>,
+  { idempotencyKey, collapseKey }: Pick<DeliveryOptions, 'idempotencyKey' | 'collapseKey'>,
+): Promise<Notification[]> {
+  const sorted = [...userIds].sort();
+  return tx.$queryRaw<Notification[]>`
+    WITH positions AS (
+      INSERT INTO notification_streams AS s (user_id, position)
+      SELECT user_id, 1 FROM unnest(${sorted}::varchar[]) AS user_id
+      ON CONFLICT (user_id) DO UPDATE SET position = s.position + 1
+      RETURNING user_id, position
+    )
+    INSERT INTO notifications (id, user_id, title, message, type, metadata, related_session_id, idempotency_key,
+      collapse_key, category, event_type, expires_at, position, updated_at)
+    SELECT i.id, i.user_id, ${content.title}, ${content.message}, ${content.type}::"NotificationType",
+      ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId}, ${idempotencyKey}, ${collapseKey},
+      ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz, p.position, now()
+    FROM unnest(${sorted}::varchar[], ${sorted.map((userId) => ids.get(userId)!)}::uuid[]) AS i (user_id, id)
+    JOIN positions AS p USING (user_id)
+    RETURNING ${NOTIFICATION_COLUMNS}`;
 }
 
 async function findDuplicates(tx: Tx, userIds: string[], key: string): Promise<DeliveryOutcome[]> {
