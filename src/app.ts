@@ -16,6 +16,7 @@ import { corsFor } from './http/cors.js';
 import { createErrorMasking } from './http/error-masking.js';
 import { useSingleConnectionSse } from './http/graphql-sse.js';
 import { useMetricsEndpoint } from './http/metrics-endpoint.js';
+import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH, HEALTH_PATH, METRICS_PATH } from './http/paths.js';
 import { useRateLimits } from './http/rate-limit.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import { useSseHeartbeat } from './http/sse-heartbeat.js';
@@ -36,12 +37,6 @@ import { schema } from './schema/index.js';
 import { useOperationLimits } from './security/operation-limits.js';
 import { RateLimits } from './security/rate-limiter.js';
 import { createStreamLeases } from './security/stream-leases.js';
-
-export const GRAPHQL_PATH = '/graphql';
-/** graphql-sse's single-connection mode; distinct-connections mode is served on GRAPHQL_PATH. */
-export const GRAPHQL_STREAM_PATH = '/graphql/stream';
-export const HEALTH_PATH = '/health';
-export const METRICS_PATH = '/metrics';
 
 export interface AppDependencies {
   config: Config;
@@ -132,7 +127,7 @@ export function createApp({
     context: ({ request }) => {
       const viewer = viewerOf(request);
       if (!viewer) throw unauthenticated();
-      return { viewer, requestId: currentRequestId() ?? '', services };
+      return { viewer, requestId: currentRequestId() ?? '', services, request };
     },
     plugins: [
       useRequestId(),

@@ -20,4 +20,6 @@ export interface Context {
   viewer: Viewer;
   requestId: string;
   services: Services;
+  /** The HTTP request the operation came in. */
+  request: Request;
 }

@@ -27,6 +27,8 @@ export interface OpenStreamOptions {
   after?: number | undefined;
   /** The stream ends with AUTH_EXPIRED at this time (ms since the epoch): when the caller's token expires. */
   endsAt: number;
+  /** Ends the stream when it aborts: the client went away. */
+  signal?: AbortSignal | undefined;
   /** Which changes to yield; every change still advances the stream's position. */
   include?: (event: ChangeEvent) => boolean;
 }
@@ -61,7 +63,7 @@ export class LiveStreams {
    */
   async open(
     userId: string,
-    { after, endsAt, include = () => true }: OpenStreamOptions,
+    { after, endsAt, include = () => true, signal }: OpenStreamOptions,
   ): Promise<AsyncIterableIterator<StreamItem>> {
     const queue = new BoundedQueue<QueueItem>({ capacity: this.options.queueCapacity, overflowError: slowConsumer });
     const subscription = await this.bus.subscribe('user', userId, {
@@ -70,7 +72,11 @@ export class LiveStreams {
     });
     const cancelExpiry = this.deadlines.at(endsAt, () => queue.interrupt({ type: 'end', error: authExpired() }));
     this.queues.add(queue);
+    // Without this, a stream whose client left would be noticed only when the next write (a ping) fails.
+    const gone = () => void queue.return();
+    signal?.addEventListener('abort', gone, { once: true });
     const close = () => {
+      signal?.removeEventListener('abort', gone);
       cancelExpiry();
       subscription.close();
       void queue.return();

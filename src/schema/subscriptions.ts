@@ -1,6 +1,8 @@
 // The live streams: replay from the change log after `after`, then live. A stream that must end (token
 // expired, server stopping, consumer too slow) sends one last result whose error says why, then completes.
+
 import type { Context } from '../context.js';
+import { GRAPHQL_PATH } from '../http/paths.js';
 import type { ChangeEvent } from '../notifications/changelog.js';
 import { checkFilter, matchesFilter, type NotificationFilter } from '../notifications/filter.js';
 import type { StreamItem } from '../notifications/live-streams.js';
@@ -15,11 +17,14 @@ async function openStream(
   after: string | null | undefined,
   include: (event: ChangeEvent) => boolean,
 ) {
-  const { viewer, services } = context;
+  const { viewer, services, request } = context;
   return services.liveStreams.open(viewer.userId, {
     after: await resolveAfter(after, viewer.userId, services.changeLog),
     endsAt: viewer.expiresAt,
     include,
+    // In distinct-connections mode the request is the stream itself. (In single-connection mode it is the
+    // short POST that registered the operation; graphql-sse ends those operations with their stream.)
+    signal: new URL(request.url).pathname === GRAPHQL_PATH ? request.signal : undefined,
   });
 }
 

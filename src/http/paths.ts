@@ -1,0 +1,6 @@
+// Where the server answers what.
+export const GRAPHQL_PATH = '/graphql';
+/** graphql-sse's single-connection mode; distinct-connections mode is served on GRAPHQL_PATH. */
+export const GRAPHQL_STREAM_PATH = '/graphql/stream';
+export const HEALTH_PATH = '/health';
+export const METRICS_PATH = '/metrics';
