@@ -3,8 +3,9 @@
 
 import type { Database } from '../db.js';
 import { ExpectedError } from '../errors.js';
-import { type ChangeKind, type Notification, Prisma } from '../generated/prisma/client.js';
+import type { ChangeKind, Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationCounts } from './counts.js';
+import { filterSql } from './filter.js';
 
 type Transaction = Prisma.TransactionClient;
 
@@ -72,14 +73,6 @@ export async function nextPositions(tx: Transaction, userIds: readonly string[])
 }
 
 /**
- * The default view (what lists and badges show), in SQL: not archived, not snoozed, not expired. The same
- * rule as `filterWhere(…, {})`; a test holds the counts of the two together.
- */
-export const DEFAULT_VIEW_SQL = Prisma.sql`n.status <> 'ARCHIVED'
-  AND (n.snoozed_until IS NULL OR n.snoozed_until <= now())
-  AND (n.expires_at IS NULL OR n.expires_at > now())`;
-
-/**
  * Writes changes of many users at once (each at its position, in this transaction) and returns them as
  * events, in one statement: the counts after the change are taken by the insert itself.
  */
@@ -108,7 +101,7 @@ export async function logChanges(
         count(*) FILTER (WHERE n.read_at IS NULL)::int AS unread,
         count(*) FILTER (WHERE n.seen_at IS NULL)::int AS unseen
       FROM notifications AS n
-      WHERE n.user_id IN (SELECT user_id FROM input) AND ${DEFAULT_VIEW_SQL}
+      WHERE ${filterSql([...new Set(rows.map((r) => r.userId))], {}, new Date())}
       GROUP BY n.user_id
     )
     INSERT INTO notification_changes

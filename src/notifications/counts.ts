@@ -1,5 +1,5 @@
 // Counts of a view of the inbox, in one query. Read state is `readAt` (set by markRead, cleared by
-// markUnread and resurfacing), seen state is `seenAt`, so one aggregate answers all three.
+// markUnread and resurfacing), seen state is `seenAt`, so one pass answers all three.
 import type { Prisma } from '../generated/prisma/client.js';
 
 export interface NotificationCounts {
@@ -9,9 +9,13 @@ export interface NotificationCounts {
   unseen: number;
 }
 
-type Reader = Pick<Prisma.TransactionClient, 'notification'>;
+type Reader = Pick<Prisma.TransactionClient, '$queryRaw'>;
 
-export async function countView(db: Reader, where: Prisma.NotificationWhereInput): Promise<NotificationCounts> {
-  const { _count } = await db.notification.aggregate({ where, _count: { _all: true, readAt: true, seenAt: true } });
-  return { total: _count._all, unread: _count._all - _count.readAt, unseen: _count._all - _count.seenAt };
+/** The counts of the notifications `condition` (on `notifications AS n`, see filterSql) selects. */
+export async function countView(db: Reader, condition: Prisma.Sql): Promise<NotificationCounts> {
+  const [counts] = await db.$queryRaw<NotificationCounts[]>`
+    SELECT count(*)::int AS total, count(*) FILTER (WHERE n.read_at IS NULL)::int AS unread,
+      count(*) FILTER (WHERE n.seen_at IS NULL)::int AS unseen
+    FROM notifications AS n WHERE ${condition}`;
+  return counts!;
 }

@@ -1,10 +1,11 @@
 // One notification content for many recipients, in one transaction and a handful of statements however
 // many they are: dedup by idempotency key, collapse onto the subject's earlier notification, insert the
 // rest, and log a change for each recipient it changed.
-import { type Notification, Prisma } from '../generated/prisma/client.js';
+import type { Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, lockStreams, logChanges, nextPositions } from './changelog.js';
 import { newNotificationId } from './ids.js';
+import { NOTIFICATION_COLUMNS } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -117,15 +118,6 @@ export async function deliverBatch(
   return { outcomes, events: await logChanges(tx, changes) };
 }
 
-/** The columns of a notification, named as the Prisma model names them. */
-const NOTIFICATION_COLUMNS = Prisma.raw(
-  'id, user_id AS "userId", title, message, type::text AS type, status::text AS status, metadata, ' +
-    'related_session_id AS "relatedSessionId", idempotency_key AS "idempotencyKey", category, ' +
-    'event_type AS "eventType", collapse_key AS "collapseKey", position, created_at AS "createdAt", ' +
-    'read_at AS "readAt", seen_at AS "seenAt", archived_at AS "archivedAt", snoozed_until AS "snoozedUntil", ' +
-    'expires_at AS "expiresAt", updated_at AS "updatedAt"',
-);
-
 /**
  * Inserts `content` for each user at the user's next position, in one statement. Taking the position locks
  * the user's stream row until commit, which orders the user's changes.
@@ -145,7 +137,7 @@ function insertNotifications(
       ON CONFLICT (user_id) DO UPDATE SET position = s.position + 1
       RETURNING user_id, position
     )
-    INSERT INTO notifications (id, user_id, title, message, type, metadata, related_session_id, idempotency_key,
+    INSERT INTO notifications AS n (id, user_id, title, message, type, metadata, related_session_id, idempotency_key,
       collapse_key, category, event_type, expires_at, position, updated_at)
     SELECT i.id, i.user_id, ${content.title}, ${content.message}, ${content.type}::"NotificationType",
       ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId}, ${idempotencyKey}, ${collapseKey},

@@ -2,7 +2,7 @@
 // It reads the same in SQL (through Prisma) and in memory (for events), and a test holds the two together.
 import { isDeepStrictEqual } from 'node:util';
 import { badUserInput } from '../errors.js';
-import type { Notification, Prisma } from '../generated/prisma/client.js';
+import { type Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 
 export interface MetadataCondition {
@@ -62,33 +62,38 @@ function archivedInView(filter: NotificationFilter): boolean | undefined {
   return statusesOf(filter)?.includes('ARCHIVED') ? undefined : false;
 }
 
-/** The filter as a Prisma condition on the user's (or these users') notifications, as of `now`. */
-export function filterWhere(
-  userId: string | readonly string[],
-  filter: NotificationFilter,
-  now: Date,
-): Prisma.NotificationWhereInput {
+/**
+ * The filter as an SQL condition on `notifications AS n` for the user (or these users), as of `now`. Raw SQL
+ * rather than a Prisma `where`: the inbox's hottest queries cost a third as much without Prisma's query
+ * compiler.
+ */
+export function filterSql(userId: string | readonly string[], filter: NotificationFilter, now: Date): Prisma.Sql {
   const statuses = statusesOf(filter);
   const archived = archivedInView(filter);
-  const and: Prisma.NotificationWhereInput[] = [
+  const conditions: Prisma.Sql[] = [
+    typeof userId === 'string'
+      ? Prisma.sql`n.user_id = ${userId}`
+      : Prisma.sql`n.user_id = ANY(${[...userId]}::varchar[])`,
     // Expired ones are gone for every view, even before the expiry job deletes them.
-    { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    filter.snoozed ? { snoozedUntil: { gt: now } } : { OR: [{ snoozedUntil: null }, { snoozedUntil: { lte: now } }] },
+    Prisma.sql`(n.expires_at IS NULL OR n.expires_at > ${now}::timestamptz)`,
+    filter.snoozed
+      ? Prisma.sql`n.snoozed_until > ${now}::timestamptz`
+      : Prisma.sql`(n.snoozed_until IS NULL OR n.snoozed_until <= ${now}::timestamptz)`,
   ];
-  if (statuses) and.push({ status: { in: statuses } });
-  if (archived === false) and.push({ status: { not: 'ARCHIVED' } });
-  if (archived === true) and.push({ status: 'ARCHIVED' });
-  if (filter.types) and.push({ type: { in: filter.types } });
-  if (filter.seen != null) and.push({ seenAt: filter.seen ? { not: null } : null });
-  if (filter.relatedSessionId != null) and.push({ relatedSessionId: filter.relatedSessionId });
-  if (filter.category != null) and.push({ category: filter.category });
-  if (filter.createdAfter || filter.createdBefore) {
-    and.push({ createdAt: { gt: filter.createdAfter ?? undefined, lt: filter.createdBefore ?? undefined } });
-  }
+  if (statuses) conditions.push(Prisma.sql`n.status = ANY(${statuses}::"NotificationStatus"[])`);
+  if (archived === false) conditions.push(Prisma.sql`n.status <> 'ARCHIVED'`);
+  if (archived === true) conditions.push(Prisma.sql`n.status = 'ARCHIVED'`);
+  if (filter.types) conditions.push(Prisma.sql`n.type = ANY(${filter.types}::"NotificationType"[])`);
+  if (filter.seen != null)
+    conditions.push(filter.seen ? Prisma.sql`n.seen_at IS NOT NULL` : Prisma.sql`n.seen_at IS NULL`);
+  if (filter.relatedSessionId != null) conditions.push(Prisma.sql`n.related_session_id = ${filter.relatedSessionId}`);
+  if (filter.category != null) conditions.push(Prisma.sql`n.category = ${filter.category}`);
+  if (filter.createdAfter) conditions.push(Prisma.sql`n.created_at > ${filter.createdAfter}::timestamptz`);
+  if (filter.createdBefore) conditions.push(Prisma.sql`n.created_at < ${filter.createdBefore}::timestamptz`);
   for (const { key, value } of filter.metadata ?? []) {
-    and.push({ metadata: { path: [key], equals: value as Prisma.InputJsonValue } });
+    conditions.push(Prisma.sql`n.metadata -> ${key} = ${JSON.stringify(value)}::jsonb`);
   }
-  return { userId: typeof userId === 'string' ? userId : { in: [...userId] }, AND: and };
+  return Prisma.join(conditions, ' AND ');
 }
 
 /**

@@ -2,15 +2,16 @@
 // Every change is written with its change-log entry in one transaction and published after commit.
 import type { Database } from '../db.js';
 import { badUserInput, notFound } from '../errors.js';
-import type { Notification, Prisma } from '../generated/prisma/client.js';
+import { type Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, logChange, nextPosition } from './changelog.js';
 import { countView, type NotificationCounts } from './counts.js';
 import { type DeliveryOptions, type DeliveryOutcome, deliverBatch, type NotificationContent } from './delivery.js';
 import type { ChangePublisher } from './events.js';
-import { checkFilter, filterWhere, type NotificationFilter } from './filter.js';
+import { checkFilter, filterSql, type NotificationFilter } from './filter.js';
 import { parseNotificationId } from './ids.js';
 import { type PageRequest, parsePageRequest } from './pagination.js';
+import { NOTIFICATION_COLUMNS } from './rows.js';
 import { type NewNotificationInput, parseNewNotification } from './validation.js';
 
 export interface ListFilter {
@@ -84,13 +85,17 @@ export class NotificationService {
   /** A page of the user's notifications, newest first. */
   async list(userId: string, request: PageRequest & ListFilter): Promise<NotificationPage> {
     const page = parsePageRequest(request);
-    const where = filterWhere(userId, withLegacyArguments(request), new Date());
-    const rows = await this.db.notification.findMany({
-      where: { ...where, id: { lt: page.after, gt: page.before } },
-      // Walking backwards (`last`) reads oldest-first from the cursor, then flips the page.
-      orderBy: { id: page.backwards ? 'asc' : 'desc' },
-      take: page.size + 1,
-    });
+    const view = filterSql(userId, withLegacyArguments(request), new Date());
+    const bounds = [
+      ...(page.after ? [Prisma.sql`n.id < ${page.after}::uuid`] : []),
+      ...(page.before ? [Prisma.sql`n.id > ${page.before}::uuid`] : []),
+    ];
+    const rows = await this.db.$queryRaw<Notification[]>`
+      SELECT ${NOTIFICATION_COLUMNS} FROM notifications AS n
+      WHERE ${Prisma.join([view, ...bounds], ' AND ')}
+      ORDER BY n.id ${page.backwards ? Prisma.sql`ASC` : Prisma.sql`DESC`}
+      LIMIT ${page.size + 1}`;
+    // Walking backwards (`last`) reads oldest-first from the cursor, then flips the page.
     const hasMore = rows.length > page.size;
     const nodes = rows.slice(0, page.size);
     if (page.backwards) nodes.reverse();
@@ -98,22 +103,20 @@ export class NotificationService {
       nodes,
       hasNextPage: page.backwards ? page.before !== undefined : hasMore,
       hasPreviousPage: page.backwards ? hasMore : page.after !== undefined,
-      totalCount: () => this.db.notification.count({ where }),
+      totalCount: async () => (await countView(this.db, view)).total,
     };
   }
 
   /** Total, unread and unseen for a view of the user's inbox. */
   counts(userId: string, filter?: NotificationFilter | null, field = 'filter'): Promise<NotificationCounts> {
-    return countView(this.db, filterWhere(userId, checkFilter(filter, field), new Date()));
+    return countView(this.db, filterSql(userId, checkFilter(filter, field), new Date()));
   }
 
   async unreadCount(userId: string): Promise<UnreadCount> {
-    const { _count, _max } = await this.db.notification.aggregate({
-      where: { ...filterWhere(userId, {}, new Date()), readAt: null },
-      _count: { _all: true },
-      _max: { createdAt: true },
-    });
-    return { count: _count._all, lastNotificationAt: _max.createdAt };
+    const [row] = await this.db.$queryRaw<Array<{ count: number; last: Date | null }>>`
+      SELECT count(*)::int AS count, max(created_at) AS last FROM notifications AS n
+      WHERE ${filterSql(userId, {}, new Date())} AND n.read_at IS NULL`;
+    return { count: row!.count, lastNotificationAt: row!.last };
   }
 
   /** The user's notification; NOT_FOUND when it is missing or someone else's, alike. */
@@ -174,8 +177,8 @@ export class NotificationService {
     return this.changeMany(
       userId,
       'SEEN',
-      { userId, id: { in: notificationIds }, seenAt: null },
-      { seenAt: new Date() },
+      Prisma.sql`n.user_id = ${userId} AND n.id = ANY(${notificationIds}::uuid[]) AND n.seen_at IS NULL`,
+      Prisma.sql`seen_at = now()`,
     );
   }
 
@@ -184,39 +187,40 @@ export class NotificationService {
     return this.changeMany(
       userId,
       'ALL_READ',
-      this.bulkWhere(userId, request, { readAt: null }),
-      {
-        readAt: new Date(),
-        status: 'READ',
-      },
-      { status: 'UNREAD' },
+      this.bulkWhere(userId, request, Prisma.sql`n.read_at IS NULL`),
+      // Archived ones stay archived; they are read all the same.
+      Prisma.sql`read_at = now(), status = CASE WHEN n.status = 'UNREAD' THEN 'READ' ELSE n.status END`,
     );
   }
 
   /** Marks seen every unseen notification in the view, added at or before `upTo`. */
   markAllSeen(userId: string, request: BulkRequest = {}): Promise<BulkResult> {
-    return this.changeMany(userId, 'ALL_SEEN', this.bulkWhere(userId, request, { seenAt: null }), {
-      seenAt: new Date(),
-    });
+    return this.changeMany(
+      userId,
+      'ALL_SEEN',
+      this.bulkWhere(userId, request, Prisma.sql`n.seen_at IS NULL`),
+      Prisma.sql`seen_at = now()`,
+    );
   }
 
   /** Archives every notification in the view, added at or before `upTo`. */
   archiveAll(userId: string, request: BulkRequest = {}): Promise<BulkResult> {
-    return this.changeMany(userId, 'ALL_ARCHIVED', this.bulkWhere(userId, request, { status: { not: 'ARCHIVED' } }), {
-      status: 'ARCHIVED',
-      archivedAt: new Date(),
-    });
+    return this.changeMany(
+      userId,
+      'ALL_ARCHIVED',
+      this.bulkWhere(userId, request, Prisma.sql`n.status <> 'ARCHIVED'`),
+      Prisma.sql`status = 'ARCHIVED', archived_at = now()`,
+    );
   }
 
   /** Deletes every notification in the view, added at or before `upTo`. */
   async deleteAll(userId: string, request: BulkRequest = {}): Promise<BulkResult> {
-    const where = this.bulkWhere(userId, request, {});
+    const condition = this.bulkWhere(userId, request);
     const event = await this.changeAndRecord(userId, async (tx) => {
-      const doomed = await tx.notification.findMany({ where, select: { id: true } });
-      const notificationIds = doomed.map(({ id }) => id);
-      if (notificationIds.length === 0) return undefined;
-      await tx.notification.deleteMany({ where: { userId, id: { in: notificationIds } } });
-      return { kind: 'ALL_DELETED', notificationIds };
+      const deleted = await tx.$queryRaw<
+        Array<{ id: string }>
+      >`DELETE FROM notifications AS n WHERE ${condition} RETURNING n.id`;
+      return deleted.length > 0 ? { kind: 'ALL_DELETED', notificationIds: deleted.map(({ id }) => id) } : undefined;
     });
     return this.bulkResult(userId, event);
   }
@@ -330,12 +334,15 @@ export class NotificationService {
     return expired;
   }
 
-  private bulkWhere(userId: string, { filter, upTo }: BulkRequest, extra: Prisma.NotificationWhereInput) {
-    const where = filterWhere(userId, checkFilter(filter), new Date());
-    const and = where.AND as Prisma.NotificationWhereInput[];
-    and.push(extra);
-    if (upTo !== undefined) and.push({ position: { lte: upTo } });
-    return where;
+  private bulkWhere(userId: string, { filter, upTo }: BulkRequest, extra?: Prisma.Sql): Prisma.Sql {
+    return Prisma.join(
+      [
+        filterSql(userId, checkFilter(filter), new Date()),
+        ...(extra ? [extra] : []),
+        ...(upTo !== undefined ? [Prisma.sql`n.position <= ${upTo}`] : []),
+      ],
+      ' AND ',
+    );
   }
 
   /**
@@ -361,24 +368,17 @@ export class NotificationService {
     return { notification, counts: await this.counts(userId) };
   }
 
-  /** Changes every notification matching `where` (re-checked row by row under lock) as one logged change. */
+  /** Changes every notification `condition` selects (checked again row by row under lock) as one logged change. */
   private async changeMany(
     userId: string,
     kind: ChangeRecord['kind'],
-    where: Prisma.NotificationWhereInput,
-    data: Prisma.NotificationUpdateManyMutationInput,
-    /** Only for rows that also match this, apply `statusData`: e.g. READ only where it was UNREAD. */
-    statusFrom?: Prisma.NotificationWhereInput,
+    condition: Prisma.Sql,
+    set: Prisma.Sql,
   ): Promise<BulkResult> {
     const event = await this.changeAndRecord(userId, async (tx) => {
-      const { status, ...rest } = data;
-      const changed = await tx.notification.updateManyAndReturn({ where, data: rest, select: { id: true } });
-      if (changed.length === 0) return undefined;
-      const notificationIds = changed.map(({ id }) => id);
-      if (status) {
-        await tx.notification.updateMany({ where: { id: { in: notificationIds }, ...statusFrom }, data: { status } });
-      }
-      return { kind, notificationIds };
+      const changed = await tx.$queryRaw<Array<{ id: string }>>`
+        UPDATE notifications AS n SET ${set}, updated_at = now() WHERE ${condition} RETURNING n.id`;
+      return changed.length > 0 ? { kind, notificationIds: changed.map(({ id }) => id) } : undefined;
     });
     return this.bulkResult(userId, event);
   }

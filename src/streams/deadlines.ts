@@ -13,8 +13,9 @@ export function createDeadlines(resolutionMs = 250): Deadlines {
   const due = new Map<number, Set<() => void>>();
   const slotOf = (time: number) => Math.ceil(time / resolutionMs);
   const timer = setInterval(() => {
-    const now = slotOf(Date.now());
-    // Every slot at or before now fires, so a late tick loses nothing.
+    const now = Math.floor(Date.now() / resolutionMs);
+    // A slot fires once its start has passed (slots round deadlines up), so nothing fires early and a late
+    // tick loses nothing.
     for (const [slot, callbacks] of due) {
       if (slot > now) continue;
       due.delete(slot);
