@@ -2,7 +2,7 @@
 // seconds, writes to a temp file): every figure of issue 7 beside its baseline, measured in the same run,
 // on a scratch database and a Redis key prefix of its own. No timing is asserted anywhere: the smoke run
 // only proves that every benchmark still runs.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -10,6 +10,7 @@ import { freePort } from '../src/free-port.js';
 import { createScratchDatabase, withClient } from './lib/database.js';
 import { type DatasetSize, loadDataset } from './lib/dataset.js';
 import { type CapturedStatement, explainStatements } from './lib/explain.js';
+import { perStream } from './lib/heap.js';
 import { describeMachine } from './lib/machine.js';
 import { type MemoryUsage, type NodeProcess, ROOT, spawnNode, stopAll, waitForHttp } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
@@ -235,15 +236,22 @@ async function benchLists(databaseUrl: string, app: string, loader: NodeProcess)
   }
 }
 
-async function benchDeepPages(databaseUrl: string, app: string, loader: NodeProcess) {
-  const depth = SIZES.dataset.deepRows - 21;
-  const after = await withClient(databaseUrl, async (client) => {
+const DEPTH = SIZES.dataset.deepRows - 21;
+
+/** The cursor after which DEEP_USER's list has its last page: DEPTH rows deep. */
+function deepCursor(databaseUrl: string): Promise<string> {
+  return withClient(databaseUrl, async (client) => {
     const { rows } = await client.query<{ id: string }>(
       `SELECT id FROM notifications WHERE user_id = $1 AND status IN ('UNREAD', 'READ') ORDER BY id DESC OFFSET $2 LIMIT 1`,
-      [DEEP_USER, depth],
+      [DEEP_USER, DEPTH],
     );
     return cursorOf(rows[0]!.id);
   });
+}
+
+async function benchDeepPages(databaseUrl: string, app: string, loader: NodeProcess) {
+  const depth = DEPTH;
+  const after = await deepCursor(databaseUrl);
   const base = {
     kind: 'app-page' as const,
     url: app,
@@ -313,6 +321,7 @@ interface Delivery {
   sent: number;
   created: number;
   createErrors: number;
+  firstCreateError: string;
   frames: number;
   sendToFrame: number[];
   redisToFrame: number[];
@@ -353,13 +362,13 @@ async function rawRedis(subscribers: Subscribers, channels: number) {
 }
 
 /** Deliveries at the full rate, shared among the subscriber processes (each sends to its own users). */
-async function deliver(subscribers: Subscribers[], createUrls: string[]) {
+async function deliver(subscribers: Subscribers[], createUrls: string[], rate = SIZES.deliverRate) {
   const results = await Promise.all(
     subscribers.map(async (process) =>
       failOn(
         await process.request<Delivery | { error: string }>({
           cmd: 'deliver',
-          rate: SIZES.deliverRate / subscribers.length,
+          rate: rate / subscribers.length,
           seconds: SIZES.deliverSeconds,
           createUrls,
         }),
@@ -369,7 +378,9 @@ async function deliver(subscribers: Subscribers[], createUrls: string[]) {
   const merged = (key: 'sendToFrame' | 'redisToFrame' | 'sendToRedis' | 'createLatency') =>
     summarize(results.flatMap((result) => result[key]));
   const sum = (key: 'sent' | 'created' | 'frames' | 'createErrors') => results.reduce((total, r) => total + r[key], 0);
+  const firstCreateError = results.find((result) => result.firstCreateError)?.firstCreateError ?? '';
   return {
+    firstCreateError,
     sent: sum('sent'),
     created: sum('created'),
     frames: sum('frames'),
@@ -387,6 +398,11 @@ function reportDelivery(
   raw: ReturnType<typeof summarize>,
 ) {
   const lost = delivery.created - delivery.frames;
+  if (delivery.createErrors) {
+    report.note(
+      `${name}: **${int(delivery.createErrors)} of ${int(delivery.sent)} creations failed**; the first: ${delivery.firstCreateError.slice(0, 300)}`,
+    );
+  }
   report.add({
     benchmark: `${name}: send→frame`,
     figure: `p50 ${ms(delivery.sendToFrame.p50)}, p99 ${ms(delivery.sendToFrame.p99)}, max ${ms(delivery.sendToFrame.max)} (${int(delivery.frames)}/${int(delivery.created)} frames${lost ? `, **${lost} missing**` : ''})`,
@@ -450,11 +466,26 @@ async function benchStreams(app: { process: NodeProcess; url: string }) {
       await deliver([first], [app.url]),
       rawSmall,
     );
+    // The same at a rate creation sustains here, so that the figure is delivery rather than create queueing.
+    const sustainable = SIZES.deliverRate / 4;
+    reportDelivery(
+      `Delivery, ${int(small)} streams, ${sustainable}/s`,
+      await deliver([first], [app.url], sustainable),
+      rawSmall,
+    );
 
     log(`  one notification for each of the ${int(small)} subscribers (broadcast through single creates)`);
     const broadcast = failOn(
       await first.request<
-        | { recipients: number; created: number; frames: number; allCreatedMs: number; lastFrameMs: number }
+        | {
+            recipients: number;
+            created: number;
+            createErrors: number;
+            firstCreateError: string;
+            frames: number;
+            allCreatedMs: number;
+            lastFrameMs: number;
+          }
         | { error: string }
       >({
         cmd: 'broadcast',
@@ -462,6 +493,11 @@ async function benchStreams(app: { process: NodeProcess; url: string }) {
         concurrency: SIZES.broadcastConcurrency,
       }),
     );
+    if (broadcast.createErrors) {
+      report.note(
+        `Bulk: **${int(broadcast.createErrors)} of ${int(broadcast.recipients)} creations failed**; the first: ${broadcast.firstCreateError.slice(0, 300)}`,
+      );
+    }
     report.add({
       benchmark: `Bulk: ${int(broadcast.recipients)} recipients (single creates, ${SIZES.broadcastConcurrency} at a time)`,
       figure: `all created in ${seconds(broadcast.allCreatedMs)}; last frame at ${seconds(broadcast.lastFrameMs)} (${int(broadcast.frames)}/${int(broadcast.created)} frames)`,
@@ -511,6 +547,39 @@ async function redisChannels(): Promise<number> {
   }
 }
 
+/** Where one open stream's memory goes: heap snapshots before and after opening some, by constructor. */
+async function benchStreamComposition(app: { process: NodeProcess; url: string }, outputDir: string) {
+  const streams = smoke ? 50 : 1_000;
+  log(`memory composition: heap snapshots around ${int(streams)} open streams`);
+  await waitForNoChannels(30_000);
+  const subscribers = worker('bench/workers/subscribers.ts', 'subscribers-heap');
+  try {
+    const before = join(outputDir, 'before.heapsnapshot');
+    const after = join(outputDir, 'after.heapsnapshot');
+    await app.process.request({ probe: 'heap-snapshot', path: before });
+    await open(subscribers, [app.url], userRange(0, streams));
+    await app.process.request({ probe: 'heap-snapshot', path: after });
+    await subscribers.request({ cmd: 'close' });
+    const rows = perStream(before, after, streams);
+    const total = rows.reduce((sum, row) => sum + Math.max(0, row.bytes), 0);
+    report.section(
+      `Heap per open stream, by constructor (snapshots around ${int(streams)} streams)`,
+      [
+        `The top ${rows.length} constructors add up to ${kib(total)} of heap per stream (self sizes; the server's RSS per stream is in the table above).`,
+        '',
+        '| per stream | objects per stream | constructor |',
+        '|---|---|---|',
+        ...rows.map((row) => `| ${int(row.bytes)} B | ${row.count.toFixed(1)} | ${row.name.replaceAll('|', '\\|')} |`),
+      ].join('\n'),
+    );
+    rmSync(before);
+    rmSync(after);
+  } finally {
+    await subscribers.request({ cmd: 'exit' }).catch(() => undefined);
+    await subscribers.stop();
+  }
+}
+
 /** Polls until no Redis channel of this run is subscribed, or `timeoutMs`. */
 async function waitForNoChannels(timeoutMs: number) {
   const from = performance.now();
@@ -523,7 +592,7 @@ async function waitForNoChannels(timeoutMs: number) {
   return { channels, channelsAtEnd, releasedMs: performance.now() - from };
 }
 
-async function benchLeaks(app: { process: NodeProcess; url: string }) {
+async function benchLeaks(app: { process: NodeProcess; url: string }, outputDir: string) {
   log(`leaks: ${int(SIZES.churnCycles)} subscribe/abort cycles, ${SIZES.churnConcurrency} at a time`);
   const churn = worker('bench/workers/churn.ts', 'churn');
   try {
@@ -537,6 +606,8 @@ async function benchLeaks(app: { process: NodeProcess; url: string }) {
     );
     await waitForNoChannels(30_000);
     const before = await app.process.memory();
+    const beforeSnapshot = join(outputDir, 'churn-before.heapsnapshot');
+    await app.process.request({ probe: 'heap-snapshot', path: beforeSnapshot });
     const result = failOn(
       await churn.request<Churn | { error: string }>({
         url: app.url,
@@ -546,6 +617,21 @@ async function benchLeaks(app: { process: NodeProcess; url: string }) {
     );
     const { channels, channelsAtEnd, releasedMs } = await waitForNoChannels(30_000);
     const after = await app.process.memory();
+    const afterSnapshot = join(outputDir, 'churn-after.heapsnapshot');
+    await app.process.request({ probe: 'heap-snapshot', path: afterSnapshot });
+    const grown = perStream(beforeSnapshot, afterSnapshot, 1, 12).filter((row) => row.bytes > 0);
+    rmSync(beforeSnapshot);
+    rmSync(afterSnapshot);
+    report.section(
+      `Heap growth over ${int(SIZES.churnCycles)} subscribe/abort cycles, by constructor`,
+      [
+        'What the heap held more after the cycles than before them (both after a full GC; caches that fill up show here too).',
+        '',
+        '| grew by | objects | constructor |',
+        '|---|---|---|',
+        ...grown.map((row) => `| ${kib(row.bytes)} | ${int(row.count)} | ${row.name.replaceAll('|', '\\|')} |`),
+      ].join('\n'),
+    );
     report.note(
       `Leaks: right after the last abort ${int(channelsAtEnd)} Redis channels were still subscribed; ${channels === 0 ? `all released after ${seconds(releasedMs)}` : `${channels} still after ${seconds(releasedMs)}`}. An aborted stream is released when the server next writes to it (SSE_HEARTBEAT_MS, 10 s by default), not when the client goes.`,
     );
@@ -627,12 +713,22 @@ async function profileAndExplain(databaseUrl: string, loader: NodeProcess, outpu
           '|---|---|',
           rows(summary.packages.slice(0, 15)),
           '',
+          '| inclusive | package (its code and everything it called) |',
+          '|---|---|',
+          rows(summary.inclusive.slice(0, 15)),
+          '',
           '| self time | function |',
           '|---|---|',
           rows(summary.functions.slice(0, 25)),
           '',
         ].join('\n'),
       );
+    }
+    // The deep page's statement too (the same list with a cursor), for its plan.
+    const { PAGE_QUERY } = await import('./lib/operations.js');
+    const after = await deepCursor(databaseUrl);
+    for (const cursor of [null, after]) {
+      await graphql(app.url, signBenchToken(JWT_SECRET, DEEP_USER), PAGE_QUERY, { after: cursor });
     }
     const statements = failOn(await app.process.request<CapturedStatement[] | { error: string }>({ probe: 'sql' }));
     const plans = await explainStatements(databaseUrl, statements);
@@ -691,7 +787,8 @@ async function main() {
       await benchDeepPages(database.url, app.url, loader);
       await benchCreate(database.url, app.url, loader);
       await benchStreams(app);
-      await benchLeaks(app);
+      await benchStreamComposition(app, outputDir);
+      await benchLeaks(app, outputDir);
     } finally {
       await app.process.stop();
     }

@@ -38,7 +38,7 @@ async function explainWrite(client: pg.Client, statement: CapturedStatement): Pr
   await client.query('SAVEPOINT before_explain');
   try {
     const plan = await explain(client, statement);
-    if (!/Tuples Inserted: 0/.test(plan)) return plan;
+    if (!/Conflict Resolution: NOTHING[\s\S]*Tuples Inserted: 0/.test(plan)) return plan;
     // ON CONFLICT DO NOTHING took the conflict path: the row is there under one of the uuid parameters.
     const ids = statement.values.filter((value) => typeof value === 'string' && UUID.test(value));
     await client.query('ROLLBACK TO SAVEPOINT before_explain');

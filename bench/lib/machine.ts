@@ -1,6 +1,6 @@
 // What the figures were measured on, printed with them.
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { serverVersion } from './database.js';
 
@@ -13,6 +13,8 @@ export interface Machine {
   redis: string;
   os: string;
   date: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAtStart: string;
 }
 
 export async function describeMachine(postgresServerUrl: string, redisUrl: string): Promise<Machine> {
@@ -34,5 +36,8 @@ export async function describeMachine(postgresServerUrl: string, redisUrl: strin
     redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
     os,
     date: new Date().toISOString(),
+    loadAtStart: loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', '),
   };
 }

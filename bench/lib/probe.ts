@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 
 interface Request {
   id: number;
@@ -68,6 +69,9 @@ async function answer(request: Request): Promise<unknown> {
       session!.disconnect();
       return true;
     }
+    case 'heap-snapshot':
+      (globalThis as { gc?: () => void }).gc?.();
+      return writeHeapSnapshot(request.path);
     case 'sql':
       return [...captured.values()];
     default:

@@ -26,6 +26,8 @@ export interface ProfileSummary {
   busyMs: number;
   functions: Share[];
   packages: Share[];
+  /** Time with at least one frame of the package on the stack (its own code and what it called). */
+  inclusive: Share[];
 }
 
 function packageOf(url: string, functionName: string): string {
@@ -79,6 +81,24 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
     const pkg = packageOf(url, functionName);
     packages.set(pkg, (packages.get(pkg) ?? 0) + ms);
   }
+  // Inclusive time: every package on a sample's stack gets the sample once.
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const stackPackages = new Map<number, Set<string>>();
+  const packagesOn = (id: number): Set<string> => {
+    const known = stackPackages.get(id);
+    if (known) return known;
+    const up = parent.get(id);
+    const set = new Set(up === undefined ? [] : packagesOn(up));
+    const { url, functionName } = byId.get(id)!.callFrame;
+    if (url) set.add(packageOf(url, functionName));
+    stackPackages.set(id, set);
+    return set;
+  };
+  const inclusive = new Map<string, number>();
+  for (const [id, ms] of selfMs) {
+    for (const pkg of packagesOn(id)) inclusive.set(pkg, (inclusive.get(pkg) ?? 0) + ms);
+  }
   const busyMs = totalMs - idleMs;
   const shares = (map: Map<string, number>) =>
     [...map]
@@ -86,5 +106,11 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, ms]) => ({ name, ms, percent: (ms / busyMs) * 100 }));
-  return { totalMs, busyMs, functions: shares(functions), packages: shares(packages) };
+  return {
+    totalMs,
+    busyMs,
+    functions: shares(functions),
+    packages: shares(packages),
+    inclusive: shares(inclusive).filter((share) => share.name !== 'node: internals'),
+  };
 }

@@ -1,5 +1,6 @@
 // The results as they come: each figure printed next to its baseline at once, and the whole written as
 // Markdown at the end.
+import { loadavg } from 'node:os';
 import type { Machine } from './machine.js';
 
 export interface Row {
@@ -51,7 +52,9 @@ export class Report {
       '',
       '## Machine',
       '',
-      `| | |\n|---|---|\n| CPU | ${machine.cpu} |\n| cores | ${machine.cores} |\n| memory | ${machine.memory} |\n| OS | ${machine.os} |\n| Node | ${machine.node} |\n| PostgreSQL | ${machine.postgres} |\n| Redis | ${machine.redis} |\n| date | ${machine.date} |`,
+      `| | |\n|---|---|\n| CPU | ${machine.cpu} |\n| cores | ${machine.cores} |\n| memory | ${machine.memory} |\n| OS | ${machine.os} |\n| Node | ${machine.node} |\n| PostgreSQL | ${machine.postgres} |\n| Redis | ${machine.redis} |\n| date | ${machine.date} |\n| load average (1, 5, 15 min) | at start: ${machine.loadAtStart}; at end: ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(', ')} |`,
       '',
       '## Figures',
       '',

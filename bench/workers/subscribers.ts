@@ -93,6 +93,7 @@ function post(url: string, body: string): Promise<number> {
 }
 
 let createErrors = 0;
+let firstCreateError = '';
 function create(url: string, user: number, seq: number): Promise<void> {
   const trace: Trace = { sentAt: now() };
   traces.set(seq, trace);
@@ -104,8 +105,9 @@ function create(url: string, user: number, seq: number): Promise<void> {
     () => {
       trace.respondedAt = now();
     },
-    () => {
+    (error: Error) => {
       createErrors++;
+      firstCreateError ||= error.message;
       traces.delete(seq);
     },
   );
@@ -122,6 +124,7 @@ function startRun(name: string) {
   framesReceived = 0;
   lastFrameAt = 0;
   createErrors = 0;
+  firstCreateError = '';
 }
 
 /** Calls `send(i)` `rate` times a second for `seconds`, on schedule (late ticks catch up). */
@@ -209,6 +212,7 @@ const commands = {
       sent: Math.round(rate * seconds),
       created: all.length,
       createErrors,
+      firstCreateError,
       frames: framesReceived,
       sendToFrame: all.flatMap((t) => (t.frameAt ? [t.frameAt - t.sentAt] : [])),
       redisToFrame: all.flatMap((t) => (t.frameAt && t.redisAt ? [t.frameAt - t.redisAt] : [])),
@@ -228,6 +232,7 @@ const commands = {
       recipients: heldUsers.length,
       created: traces.size,
       createErrors,
+      firstCreateError,
       frames: framesReceived,
       allCreatedMs: createdAt - started,
       lastFrameMs: lastFrameAt ? lastFrameAt - started : Number.NaN,
