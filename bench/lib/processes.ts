@@ -41,6 +41,12 @@ export class NodeProcess {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
     };
+    let partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) this.collect(line);
+    });
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('message', (message: { id?: number; value?: unknown }) => {
@@ -52,6 +58,21 @@ export class NodeProcess {
       running.delete(this);
       for (const resolve of this.pending.values()) resolve(undefined);
     });
+  }
+
+  /** Distinct warnings and errors the process logged (pino JSON lines), with how often each came. */
+  readonly problems = new Map<string, number>();
+
+  private collect(line: string) {
+    if (!line.startsWith('{')) return;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((entry.level ?? 0) < 40) return;
+      const key = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`.slice(0, 300);
+      this.problems.set(key, (this.problems.get(key) ?? 0) + 1);
+    } catch {
+      // not a log line
+    }
   }
 
   get pid(): number {

@@ -11,6 +11,8 @@ export interface Row {
   target: string;
   /** "met", "not met: …", or "—" when there is no target. */
   verdict: string;
+  /** The machine's 1-minute load average when the figure was taken (2 cores: above 2, something else ran too). */
+  load?: string;
 }
 
 export class Report {
@@ -19,6 +21,7 @@ export class Report {
   readonly notes: string[] = [];
 
   add(row: Row): void {
+    row.load ??= loadavg()[0]!.toFixed(1);
     this.rows.push(row);
     console.log(
       `  ${row.benchmark}: ${row.figure}  | baseline ${row.baseline}  | ${row.ratio}  | target ${row.target}: ${row.verdict}`,
@@ -37,11 +40,11 @@ export class Report {
 
   markdown(machine: Machine, mode: string, elapsedMs: number): string {
     const table = [
-      '| benchmark | figure | baseline (same run) | ratio | target | verdict |',
-      '|---|---|---|---|---|---|',
+      '| benchmark | figure | baseline (same run) | ratio | target | verdict | load |',
+      '|---|---|---|---|---|---|---|',
       ...this.rows.map(
         (row) =>
-          `| ${row.benchmark} | ${row.figure} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.verdict} |`,
+          `| ${row.benchmark} | ${row.figure} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.verdict} | ${row.load} |`,
       ),
     ].join('\n');
     return [
@@ -57,6 +60,10 @@ export class Report {
         .join(', ')} |`,
       '',
       '## Figures',
+      '',
+      "The last column is the machine's 1-minute load average when the figure was taken. The run itself keeps about 2–4",
+      'processes busy on the 2 cores; much more means other work competed for the CPU, and absolute figures are then',
+      'lower than on a quiet machine. Each ratio compares measurements made seconds apart, under about the same load.',
       '',
       table,
       '',
