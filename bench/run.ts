@@ -644,7 +644,7 @@ async function benchLeaks(app: { process: NodeProcess; url: string }, outputDir:
       ].join('\n'),
     );
     report.note(
-      `Leaks: right after the last abort ${int(channelsAtEnd)} Redis channels were still subscribed; ${channels === 0 ? `all released after ${seconds(releasedMs)}` : `${channels} still after ${seconds(releasedMs)}`}. An aborted stream is released when the server next writes to it (SSE_HEARTBEAT_MS, 10 s by default), not when the client goes.`,
+      `Leaks: right after the last abort ${int(channelsAtEnd)} Redis channels were still subscribed; ${channels === 0 ? `all released after ${seconds(releasedMs)}` : `${channels} still after ${seconds(releasedMs)}`}. An aborted stream is released only about 12 s after the client went (at graphql-yoga's own 12-s SSE ping; a smoke run with SSE_HEARTBEAT_MS=1000 released them no sooner), not when the client goes.`,
     );
     if (result.failed) report.note(`${int(result.failed)} churn cycles failed: ${result.firstError}`);
     report.add({

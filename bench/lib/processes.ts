@@ -54,7 +54,8 @@ export class NodeProcess {
       this.pending.get(message.id)?.(message.value);
       this.pending.delete(message.id);
     });
-    void this.exited.then(() => {
+    void this.exited.then((how) => {
+      this.output += `\n[${label} ended: ${how}]`;
       running.delete(this);
       for (const resolve of this.pending.values()) resolve(undefined);
     });
@@ -68,7 +69,8 @@ export class NodeProcess {
     try {
       const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
       if ((entry.level ?? 0) < 40) return;
-      const key = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`.slice(0, 300);
+      const described = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
+      const key = (described || line).slice(0, 300);
       this.problems.set(key, (this.problems.get(key) ?? 0) + 1);
     } catch {
       // not a log line
@@ -88,7 +90,11 @@ export class NodeProcess {
   request<T>(command: Record<string, unknown>): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      if (this.child.exitCode !== null) return reject(new Error(`${this.label} has exited:\n${this.output}`));
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        return reject(
+          new Error(`${this.label} has exited (${this.child.exitCode ?? this.child.signalCode}):\n${this.output}`),
+        );
+      }
       this.pending.set(id, (value) =>
         value === undefined ? reject(new Error(`${this.label} exited:\n${this.output}`)) : resolve(value as T),
       );
