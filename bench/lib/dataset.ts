@@ -1,0 +1,193 @@
+// The dataset: notifications spread over users, plus one "deep" user with a long history, streamed into
+// PostgreSQL with COPY, with the change log (one ADDED change per notification, positions 1..n per user)
+// and each user's stream position filled consistently, since the app reads both.
+// Indexes are dropped for the load and rebuilt from their own definitions afterwards: faster than
+// maintaining them row by row, and whatever the migrations define is what gets rebuilt.
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { benchDependency, type PgCopyStreams } from './deps.js';
+import { DEEP_USER, userIdOf } from './tokens.js';
+
+export interface DatasetSize {
+  users: number;
+  /** Notifications over `users`, round-robin: each user gets rows / users. */
+  rows: number;
+  /** Notifications of DEEP_USER, all listed (UNREAD or READ), for the deep-page benchmark. */
+  deepRows: number;
+}
+
+export interface LoadTimes {
+  copyMs: number;
+  indexMs: number;
+  analyzeMs: number;
+  rows: number;
+}
+
+const TABLES = ['notifications', 'notification_changes', 'notification_streams'];
+const STATUSES = ['UNREAD', 'READ', 'READ', 'ARCHIVED'] as const;
+const TYPES = ['SUCCESS', 'ERROR', 'INFO', 'WARNING'] as const;
+const CHUNK_ROWS = 5_000;
+
+/** A UUIDv7-shaped id whose time part is `millis`: id order is creation order, as the app's ids are. */
+function uuidv7(millis: number, sequence: number): string {
+  const time = millis.toString(16).padStart(12, '0');
+  const tail = sequence.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8)}-7000-8000-${tail}`;
+}
+
+interface Row {
+  id: string;
+  userId: string;
+  status: string;
+  type: string;
+  createdAt: string;
+  position: number;
+  unreadCount: number;
+}
+
+/** Every row in creation order: first the spread rows, then the deep user's. */
+function* rows({ users, rows: spread, deepRows }: DatasetSize, startMillis: number): Generator<Row> {
+  const unread = new Map<string, number>();
+  const total = spread + deepRows;
+  for (let g = 0; g < total; g++) {
+    const deep = g >= spread;
+    const userId = deep ? DEEP_USER : userIdOf(g % users);
+    const status = deep ? STATUSES[Math.floor(g / 7) % 2]! : STATUSES[Math.floor(g / 7) % 4]!;
+    const unreadCount = (unread.get(userId) ?? 0) + (status === 'UNREAD' ? 1 : 0);
+    unread.set(userId, unreadCount);
+    const millis = startMillis + g;
+    yield {
+      id: uuidv7(millis, g),
+      userId,
+      status,
+      type: TYPES[g % 4]!,
+      createdAt: new Date(millis).toISOString(),
+      position: deep ? g - spread + 1 : Math.floor(g / users) + 1,
+      unreadCount,
+    };
+  }
+}
+
+function copyText(source: Generator<Row>, line: (row: Row) => string): Readable {
+  return Readable.from(
+    (function* () {
+      let chunk: string[] = [];
+      for (const row of source) {
+        chunk.push(line(row));
+        if (chunk.length === CHUNK_ROWS) {
+          yield chunk.join('');
+          chunk = [];
+        }
+      }
+      if (chunk.length) yield chunk.join('');
+    })(),
+    { objectMode: false },
+  );
+}
+
+async function copy(url: string, sql: string, text: Readable): Promise<void> {
+  const copyStreams = benchDependency<PgCopyStreams>('pg-copy-streams');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    // Truncated in the same transaction, so COPY can write the rows frozen (no later hint-bit rewrite).
+    await client.query(`TRUNCATE ${sql.slice(0, sql.indexOf(' '))}`);
+    const sink = copyStreams.from(`COPY ${sql} FROM STDIN WITH (FREEZE)`);
+    await pipeline(text, client.query(sink as never) as unknown as Writable);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
+export async function loadDataset(url: string, size: DatasetSize): Promise<LoadTimes> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows: indexes } = await admin.query<{
+      table: string;
+      name: string;
+      definition: string;
+      constraint: string | null;
+    }>(
+      `SELECT t.relname AS table, i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition,
+              (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.conindid = x.indexrelid) AS constraint
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+        WHERE t.relname = ANY($1)`,
+      [TABLES],
+    );
+    for (const index of indexes) {
+      await admin.query(
+        index.constraint
+          ? `ALTER TABLE "${index.table}" DROP CONSTRAINT "${index.name}"`
+          : `DROP INDEX "${index.name}"`,
+      );
+    }
+
+    const startMillis = Date.now() - (size.rows + size.deepRows) - 3_600_000;
+    const copyStarted = performance.now();
+    const lastPosition = new Map<string, number>();
+    await Promise.all([
+      copy(
+        url,
+        'notifications (id, user_id, title, message, type, status, metadata, created_at, updated_at)',
+        copyText(
+          rows(size, startMillis),
+          (row) =>
+            `${row.id}\t${row.userId}\tTranscription ready ${row.position}\tYour transcription is ready to view\t${row.type}\t${row.status}\t{"actionUrl":"/sessions/${row.position}"}\t${row.createdAt}\t${row.createdAt}\n`,
+        ),
+      ),
+      copy(
+        url,
+        'notification_changes (user_id, position, kind, notification_id, count, unread_count, created_at)',
+        copyText(rows(size, startMillis), (row) => {
+          lastPosition.set(row.userId, row.position);
+          return `${row.userId}\t${row.position}\tADDED\t${row.id}\t1\t${row.unreadCount}\t${row.createdAt}\n`;
+        }),
+      ),
+    ]);
+    await copy(
+      url,
+      'notification_streams (user_id, position)',
+      Readable.from([[...lastPosition].map(([userId, position]) => `${userId}\t${position}\n`).join('')]),
+    );
+    const copyMs = performance.now() - copyStarted;
+
+    const indexStarted = performance.now();
+    // Two connections, one per core: each table's indexes are built by one of them.
+    const byTable = groupBy(indexes);
+    const builders = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];
+    await Promise.all(builders.map((client) => client.connect()));
+    const queues = [
+      [...(byTable.get('notifications') ?? [])],
+      [...(byTable.get('notification_changes') ?? []), ...(byTable.get('notification_streams') ?? [])],
+    ];
+    await Promise.all(
+      builders.map(async (client, i) => {
+        await client.query("SET maintenance_work_mem = '512MB'");
+        for (const index of queues[i]!) {
+          await client.query(
+            index.constraint
+              ? `ALTER TABLE "${index.table}" ADD CONSTRAINT "${index.name}" ${index.constraint}`
+              : index.definition,
+          );
+        }
+        await client.end();
+      }),
+    );
+    const indexMs = performance.now() - indexStarted;
+    const analyzeStarted = performance.now();
+    await admin.query(`VACUUM ANALYZE ${TABLES.join(', ')}`);
+    return { copyMs, indexMs, analyzeMs: performance.now() - analyzeStarted, rows: size.rows + size.deepRows };
+  } finally {
+    await admin.end();
+  }
+}
+
+function groupBy<T extends { table: string }>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(item.table, [...(groups.get(item.table) ?? []), item]);
+  return groups;
+}

@@ -1,0 +1,834 @@
+// `npm run bench` (full: minutes, writes bench/RESULTS.md) and `npm run bench:smoke` (--smoke: tiny sizes,
+// seconds, writes to a temp file): every figure of issue 7 beside its baseline, measured in the same run,
+// on a scratch database and a Redis key prefix of its own. No timing is asserted anywhere: the smoke run
+// only proves that every benchmark still runs.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from '../src/free-port.js';
+import { createScratchDatabase, withClient } from './lib/database.js';
+import { type DatasetSize, loadDataset } from './lib/dataset.js';
+import { type CapturedStatement, explainStatements } from './lib/explain.js';
+import { perStream } from './lib/heap.js';
+import { describeMachine } from './lib/machine.js';
+import { type MemoryUsage, type NodeProcess, ROOT, spawnNode, stopAll, waitForHttp } from './lib/processes.js';
+import { summarizeProfile } from './lib/profile.js';
+import { Report, verdict } from './lib/report.js';
+import { int, kib, mib, ms, ratio, seconds, summarize } from './lib/stats.js';
+import { DEEP_USER, signBenchToken, userIdOf } from './lib/tokens.js';
+import type { LoadCommand, LoadResult } from './workers/load.js';
+
+const smoke = process.argv.includes('--smoke');
+
+const SIZES = smoke
+  ? {
+      dataset: { users: 200, rows: 2_000, deepRows: 3_000 } satisfies DatasetSize,
+      warmupSeconds: 0,
+      listSeconds: 1,
+      concurrencies: [10],
+      pageConcurrency: 10,
+      createSeconds: 1,
+      createConcurrency: 10,
+      openConcurrency: 50,
+      subscriptions: [100, 200],
+      deliverRate: 50,
+      deliverSeconds: 1,
+      rawRedisSeconds: 1,
+      broadcastConcurrency: 10,
+      churnCycles: 300,
+      churnWarmup: 50,
+      churnConcurrency: 10,
+      scaleSubscriptions: 90,
+      profileSeconds: 1,
+      poolSize: 10,
+    }
+  : {
+      dataset: { users: 10_000, rows: 1_000_000, deepRows: 1_000_000 } satisfies DatasetSize,
+      warmupSeconds: 3,
+      listSeconds: 10,
+      concurrencies: [50, 200],
+      pageConcurrency: 50,
+      createSeconds: 10,
+      createConcurrency: 50,
+      openConcurrency: 100,
+      // 20,000 streams need 20,000 sockets in one server process, whose hard file limit here is 20,000: the
+      // server also needs sockets for the creations, its pool and Redis.
+      subscriptions: [10_000, 19_500],
+      deliverRate: 200,
+      deliverSeconds: 15,
+      rawRedisSeconds: 10,
+      broadcastConcurrency: 50,
+      churnCycles: 100_000,
+      churnWarmup: 2_000,
+      churnConcurrency: 50,
+      scaleSubscriptions: 10_000,
+      profileSeconds: 10,
+      poolSize: 20,
+    };
+
+const POSTGRES_SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const JWT_SECRET = `bench-secret-${Date.now()}-0123456789abcdefghijklmnopqrstuvwxyz`;
+const stamp = `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+const REDIS_PREFIX = `bench:${stamp}:`;
+
+const report = new Report();
+const started = performance.now();
+const log = (text: string) =>
+  console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}`);
+const failOn = <T>(value: T | { error: string }): T => {
+  if (value && typeof value === 'object' && 'error' in value) throw new Error(value.error);
+  return value as T;
+};
+
+interface AppOptions {
+  poolSize?: number;
+  probe?: boolean;
+  env?: Record<string, string>;
+  label?: string;
+}
+
+async function startApp(databaseUrl: string, options: AppOptions = {}): Promise<{ process: NodeProcess; url: string }> {
+  const port = await freePort();
+  const child = spawnNode({
+    script: 'src/main.ts',
+    label: options.label ?? 'app',
+    probe: true,
+    nodeFlags: ['--expose-gc'],
+    env: {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: String(options.poolSize ?? SIZES.poolSize),
+      REDIS_URL,
+      REDIS_KEY_PREFIX: REDIS_PREFIX,
+      JWT_SECRET,
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, child);
+  appProcesses.push(child);
+  return { process: child, url };
+}
+
+const appProcesses: NodeProcess[] = [];
+
+/** What the app instances logged at warn or above: the real causes behind masked errors. */
+function reportAppProblems() {
+  for (const app of appProcesses) {
+    for (const [problem, count] of app.problems) report.note(`${app.label} logged ${int(count)}×: ${problem}`);
+  }
+}
+
+/** A freshly started instance is slow until its code is compiled and its pools are full: warm it first. */
+async function warmUp(loader: NodeProcess, url: string) {
+  for (const kind of ['app-create', 'app-list'] as const) {
+    await loader.request({ kind, url, connections: 10, seconds: SIZES.warmupSeconds || 1, warmupSeconds: 0 });
+  }
+}
+
+async function startPeer(script: string, label: string, databaseUrl = '') {
+  const port = await freePort();
+  const child = spawnNode({
+    script,
+    label,
+    probe: true,
+    nodeFlags: ['--expose-gc'],
+    env: { PORT: String(port), DATABASE_URL: databaseUrl, JWT_SECRET, DATABASE_POOL_SIZE: String(SIZES.poolSize) },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, child);
+  return { process: child, url };
+}
+
+function worker(script: string, label: string, env: Record<string, string> = {}) {
+  return spawnNode({
+    script,
+    label,
+    env: {
+      JWT_SECRET,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: REDIS_PREFIX,
+      BENCH_USERS: String(SIZES.dataset.users),
+      ...env,
+    },
+  });
+}
+
+const cursorOf = (id: string) => Buffer.from(`Notification:${id}`).toString('base64');
+
+async function graphql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (!response.ok || body.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(body)}`);
+  return body.data!;
+}
+
+/** The three list servers must return the same page before their speed is compared. */
+async function checkListsAgree(app: string, raw: string, postgraphile: string) {
+  const { LIST_QUERY, POSTGRAPHILE_LIST_QUERY } = await import('./lib/operations.js');
+  const userId = userIdOf(1);
+  const token = signBenchToken(JWT_SECRET, userId);
+  type Page = { totalCount: number; edges: Array<{ node: { id?: string; rowId?: string } }> };
+  const ours = (await graphql(app, token, LIST_QUERY)).notifications as Page;
+  const rawBody = (await (
+    await fetch(`${raw}/notifications?first=20`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { data: { notifications: Page } };
+  const theirs = (await graphql(postgraphile, token, POSTGRAPHILE_LIST_QUERY, { userId })).allNotifications as Page;
+  const ids = (page: Page) => page.edges.map((edge) => edge.node.id ?? cursorOf(edge.node.rowId!)).join(',');
+  const same =
+    ours.totalCount === rawBody.data.notifications.totalCount &&
+    ours.totalCount === theirs.totalCount &&
+    ids(ours) === ids(rawBody.data.notifications) &&
+    ids(ours) === ids(theirs);
+  if (!same) throw new Error(`the list servers disagree for ${userId}`);
+  log(`list servers agree: ${ours.edges.length} rows, totalCount ${ours.totalCount}`);
+}
+
+async function load(loader: NodeProcess, command: LoadCommand): Promise<LoadResult> {
+  const result = failOn(await loader.request<LoadResult | { error: string }>({ ...command }));
+  if (result.errors || result.non2xx)
+    report.note(`${command.kind} at ${command.connections}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+  return result;
+}
+
+const throughput = (result: LoadResult) =>
+  `${int(result.requestsPerSecond)} req/s, p50 ${ms(result.p50)}, p99 ${ms(result.p99)}`;
+
+async function benchLists(databaseUrl: string, app: string, loader: NodeProcess) {
+  log('list: starting the raw pg + node:http endpoint and PostGraphile 5');
+  const raw = await startPeer('bench/peers/raw-list.ts', 'raw-list', databaseUrl);
+  const postgraphile = await startPeer('bench/peers/postgraphile.ts', 'postgraphile', databaseUrl);
+  try {
+    await checkListsAgree(app, raw.url, postgraphile.url);
+    for (const connections of SIZES.concurrencies) {
+      const base = { connections, seconds: SIZES.listSeconds, warmupSeconds: SIZES.warmupSeconds };
+      log(`list at ${connections} connections: raw, PostGraphile, app (${SIZES.listSeconds} s each)`);
+      const rawResult = await load(loader, { ...base, kind: 'raw-list', url: raw.url });
+      const pglResult = await load(loader, { ...base, kind: 'postgraphile-list', url: postgraphile.url });
+      const appResult = await load(loader, { ...base, kind: 'app-list', url: app });
+      const name = `List, ${connections} conn.`;
+      report.add({
+        benchmark: `${name}: throughput vs PostGraphile 5`,
+        figure: throughput(appResult),
+        baseline: `PostGraphile: ${throughput(pglResult)}`,
+        ratio: ratio(appResult.requestsPerSecond, pglResult.requestsPerSecond),
+        target: '≥ 1× PostGraphile',
+        verdict: verdict(appResult.requestsPerSecond / pglResult.requestsPerSecond, 1, true, '×'),
+      });
+      report.add({
+        benchmark: `${name}: throughput vs raw`,
+        figure: `${int(appResult.requestsPerSecond)} req/s`,
+        baseline: `raw pg + node:http: ${throughput(rawResult)}`,
+        ratio: ratio(appResult.requestsPerSecond, rawResult.requestsPerSecond),
+        target: '≥ 0.5× raw',
+        verdict: verdict(appResult.requestsPerSecond / rawResult.requestsPerSecond, 0.5, true, '×'),
+      });
+      report.add({
+        benchmark: `${name}: p99 vs raw`,
+        figure: `p99 ${ms(appResult.p99)}`,
+        baseline: `raw p99 ${ms(rawResult.p99)}`,
+        ratio: ratio(appResult.p99, rawResult.p99),
+        target: '≤ 2× raw',
+        verdict: verdict(appResult.p99, 2 * rawResult.p99, false, ' ms'),
+      });
+    }
+  } finally {
+    await raw.process.stop();
+    await postgraphile.process.stop();
+  }
+}
+
+const DEPTH = SIZES.dataset.deepRows - 21;
+
+/** The cursor after which DEEP_USER's list has its last page: DEPTH rows deep. */
+function deepCursor(databaseUrl: string): Promise<string> {
+  return withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM notifications WHERE user_id = $1 AND status IN ('UNREAD', 'READ') ORDER BY id DESC OFFSET $2 LIMIT 1`,
+      [DEEP_USER, DEPTH],
+    );
+    return cursorOf(rows[0]!.id);
+  });
+}
+
+async function benchDeepPages(databaseUrl: string, app: string, loader: NodeProcess) {
+  const depth = DEPTH;
+  const after = await deepCursor(databaseUrl);
+  const base = {
+    kind: 'app-page' as const,
+    url: app,
+    connections: SIZES.pageConcurrency,
+    seconds: SIZES.listSeconds,
+    warmupSeconds: SIZES.warmupSeconds,
+  };
+  log(`deep pages: first page vs the page after row ${int(depth)} of ${DEEP_USER}`);
+  const first = await load(loader, { ...base, after: null });
+  const deep = await load(loader, { ...base, after });
+  report.add({
+    benchmark: `Deep page (after row ${int(depth)}), ${SIZES.pageConcurrency} conn.`,
+    figure: throughput(deep),
+    baseline: `first page: ${throughput(first)}`,
+    ratio: `p50 ${ratio(deep.p50, first.p50)}, throughput ${ratio(first.requestsPerSecond, deep.requestsPerSecond)} cost`,
+    target: 'cost ≤ 1.2× first page',
+    verdict: verdict(Math.max(deep.p50 / first.p50, first.requestsPerSecond / deep.requestsPerSecond), 1.2, false, '×'),
+  });
+  const deepUserCount = await withClient(databaseUrl, async (client) => {
+    const t0 = performance.now();
+    await client.query(`SELECT count(*) FROM notifications WHERE user_id = $1 AND status IN ('UNREAD', 'READ')`, [
+      DEEP_USER,
+    ]);
+    return performance.now() - t0;
+  });
+  report.note(
+    `totalCount is left out of the deep-page query (it does not depend on depth); for ${DEEP_USER}'s ${int(SIZES.dataset.deepRows)} rows the count alone takes ${ms(deepUserCount)} in SQL.`,
+  );
+}
+
+async function benchCreate(databaseUrl: string, app: string, loader: NodeProcess) {
+  log(`create: app vs raw INSERT + PUBLISH at ${SIZES.createConcurrency} connections`);
+  const appResult = await load(loader, {
+    kind: 'app-create',
+    url: app,
+    connections: SIZES.createConcurrency,
+    seconds: SIZES.createSeconds,
+    warmupSeconds: SIZES.warmupSeconds,
+  });
+  const rawWorker = worker('bench/workers/raw-create.ts', 'raw-create', {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: String(SIZES.poolSize),
+  });
+  type Raw = { perSecond: number; p50: number; p99: number; errors: number };
+  const raw = failOn(
+    await rawWorker.request<Raw | { error: string }>({
+      concurrency: SIZES.createConcurrency,
+      seconds: SIZES.createSeconds,
+      prefix: `${REDIS_PREFIX}raw:`,
+    }),
+  );
+  await rawWorker.stop();
+  report.add({
+    benchmark: `Create, ${SIZES.createConcurrency} conn.: per second`,
+    figure: `${int(appResult.requestsPerSecond)}/s, p50 ${ms(appResult.p50)}, p99 ${ms(appResult.p99)}`,
+    baseline: `raw INSERT + PUBLISH: ${int(raw.perSecond)}/s, p50 ${ms(raw.p50)}, p99 ${ms(raw.p99)}`,
+    ratio: ratio(appResult.requestsPerSecond, raw.perSecond),
+    target: '≥ 2,000/s and ≥ 0.5× raw',
+    verdict:
+      appResult.requestsPerSecond >= 2000 && appResult.requestsPerSecond >= raw.perSecond / 2
+        ? 'met'
+        : `**not met**: ${int(appResult.requestsPerSecond)}/s vs 2,000/s (${ratio(appResult.requestsPerSecond, 2000)}) and vs half of raw ${int(raw.perSecond / 2)}/s (${ratio(appResult.requestsPerSecond, raw.perSecond / 2)})`,
+  });
+}
+
+interface Delivery {
+  sent: number;
+  created: number;
+  createErrors: number;
+  firstCreateError: string;
+  frames: number;
+  sendToFrame: number[];
+  redisToFrame: number[];
+  sendToRedis: number[];
+  createLatency: number[];
+}
+
+type Subscribers = NodeProcess;
+
+async function open(subscribers: Subscribers, urls: string[], users: number[]) {
+  const result = failOn(
+    await subscribers.request<{ opened: number; failed: number; firstError: string; ms: number } | { error: string }>({
+      cmd: 'open',
+      urls,
+      users,
+      concurrency: SIZES.openConcurrency,
+    }),
+  );
+  log(
+    `  opened ${int(result.opened)} streams in ${seconds(result.ms)} (${int(result.failed)} failed${result.firstError ? `: ${result.firstError}` : ''})`,
+  );
+  if (result.failed)
+    report.note(`${int(result.failed)} of ${int(users.length)} streams failed to open: ${result.firstError}`);
+  return result;
+}
+
+async function rawRedis(subscribers: Subscribers, channels: number) {
+  const result = failOn(
+    await subscribers.request<{ sent: number; samples: number[] } | { error: string }>({
+      cmd: 'raw-redis',
+      rate: SIZES.deliverRate,
+      seconds: SIZES.rawRedisSeconds,
+      channels,
+      prefix: `${REDIS_PREFIX}raw-latency:`,
+    }),
+  );
+  return summarize(result.samples);
+}
+
+/** Deliveries at the full rate, shared among the subscriber processes (each sends to its own users). */
+async function deliver(subscribers: Subscribers[], createUrls: string[], rate = SIZES.deliverRate) {
+  const results = await Promise.all(
+    subscribers.map(async (process) =>
+      failOn(
+        await process.request<Delivery | { error: string }>({
+          cmd: 'deliver',
+          rate: rate / subscribers.length,
+          seconds: SIZES.deliverSeconds,
+          createUrls,
+        }),
+      ),
+    ),
+  );
+  const merged = (key: 'sendToFrame' | 'redisToFrame' | 'sendToRedis' | 'createLatency') =>
+    summarize(results.flatMap((result) => result[key]));
+  const sum = (key: 'sent' | 'created' | 'frames' | 'createErrors') => results.reduce((total, r) => total + r[key], 0);
+  const firstCreateError = results.find((result) => result.firstCreateError)?.firstCreateError ?? '';
+  return {
+    firstCreateError,
+    sent: sum('sent'),
+    created: sum('created'),
+    frames: sum('frames'),
+    createErrors: sum('createErrors'),
+    sendToFrame: merged('sendToFrame'),
+    redisToFrame: merged('redisToFrame'),
+    sendToRedis: merged('sendToRedis'),
+    createLatency: merged('createLatency'),
+  };
+}
+
+function reportDelivery(
+  name: string,
+  delivery: Awaited<ReturnType<typeof deliver>>,
+  raw: ReturnType<typeof summarize>,
+) {
+  const lost = delivery.created - delivery.frames;
+  if (delivery.createErrors) {
+    report.note(
+      `${name}: **${int(delivery.createErrors)} of ${int(delivery.sent)} creations failed**; the first: ${delivery.firstCreateError.slice(0, 300)}`,
+    );
+  }
+  report.add({
+    benchmark: `${name}: send→frame`,
+    figure: `p50 ${ms(delivery.sendToFrame.p50)}, p99 ${ms(delivery.sendToFrame.p99)}, max ${ms(delivery.sendToFrame.max)} (${int(delivery.frames)}/${int(delivery.created)} frames${lost ? `, **${lost} missing**` : ''})`,
+    baseline: `raw PUBLISH→message: p50 ${ms(raw.p50)}, p99 ${ms(raw.p99)}, max ${ms(raw.max)}`,
+    ratio: `p99 +${ms(delivery.sendToFrame.p99 - raw.p99)}`,
+    target: 'p99 ≤ raw + 5 ms',
+    verdict: verdict(delivery.sendToFrame.p99, raw.p99 + 5, false, ' ms'),
+  });
+  report.add({
+    benchmark: `${name}: the app's PUBLISH seen in Redis→frame`,
+    figure: `p50 ${ms(delivery.redisToFrame.p50)}, p99 ${ms(delivery.redisToFrame.p99)}, max ${ms(delivery.redisToFrame.max)}`,
+    baseline: `raw PUBLISH→message: p99 ${ms(raw.p99)}`,
+    ratio: `p99 +${ms(delivery.redisToFrame.p99 - raw.p99)}`,
+    target: 'p99 ≤ raw + 5 ms',
+    verdict: verdict(delivery.redisToFrame.p99, raw.p99 + 5, false, ' ms'),
+  });
+  report.note(
+    `${name}: the create mutation itself (send→response) took p50 ${ms(delivery.createLatency.p50)}, p99 ${ms(delivery.createLatency.p99)}; send→the app's PUBLISH seen in Redis p50 ${ms(delivery.sendToRedis.p50)}, p99 ${ms(delivery.sendToRedis.p99)}.`,
+  );
+}
+
+function userRange(from: number, count: number) {
+  return Array.from({ length: count }, (_, i) => (from + i) % SIZES.dataset.users);
+}
+
+async function appMemory(app: NodeProcess) {
+  return app.memory();
+}
+
+function reportMemory(label: string, n: number, app: [MemoryUsage, MemoryUsage], bare: [MemoryUsage, MemoryUsage]) {
+  const appPer = (app[1].rss - app[0].rss) / n;
+  const barePer = (bare[1].rss - bare[0].rss) / n;
+  report.add({
+    benchmark: `Memory at ${label} streams: RSS per stream`,
+    figure: `${kib(appPer)} (RSS ${mib(app[0].rss)} → ${mib(app[1].rss)}; heap ${mib(app[0].heapUsed)} → ${mib(app[1].heapUsed)})`,
+    baseline: `bare node:http SSE: ${kib(barePer)} (RSS ${mib(bare[0].rss)} → ${mib(bare[1].rss)})`,
+    ratio: ratio(appPer, barePer),
+    target: '≤ 2× bare and ≤ 20 KB',
+    verdict:
+      appPer <= 2 * barePer && appPer <= 20 * 1024
+        ? 'met'
+        : `**not met**: ${kib(appPer)} vs ${kib(Math.min(2 * barePer, 20 * 1024))} (${ratio(appPer, Math.min(2 * barePer, 20 * 1024))})`,
+  });
+}
+
+async function benchStreams(app: { process: NodeProcess; url: string }) {
+  const [small, large] = SIZES.subscriptions as [number, number];
+  log(`streams: memory and delivery at ${int(small)} and ${int(large)} notificationAdded streams`);
+  const appAt0 = await appMemory(app.process);
+  // Two holding processes: each process's file limit is 20,000 too.
+  const first = worker('bench/workers/subscribers.ts', 'subscribers-1');
+  const second = worker('bench/workers/subscribers.ts', 'subscribers-2');
+  try {
+    await open(first, [app.url], userRange(0, small));
+    const appAtSmall = await appMemory(app.process);
+
+    log(`  raw Redis round trip, then ${SIZES.deliverRate}/s to random users for ${SIZES.deliverSeconds} s`);
+    const rawSmall = await rawRedis(first, small);
+    reportDelivery(
+      `Delivery, ${int(small)} streams, ${SIZES.deliverRate}/s`,
+      await deliver([first], [app.url]),
+      rawSmall,
+    );
+    // The same at a rate creation sustains here, so that the figure is delivery rather than create queueing.
+    const sustainable = SIZES.deliverRate / 4;
+    reportDelivery(
+      `Delivery, ${int(small)} streams, ${sustainable}/s`,
+      await deliver([first], [app.url], sustainable),
+      rawSmall,
+    );
+
+    log(`  one notification for each of the ${int(small)} subscribers (broadcast through single creates)`);
+    const broadcast = failOn(
+      await first.request<
+        | {
+            recipients: number;
+            created: number;
+            createErrors: number;
+            firstCreateError: string;
+            frames: number;
+            allCreatedMs: number;
+            lastFrameMs: number;
+          }
+        | { error: string }
+      >({
+        cmd: 'broadcast',
+        createUrls: [app.url],
+        concurrency: SIZES.broadcastConcurrency,
+      }),
+    );
+    if (broadcast.createErrors) {
+      report.note(
+        `Bulk: **${int(broadcast.createErrors)} of ${int(broadcast.recipients)} creations failed**; the first: ${broadcast.firstCreateError.slice(0, 300)}`,
+      );
+    }
+    report.add({
+      benchmark: `Bulk: ${int(broadcast.recipients)} recipients (single creates, ${SIZES.broadcastConcurrency} at a time)`,
+      figure: `all created in ${seconds(broadcast.allCreatedMs)}; last frame at ${seconds(broadcast.lastFrameMs)} (${int(broadcast.frames)}/${int(broadcast.created)} frames)`,
+      baseline: '— (no bulk or broadcast mutation yet: issue 5)',
+      ratio: `${int((broadcast.created / broadcast.allCreatedMs) * 1000)}/s`,
+      target: 'seconds; broadcast: time to last frame',
+      verdict: 'pending issue 5',
+    });
+
+    await open(second, [app.url], userRange(small, large - small));
+    const appAtLarge = await appMemory(app.process);
+    const rawLarge = await rawRedis(first, large);
+    reportDelivery(
+      `Delivery, ${int(large)} streams, ${SIZES.deliverRate}/s`,
+      await deliver([first, second], [app.url]),
+      rawLarge,
+    );
+    await Promise.all([first.request({ cmd: 'close' }), second.request({ cmd: 'close' })]);
+
+    log('  the bare node:http SSE server holding the same numbers');
+    const bare = await startPeer('bench/peers/bare-sse.ts', 'bare-sse');
+    try {
+      const bareAt0 = await bare.process.memory();
+      await open(first, [bare.url], userRange(0, small));
+      const bareAtSmall = await bare.process.memory();
+      await open(second, [bare.url], userRange(small, large - small));
+      const bareAtLarge = await bare.process.memory();
+      await Promise.all([first.request({ cmd: 'close' }), second.request({ cmd: 'close' })]);
+      reportMemory(int(small), small, [appAt0, appAtSmall], [bareAt0, bareAtSmall]);
+      reportMemory(int(large), large, [appAt0, appAtLarge], [bareAt0, bareAtLarge]);
+    } finally {
+      await bare.process.stop();
+    }
+  } finally {
+    await Promise.all([first, second].map((process) => process.request({ cmd: 'exit' }).catch(() => undefined)));
+    await Promise.all([first.stop(), second.stop()]);
+  }
+}
+
+async function redisChannels(): Promise<number> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const channels = (await redis.pubsub('CHANNELS', `${REDIS_PREFIX}user:*`)) as string[];
+    return channels.length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Where one open stream's memory goes: heap snapshots before and after opening some, by constructor. */
+async function benchStreamComposition(app: { process: NodeProcess; url: string }, outputDir: string) {
+  const streams = smoke ? 50 : 1_000;
+  log(`memory composition: heap snapshots around ${int(streams)} open streams`);
+  await waitForNoChannels(30_000);
+  const subscribers = worker('bench/workers/subscribers.ts', 'subscribers-heap');
+  try {
+    const before = join(outputDir, 'before.heapsnapshot');
+    const after = join(outputDir, 'after.heapsnapshot');
+    await app.process.request({ probe: 'heap-snapshot', path: before });
+    await open(subscribers, [app.url], userRange(0, streams));
+    await app.process.request({ probe: 'heap-snapshot', path: after });
+    await subscribers.request({ cmd: 'close' });
+    const rows = perStream(before, after, streams);
+    const total = rows.reduce((sum, row) => sum + Math.max(0, row.bytes), 0);
+    report.section(
+      `Heap per open stream, by constructor (snapshots around ${int(streams)} streams)`,
+      [
+        `The top ${rows.length} constructors add up to ${kib(total)} of heap per stream (self sizes; the server's RSS per stream is in the table above).`,
+        '',
+        '| per stream | objects per stream | constructor |',
+        '|---|---|---|',
+        ...rows.map((row) => `| ${int(row.bytes)} B | ${row.count.toFixed(1)} | ${row.name.replaceAll('|', '\\|')} |`),
+      ].join('\n'),
+    );
+    rmSync(before);
+    rmSync(after);
+  } finally {
+    await subscribers.request({ cmd: 'exit' }).catch(() => undefined);
+    await subscribers.stop();
+  }
+}
+
+/** Polls until no Redis channel of this run is subscribed, or `timeoutMs`. */
+async function waitForNoChannels(timeoutMs: number) {
+  const from = performance.now();
+  let channels = await redisChannels();
+  const channelsAtEnd = channels;
+  while (channels > 0 && performance.now() - from < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    channels = await redisChannels();
+  }
+  return { channels, channelsAtEnd, releasedMs: performance.now() - from };
+}
+
+async function benchLeaks(app: { process: NodeProcess; url: string }, outputDir: string) {
+  log(`leaks: ${int(SIZES.churnCycles)} subscribe/abort cycles, ${SIZES.churnConcurrency} at a time`);
+  const churn = worker('bench/workers/churn.ts', 'churn');
+  try {
+    type Churn = { cycles: number; failed: number; firstError: string; ms: number };
+    failOn(
+      await churn.request<Churn | { error: string }>({
+        url: app.url,
+        cycles: SIZES.churnWarmup,
+        concurrency: SIZES.churnConcurrency,
+      }),
+    );
+    await waitForNoChannels(30_000);
+    const before = await app.process.memory();
+    const beforeSnapshot = join(outputDir, 'churn-before.heapsnapshot');
+    await app.process.request({ probe: 'heap-snapshot', path: beforeSnapshot });
+    const result = failOn(
+      await churn.request<Churn | { error: string }>({
+        url: app.url,
+        cycles: SIZES.churnCycles,
+        concurrency: SIZES.churnConcurrency,
+      }),
+    );
+    const { channels, channelsAtEnd, releasedMs } = await waitForNoChannels(30_000);
+    const after = await app.process.memory();
+    const afterSnapshot = join(outputDir, 'churn-after.heapsnapshot');
+    await app.process.request({ probe: 'heap-snapshot', path: afterSnapshot });
+    const grown = perStream(beforeSnapshot, afterSnapshot, 1, 12).filter((row) => row.bytes > 0);
+    rmSync(beforeSnapshot);
+    rmSync(afterSnapshot);
+    report.section(
+      `Heap growth over ${int(SIZES.churnCycles)} subscribe/abort cycles, by constructor`,
+      [
+        'What the heap held more after the cycles than before them (both after a full GC; caches that fill up show here too).',
+        '',
+        '| grew by | objects | constructor |',
+        '|---|---|---|',
+        ...grown.map((row) => `| ${kib(row.bytes)} | ${int(row.count)} | ${row.name.replaceAll('|', '\\|')} |`),
+      ].join('\n'),
+    );
+    report.note(
+      `Leaks: right after the last abort ${int(channelsAtEnd)} Redis channels were still subscribed; ${channels === 0 ? `all released after ${seconds(releasedMs)}` : `${channels} still after ${seconds(releasedMs)}`}. An aborted stream is released only about 12 s after the client went (at graphql-yoga's own 12-s SSE ping; a smoke run with SSE_HEARTBEAT_MS=1000 released them no sooner), not when the client goes.`,
+    );
+    if (result.failed) report.note(`${int(result.failed)} churn cycles failed: ${result.firstError}`);
+    report.add({
+      benchmark: `Leaks: ${int(result.cycles)} subscribe/abort cycles (${int((result.cycles / result.ms) * 1000)}/s)`,
+      figure: `Redis channels after: ${channels}; heap ${mib(before.heapUsed)} → ${mib(after.heapUsed)} (${(((after.heapUsed - before.heapUsed) / before.heapUsed) * 100).toFixed(1)} %), RSS ${mib(before.rss)} → ${mib(after.rss)}`,
+      baseline: 'heap after a warm-up of the same cycles',
+      ratio: ratio(after.heapUsed, before.heapUsed),
+      target: 'channels 0, heap within 5 %',
+      verdict:
+        channels === 0 && after.heapUsed <= before.heapUsed * 1.05
+          ? 'met'
+          : `**not met**: ${channels} channels, heap ${ratio(after.heapUsed, before.heapUsed)}`,
+    });
+  } finally {
+    await churn.stop();
+  }
+}
+
+async function benchScaleOut(databaseUrl: string, loader: NodeProcess) {
+  const instances = 3;
+  const poolSize = Math.max(5, Math.floor(SIZES.poolSize / 2));
+  log(
+    `scale-out: ${instances} instances (pool ${poolSize} each), ${int(SIZES.scaleSubscriptions)} streams spread, creations through all`,
+  );
+  const apps = await Promise.all(
+    Array.from({ length: instances }, (_, i) => startApp(databaseUrl, { poolSize, label: `app-${i + 1}` })),
+  );
+  for (const app of apps) await warmUp(loader, app.url);
+  const subscribers = worker('bench/workers/subscribers.ts', 'subscribers-scale');
+  try {
+    const urls = apps.map((app) => app.url);
+    await open(subscribers, urls, userRange(0, SIZES.scaleSubscriptions));
+    const raw = await rawRedis(subscribers, SIZES.scaleSubscriptions);
+    reportDelivery(
+      `Scale-out, ${instances} instances, ${int(SIZES.scaleSubscriptions)} streams, ${SIZES.deliverRate}/s`,
+      await deliver([subscribers], urls),
+      raw,
+    );
+    await subscribers.request({ cmd: 'close' });
+  } finally {
+    await subscribers.request({ cmd: 'exit' }).catch(() => undefined);
+    await subscribers.stop();
+    await Promise.all(apps.map((app) => app.process.stop()));
+  }
+}
+
+async function profileAndExplain(databaseUrl: string, loader: NodeProcess, outputDir: string) {
+  log(`profiles: CPU profile of the app under the create and list loads (${SIZES.profileSeconds} s each)`);
+  const app = await startApp(databaseUrl, { env: { BENCH_CAPTURE_SQL: '1' }, label: 'app-profiled' });
+  const sections: string[] = [];
+  try {
+    for (const [kind, connections] of [
+      ['app-create', SIZES.createConcurrency],
+      ['app-list', SIZES.concurrencies.at(-1)!],
+    ] as const) {
+      const path = join(outputDir, `${kind}.cpuprofile`);
+      await load(loader, { kind, url: app.url, connections, seconds: SIZES.warmupSeconds || 1, warmupSeconds: 0 });
+      await app.process.request({ probe: 'profile-start' });
+      const result = await load(loader, {
+        kind,
+        url: app.url,
+        connections,
+        seconds: SIZES.profileSeconds,
+        warmupSeconds: 0,
+      });
+      await app.process.request({ probe: 'profile-stop', path });
+      const summary = summarizeProfile(path);
+      const rows = (shares: typeof summary.functions) =>
+        shares.map((share) => `| ${share.percent.toFixed(1)} % | ${share.name.replaceAll('|', '\\|')} |`).join('\n');
+      sections.push(
+        [
+          `### ${kind} at ${connections} connections (${int(result.requestsPerSecond)} req/s while profiled)`,
+          '',
+          `Busy ${int(summary.busyMs)} ms of ${int(summary.totalMs)} ms sampled (the rest idle). Profile: \`${path}\`.`,
+          '',
+          '| self time | package |',
+          '|---|---|',
+          rows(summary.packages.slice(0, 15)),
+          '',
+          '| inclusive | package (its code and everything it called) |',
+          '|---|---|',
+          rows(summary.inclusive.slice(0, 15)),
+          '',
+          '| self time | function |',
+          '|---|---|',
+          rows(summary.functions.slice(0, 25)),
+          '',
+        ].join('\n'),
+      );
+    }
+    // The deep page's statement too (the same list with a cursor), for its plan.
+    const { PAGE_QUERY } = await import('./lib/operations.js');
+    const after = await deepCursor(databaseUrl);
+    for (const cursor of [null, after]) {
+      await graphql(app.url, signBenchToken(JWT_SECRET, DEEP_USER), PAGE_QUERY, { after: cursor });
+    }
+    const statements = failOn(await app.process.request<CapturedStatement[] | { error: string }>({ probe: 'sql' }));
+    const plans = await explainStatements(databaseUrl, statements);
+    report.section('CPU profiles (self time, app process)', sections.join('\n'));
+    report.section(
+      'The SQL the app sent, explained on the dataset',
+      [
+        `Captured from the app's pg client during the profiled loads; EXPLAIN (ANALYZE, BUFFERS) with the parameters of one real call; writes rolled back.`,
+        '',
+        ...plans.map((plan) =>
+          [
+            `#### ${int(plan.count)}× — ${ms(plan.executionMs)}${plan.sequentialScan ? ' — **sequential scan**' : ''}`,
+            '```sql',
+            plan.text.trim(),
+            '```',
+            '```',
+            plan.plan,
+            '```',
+          ].join('\n'),
+        ),
+      ].join('\n'),
+    );
+  } finally {
+    await app.process.stop();
+  }
+}
+
+async function main() {
+  const machine = await describeMachine(POSTGRES_SERVER, REDIS_URL);
+  log(
+    `${smoke ? 'smoke' : 'full'} run on ${machine.cpu}, ${machine.cores} cores, ${machine.memory}, Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}`,
+  );
+  const outputDir = mkdtempSync(join(tmpdir(), 'notification-bench-'));
+  const database = await createScratchDatabase(POSTGRES_SERVER, `notifications_bench_${stamp}`);
+  log(`scratch database ${database.name}, Redis prefix ${REDIS_PREFIX}`);
+  let loader: NodeProcess | undefined;
+  try {
+    const { dataset } = SIZES;
+    log(
+      `dataset: ${int(dataset.rows)} notifications over ${int(dataset.users)} users + ${int(dataset.deepRows)} for ${DEEP_USER}, with their change log`,
+    );
+    const times = await loadDataset(database.url, dataset);
+    report.add({
+      benchmark: `Dataset: ${int(times.rows)} notifications + ${int(times.rows)} change-log rows + ${int(dataset.users + 1)} stream positions, COPY`,
+      figure: `COPY ${seconds(times.copyMs)}, indexes ${seconds(times.indexMs)}, VACUUM ANALYZE ${seconds(times.analyzeMs)}`,
+      baseline: '—',
+      ratio: `${int((times.rows / times.copyMs) * 1000)} notifications/s`,
+      target: 'seconds',
+      verdict: '—',
+    });
+
+    loader = worker('bench/workers/load.ts', 'load');
+    const app = await startApp(database.url);
+    try {
+      await warmUp(loader, app.url);
+      await benchLists(database.url, app.url, loader);
+      await benchDeepPages(database.url, app.url, loader);
+      await benchCreate(database.url, app.url, loader);
+      await benchStreams(app);
+      await benchStreamComposition(app, outputDir);
+      await benchLeaks(app, outputDir);
+    } finally {
+      await app.process.stop();
+    }
+    await benchScaleOut(database.url, loader);
+    await profileAndExplain(database.url, loader, outputDir);
+  } finally {
+    await loader?.stop();
+    await stopAll();
+    await database.drop();
+    log(`dropped ${database.name}`);
+  }
+
+  reportAppProblems();
+  const markdown = report.markdown(machine, smoke ? 'smoke' : 'full', performance.now() - started);
+  const path = smoke ? join(outputDir, 'RESULTS.md') : join(ROOT, 'bench', 'RESULTS.md');
+  writeFileSync(path, markdown);
+  log(`results written to ${path}`);
+}
+
+process.on('SIGINT', () => {
+  void stopAll().then(() => process.exit(130));
+});
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    console.error(error);
+    await stopAll();
+    process.exit(1);
+  },
+);
