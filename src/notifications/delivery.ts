@@ -147,6 +147,61 @@ function insertNotifications(
     RETURNING ${NOTIFICATION_COLUMNS}`;
 }
 
+/**
+ * One notification for one recipient, without a collapse key (the common case), in one round trip: the
+ * database function `notification_create` (see its migration) does what deliverBatch does, statement by
+ * statement, inside the one implicit transaction of the call.
+ */
+export async function deliverOne(
+  db: Pick<Tx, '$queryRaw'>,
+  content: NotificationContent,
+  userId: string,
+  idempotencyKey: string | null,
+): Promise<BatchResult> {
+  const id = newNotificationId();
+  const [row] = await db.$queryRaw<
+    Array<{
+      createdAt: Date;
+      updatedAt: Date;
+      addedAt: bigint;
+      total: number;
+      unread: number;
+      unseen: number;
+      loggedAt: Date;
+    }>
+  >`SELECT * FROM notification_create(${id}::uuid, ${userId}, ${content.title}, ${content.message},
+      ${content.type}::"NotificationType", ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId},
+      ${idempotencyKey}, ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz)`;
+  if (!row) return { outcomes: await findDuplicates(db as Tx, [userId], idempotencyKey!), events: [] };
+  const notification: Notification = {
+    ...content,
+    metadata: content.metadata as Notification['metadata'],
+    id,
+    userId,
+    status: 'UNREAD',
+    idempotencyKey,
+    collapseKey: null,
+    position: row.addedAt,
+    createdAt: row.createdAt,
+    readAt: null,
+    seenAt: null,
+    archivedAt: null,
+    snoozedUntil: null,
+    updatedAt: row.updatedAt,
+  };
+  const event: ChangeEvent = {
+    position: Number(row.addedAt),
+    kind: 'ADDED',
+    notificationId: id,
+    notificationIds: [id],
+    notification,
+    count: 1,
+    counts: { total: row.total, unread: row.unread, unseen: row.unseen },
+    createdAt: row.loggedAt,
+  };
+  return { outcomes: [{ userId, outcome: 'CREATED', notification }], events: [{ userId, event }] };
+}
+
 async function findDuplicates(tx: Tx, userIds: string[], key: string): Promise<DeliveryOutcome[]> {
   const keys = await tx.notificationKey.findMany({ where: { userId: { in: userIds }, key } });
   const notifications = await tx.notification.findMany({ where: { id: { in: keys.map((k) => k.notificationId) } } });

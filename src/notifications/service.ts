@@ -6,7 +6,13 @@ import { type Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, logChange, nextPosition } from './changelog.js';
 import { countView, type NotificationCounts } from './counts.js';
-import { type DeliveryOptions, type DeliveryOutcome, deliverBatch, type NotificationContent } from './delivery.js';
+import {
+  type DeliveryOptions,
+  type DeliveryOutcome,
+  deliverBatch,
+  deliverOne,
+  type NotificationContent,
+} from './delivery.js';
 import type { ChangePublisher } from './events.js';
 import { checkFilter, filterSql, type NotificationFilter } from './filter.js';
 import { parseNotificationId } from './ids.js';
@@ -270,13 +276,19 @@ export class NotificationService {
 
   /**
    * Delivers one content to many recipients (distinct user ids), in batches of a thousand, each batch one
-   * transaction of a few statements; publishes each recipient's change after its batch commits.
+   * transaction of a few statements; publishes each recipient's change after its batch commits. One
+   * recipient without a collapse key (most deliveries) takes a single round trip.
    */
   async deliver(
     content: NotificationContent,
     recipients: readonly string[],
     options: DeliveryOptions,
   ): Promise<DeliveryOutcome[]> {
+    if (recipients.length === 1 && !options.collapseKey) {
+      const result = await deliverOne(this.db, content, recipients[0]!, options.idempotencyKey);
+      for (const { userId, event } of result.events) this.publisher.publish(userId, event);
+      return result.outcomes;
+    }
     const outcomes: DeliveryOutcome[] = [];
     for (let start = 0; start < recipients.length; start += DELIVERY_BATCH) {
       const batch = recipients.slice(start, start + DELIVERY_BATCH);
