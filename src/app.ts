@@ -3,6 +3,7 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { TokenVerifier } from './auth.js';
@@ -111,7 +112,9 @@ export function createApp({
       debug: (...args) => yogaLogger.debug(args),
       info: (...args) => yogaLogger.info(args),
       warn: (...args) => yogaLogger.warn(args),
-      error: (...args) => yogaLogger.error(args),
+      // Yoga logs at error level every GraphQL error it answers: the unexpected ones are already logged, with
+      // their request id, by the error masking, and a client's bad request (an aborted body) is no server error.
+      error: (...args) => (args[0] instanceof GraphQLError ? yogaLogger.debug(args) : yogaLogger.error(args)),
     },
     maskedErrors: { maskError: createErrorMasking(logger), isDev: false },
     graphiql: config.graphiql && {

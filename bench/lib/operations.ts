@@ -35,3 +35,6 @@ export function createInput(userId: string, metadata: Record<string, unknown> = 
 export function userTokens(secret: string, users: number): string[] {
   return Array.from({ length: users }, (_, i) => signBenchToken(secret, userIdOf(i)));
 }
+
+export const PUBLISH_MUTATION =
+  'mutation Publish($input: PublishEventInput!) { publishEvent(input: $input) { tally { created } } }';

@@ -8,7 +8,7 @@
 // - close.
 import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
-import { ADDED_SUBSCRIPTION, CREATE_MUTATION, createInput } from '../lib/operations.js';
+import { ADDED_SUBSCRIPTION, CREATE_MUTATION, createInput, PUBLISH_MUTATION } from '../lib/operations.js';
 import { eachLimited, LOCAL_ADDRESSES, openSse, type SseStream } from '../lib/sse.js';
 import { signBenchToken, userIdOf } from '../lib/tokens.js';
 
@@ -36,9 +36,20 @@ interface Metadata {
   seq?: number;
 }
 
+// A bulk publish carries one message for every recipient: its frames are counted by that message.
+let bulkMessage = '';
+let bulkFrames = 0;
+let lastBulkFrameAt = 0;
+
 function onFrame(payload: unknown) {
   const at = now();
-  const node = (payload as { data?: { notificationAdded?: { metadata?: Metadata } } }).data?.notificationAdded;
+  const node = (payload as { data?: { notificationAdded?: { metadata?: Metadata; message?: string } } }).data
+    ?.notificationAdded;
+  if (bulkMessage && node?.message === bulkMessage) {
+    bulkFrames++;
+    lastBulkFrameAt = at;
+    return;
+  }
   const metadata = node?.metadata;
   if (metadata?.bench !== tag || metadata.seq === undefined) return;
   const trace = traces.get(metadata.seq);
@@ -236,6 +247,30 @@ const commands = {
       frames: framesReceived,
       allCreatedMs: createdAt - started,
       lastFrameMs: lastFrameAt ? lastFrameAt - started : Number.NaN,
+    };
+  },
+
+  /** One publishEvent for every held subscriber at once (the bulk path), timed to its last frame. */
+  async bulk({ createUrls }: { createUrls: string[] }) {
+    bulkMessage = `bulk-${process.pid}-${Date.now()}`;
+    bulkFrames = 0;
+    lastBulkFrameAt = 0;
+    const recipients = heldUsers.map((user) => userIdOf(user));
+    const started = now();
+    const body = JSON.stringify({
+      query: PUBLISH_MUTATION,
+      variables: { input: { type: 'system.warning', data: { message: bulkMessage }, recipients } },
+    });
+    const status = await post(createUrls[0]!, body);
+    const answeredMs = now() - started;
+    const deadline = Date.now() + 60_000;
+    while (bulkFrames < recipients.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return {
+      recipients: recipients.length,
+      status,
+      answeredMs,
+      frames: bulkFrames,
+      lastFrameMs: lastBulkFrameAt ? lastBulkFrameAt - started : Number.NaN,
     };
   },
 
