@@ -88,8 +88,11 @@ export class NotificationService {
     private readonly publisher: ChangePublisher,
   ) {}
 
-  /** A page of the user's notifications, newest first. */
-  async list(userId: string, request: PageRequest & ListFilter): Promise<NotificationPage> {
+  /**
+   * A page of the user's notifications, newest first. With `countNow`, the total is counted alongside the
+   * page (on another connection) rather than after it, when asked for.
+   */
+  async list(userId: string, request: PageRequest & ListFilter & { countNow?: boolean }): Promise<NotificationPage> {
     const page = parsePageRequest(request);
     const filter = withLegacyArguments(request);
     const now = new Date();
@@ -102,6 +105,10 @@ export class NotificationService {
     // Seeing it, for a user with most of the table, it would walk the primary key from the cursor and filter
     // by user: the last page of such a user read every older row of everyone (seconds). Not seeing it, it
     // always takes (user_id, id): every page costs the same.
+    const view = filterSql(userId, filter, now);
+    const counted = request.countNow ? countView(this.db, view).then(({ total }) => total) : undefined;
+    // Awaited by totalCount; should the request end before that, its failure must not go unhandled.
+    counted?.catch(() => {});
     const rows = await this.db.$queryRaw<Notification[]>`
       SELECT p.* FROM (SELECT ${userId}::varchar AS id OFFSET 0) AS viewer, LATERAL (
         SELECT ${NOTIFICATION_COLUMNS} FROM notifications AS n
@@ -109,7 +116,6 @@ export class NotificationService {
         ORDER BY n.id ${direction} LIMIT ${page.size + 1}
       ) AS p
       ORDER BY p.id ${direction}`;
-    const view = filterSql(userId, filter, now);
     // Walking backwards (`last`) reads oldest-first from the cursor, then flips the page.
     const hasMore = rows.length > page.size;
     const nodes = rows.slice(0, page.size);
@@ -118,7 +124,7 @@ export class NotificationService {
       nodes,
       hasNextPage: page.backwards ? page.before !== undefined : hasMore,
       hasPreviousPage: page.backwards ? hasMore : page.after !== undefined,
-      totalCount: async () => (await countView(this.db, view)).total,
+      totalCount: async () => counted ?? (await countView(this.db, view)).total,
     };
   }
 

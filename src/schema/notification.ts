@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import type { GraphQLResolveInfo } from 'graphql';
 import { parseNotificationId } from '../notifications/ids.js';
 import { builder } from './builder.js';
 import { NotificationCountsRef } from './counts.js';
@@ -72,9 +73,10 @@ builder.queryField('notifications', (t) =>
         type: t.arg({ type: NotificationTypeEnum }),
         filter: t.arg({ type: NotificationFilterInput }),
       },
-      resolve: async (_root, args, { viewer, services }) => {
+      resolve: async (_root, args, { viewer, services }, info) => {
         const page = await services.notifications.list(viewer.userId, {
           ...args,
+          countNow: asksFor(info, 'totalCount'),
           filter: toFilter(args.filter),
           after: args.after != null ? parseNotificationGlobalId(args.after, 'after') : undefined,
           before: args.before != null ? parseNotificationGlobalId(args.before, 'before') : undefined,
@@ -97,6 +99,12 @@ builder.queryField('notifications', (t) =>
     { name: 'NotificationEdge' },
   ),
 );
+
+/** Whether the query selects `field` directly on this field's result (fragments are not looked into). */
+const asksFor = (info: GraphQLResolveInfo, field: string) =>
+  info.fieldNodes.some((node) =>
+    node.selectionSet?.selections.some((selection) => selection.kind === 'Field' && selection.name.value === field),
+  );
 
 const globalIds = (ids: string[]) => ids.map((id) => encodeGlobalID('Notification', id));
 
