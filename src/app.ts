@@ -15,6 +15,7 @@ import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
 import { corsFor } from './http/cors.js';
 import { createErrorMasking } from './http/error-masking.js';
+import { graphiqlTabs } from './http/graphiql-tabs.js';
 import { useSingleConnectionSse } from './http/graphql-sse.js';
 import { useMetricsEndpoint } from './http/metrics-endpoint.js';
 import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH, HEALTH_PATH, METRICS_PATH } from './http/paths.js';
@@ -119,7 +120,8 @@ export function createApp({
     maskedErrors: { maskError: createErrorMasking(logger), isDev: false },
     graphiql: config.graphiql && {
       title: 'Notification API',
-      headers: graphiqlHeaders && JSON.stringify(graphiqlHeaders, null, 2),
+      headers: JSON.stringify(graphiqlHeaders ?? {}, null, 2),
+      defaultTabs: graphiqlTabs(graphiqlHeaders ?? {}),
     },
     renderGraphiQL,
     cors: corsFor(security.corsOrigins),
