@@ -194,6 +194,11 @@ const cliEnvironment = z.object({
   JWT_AUDIENCE: optionalString,
 });
 
+/** The name of every environment variable the server or the CLI reads. */
+export function settingNames(): string[] {
+  return [...new Set([...Object.keys(environment.shape), ...Object.keys(cliEnvironment.shape)])];
+}
+
 /** What `npm run notify` needs: where the server is, and how to sign a service token it accepts. */
 export interface CliConfig {
   apiUrl: string;
