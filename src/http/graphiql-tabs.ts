@@ -7,8 +7,10 @@ export interface GraphiqlTab {
   headers: string;
 }
 
-const LIVE_EVENTS = `# Run this first and leave it open: every change to your inbox arrives here as it happens.
-# Resume after a disconnect with notificationEvents(after: "<the last position you saw>").
+const LIVE_EVENTS = `# Run this first and leave it open: every change
+# to your inbox arrives here as it happens. After a
+# disconnect, resume with notificationEvents(after:
+# "<the last position you saw>").
 subscription LiveEvents {
   notificationEvents {
     position
@@ -19,7 +21,8 @@ subscription LiveEvents {
 }
 `;
 
-const CREATE_ONE = `# The dev token is a service token for dev-user: it may create notifications, for itself too.
+const CREATE_ONE = `# The dev token is a service token for dev-user:
+# it may create notifications, for itself too.
 # Run this, then look at the LiveEvents tab.
 mutation CreateOne {
   createNotification(input: {
