@@ -12,7 +12,7 @@ import { moved, scrape } from '../helpers/metrics.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
 import { useTestServer } from '../helpers/server.js';
 import { subscribe } from '../helpers/subscribe.js';
-import { newUserId, serviceToken } from '../helpers/tokens.js';
+import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
 
 const missingId = () => Buffer.from(`Notification:${randomUUID()}`).toString('base64');
 
@@ -143,5 +143,33 @@ describe('dependency health', () => {
     expect(metrics.has('notifications_postgres_up')).toBe(true);
     expect(metrics.value('notifications_postgres_up')).toBe(1);
     expect(metrics.value('notifications_redis_up')).toBe(1);
+  });
+});
+
+describe('notifications_errors_total codes', () => {
+  it('should count validation and variable errors under the codes the client sees, never UNKNOWN', async () => {
+    const user = await server.newUser();
+    const delta = await moved(server.url, async () => {
+      const unknownField = await user.execute('{ unreadCount { nope } }');
+      const badVariable = await user.execute(MarkReadDocument, { id: 42 as unknown as string });
+      const codes = [...(unknownField.body.errors ?? []), ...(badVariable.body.errors ?? [])].map(
+        (error) => error.extensions?.code,
+      );
+      expect(codes).toEqual(['GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+    });
+    expect(delta('notifications_errors_total', { code: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
+    expect(delta('notifications_errors_total', { code: 'BAD_USER_INPUT' })).toBe(1);
+    expect(delta('notifications_errors_total', { code: 'UNKNOWN' })).toBe(0);
+  });
+
+  it('should count the error that ends a stream (AUTH_EXPIRED)', async () => {
+    const userId = newUserId();
+    const stream = subscribe(server.url, NotificationEventsDocument, {}, { token: await tokenFor(userId, { ttl: 2 }) });
+    await stream.ready;
+    const delta = await moved(server.url, async () => {
+      const ending = await stream.next(5000);
+      expect(ending.errors?.map((error) => error.extensions?.code)).toEqual(['AUTH_EXPIRED']);
+    });
+    expect(delta('notifications_errors_total', { code: 'AUTH_EXPIRED' })).toBe(1);
   });
 });
