@@ -11,15 +11,19 @@ import type { Config } from './config.js';
 import type { Context, Services } from './context.js';
 import type { Database } from './db.js';
 import { unauthenticated } from './errors.js';
+import { dependencyChecks } from './health/dependencies.js';
+import { useAccessLog } from './http/access-log.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
 import { corsFor } from './http/cors.js';
 import { createErrorMasking } from './http/error-masking.js';
+import { useErrorMetrics } from './http/error-metrics.js';
 import { graphiqlTabs } from './http/graphiql-tabs.js';
 import { useSingleConnectionSse } from './http/graphql-sse.js';
 import { useMetricsEndpoint } from './http/metrics-endpoint.js';
-import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH, HEALTH_PATH, METRICS_PATH } from './http/paths.js';
+import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH } from './http/paths.js';
 import { useRateLimits } from './http/rate-limit.js';
+import { useReadiness } from './http/readiness.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import { useSseHeartbeat } from './http/sse-heartbeat.js';
 import { useStreamCap } from './http/stream-cap.js';
@@ -86,8 +90,13 @@ export function createApp({
     perUser: security.streams.perUser,
     ttlMs: security.streams.leaseTtlMs,
   });
+  const dependencies = dependencyChecks(db, redis, config.readyTimeoutMs);
+  // Read by its gauges only at a scrape, when the streams below exist.
+  const metrics = createMetrics({ openStreams: () => liveStreams.size, dependencies });
   const changeLog = new ChangeLog(db);
-  const notifications = new NotificationService(db, new ChangePublisher(pubsub, logger));
+  const notifications = new NotificationService(db, new ChangePublisher(pubsub, logger), (content, count) =>
+    metrics.created.inc({ type: content.type, category: content.category ?? '' }, count),
+  );
   const preferences = new Preferences(db);
   const perHour = config.recipientRateLimitPerHour;
   const rateLimiter = redis
@@ -96,8 +105,11 @@ export function createApp({
   const liveStreams = new LiveStreams(pubsub, changeLog, {
     queueCapacity: STREAM_QUEUE_CAPACITY,
     replayBatch: REPLAY_BATCH,
+    observer: {
+      delivered: (latencyMs) => metrics.deliveryLatency.observe(Math.max(0, latencyMs) / 1000),
+      replayed: (count) => metrics.replayed.inc(count),
+    },
   });
-  const metrics = createMetrics(() => liveStreams.size);
   const publishing = new EventPublishing(db, notifications, preferences, rateLimiter, (tally) => {
     for (const [outcome, count] of Object.entries(tally)) if (count) metrics.published.inc({ outcome }, count);
   });
@@ -115,7 +127,11 @@ export function createApp({
       warn: (...args) => yogaLogger.warn(args),
       // Yoga logs at error level every GraphQL error it answers: the unexpected ones are already logged, with
       // their request id, by the error masking, and a client's bad request (an aborted body) is no server error.
-      error: (...args) => (args[0] instanceof GraphQLError ? yogaLogger.debug(args) : yogaLogger.error(args)),
+      // Only its code and path: the message of a refused variable quotes the value (a title, a message…).
+      error: (...args) =>
+        args[0] instanceof GraphQLError
+          ? yogaLogger.debug({ code: args[0].extensions.code, path: args[0].path }, 'graphql error answered')
+          : yogaLogger.error(args),
     },
     maskedErrors: { maskError: createErrorMasking(logger), isDev: false },
     graphiql: config.graphiql && {
@@ -136,11 +152,14 @@ export function createApp({
     },
     plugins: [
       useRequestId(),
+      useAccessLog(logger.child({ component: 'http' })),
+      useErrorMetrics((code) => metrics.errors.inc({ code })),
       useMetricsEndpoint(metrics.registry, METRICS_PATH),
+      useReadiness(dependencies, READY_PATH),
       // Before authentication: a chunked body is read into a new request, which must be the one authenticated.
       useBodyLimit(security.maxRequestBytes),
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
-      useAuthentication(verifyToken, [HEALTH_PATH, METRICS_PATH]),
+      useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),
       useSingleConnectionSse(GRAPHQL_STREAM_PATH, logger),
       useSseHeartbeat(config.sseHeartbeatMs),

@@ -50,6 +50,7 @@ const environment = z.object({
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   CHANGE_LOG_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
+  READY_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
 
   // The event stream intake (src/intake/): on by default whenever Redis is configured.
   INTAKE: z.stringbool().optional(),
@@ -88,6 +89,8 @@ export interface Config {
   graphiql: boolean;
   /** A quiet SSE stream gets a keep-alive comment this often. */
   sseHeartbeatMs: number;
+  /** How long /ready and the dependency gauges wait for PostgreSQL and Redis to answer. */
+  readyTimeoutMs: number;
   /** How long the change log keeps each change: how far back streams can resume. */
   changeLogRetentionDays: number;
   /** How many notifications one recipient may get per hour (critical ones aside). */
@@ -164,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
+    readyTimeoutMs: e.READY_TIMEOUT_MS,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
     recipientRateLimitPerHour: e.RATE_LIMIT_PER_RECIPIENT_PER_HOUR,
     retention: {

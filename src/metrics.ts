@@ -1,24 +1,63 @@
 // Prometheus metrics of this instance, served at /metrics.
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DependencyChecks, DependencyReport } from './health/dependencies.js';
 
 export interface Metrics {
   registry: Registry;
   published: Counter<'outcome'>;
+  created: Counter<'type' | 'category'>;
+  deliveryLatency: Histogram;
+  replayed: Counter;
+  errors: Counter<'code'>;
   jobRuns: Counter<'job' | 'result'>;
   retention: Counter<'action'>;
   intake: Counter<'result'>;
   openStreams: Gauge;
 }
 
-export function createMetrics(openStreams: () => number): Metrics {
+export interface MetricsSources {
+  /** How many live streams are open. */
+  openStreams: () => number;
+  /** Checked at each scrape. */
+  dependencies: DependencyChecks;
+}
+
+/** Live delivery is a matter of milliseconds; the top buckets catch a stream stuck behind a slow client. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics({ openStreams, dependencies }: MetricsSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'notifications_' });
+  registerDependencyGauges(registry, dependencies);
   return {
     registry,
     published: new Counter({
       name: 'notifications_published_total',
       help: 'Recipients of published events, by outcome (CREATED, UPDATED, DUPLICATE, STALE, MUTED, RATE_LIMITED).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    created: new Counter({
+      name: 'notifications_created_total',
+      help: 'Notifications created (not updated by a collapse, not found again by an idempotency key), by type and category (empty when none).',
+      labelNames: ['type', 'category'],
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'notifications_delivery_latency_seconds',
+      help: 'From the commit of a change to its live stream handing it to the SSE response (replayed events are not observed).',
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    replayed: new Counter({
+      name: 'notifications_replayed_events_total',
+      help: 'Events streams sent from the change log rather than live: replay on resume, and gap fills.',
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'notifications_errors_total',
+      help: 'GraphQL errors answered to clients, by extensions.code (401s of the authentication included).',
+      labelNames: ['code'],
       registers: [registry],
     }),
     jobRuns: new Counter({
@@ -48,4 +87,33 @@ export function createMetrics(openStreams: () => number): Metrics {
       },
     }),
   };
+}
+
+/** The dependency gauges, set by each scrape; Redis's only when it is configured. */
+function registerDependencyGauges(registry: Registry, dependencies: DependencyChecks): void {
+  // One check per scrape for both gauges.
+  let pending: Promise<DependencyReport> | undefined;
+  const checked = () => {
+    pending ??= dependencies.check().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+  new Gauge({
+    name: 'notifications_postgres_up',
+    help: 'Whether PostgreSQL answered SELECT 1 within READY_TIMEOUT_MS at this scrape (1) or not (0).',
+    registers: [registry],
+    async collect() {
+      this.set((await checked()).postgres.up ? 1 : 0);
+    },
+  });
+  if (!dependencies.redis) return;
+  new Gauge({
+    name: 'notifications_redis_up',
+    help: 'Whether Redis answered PING within READY_TIMEOUT_MS at this scrape (1) or not (0).',
+    registers: [registry],
+    async collect() {
+      this.set((await checked()).redis?.up ? 1 : 0);
+    },
+  });
 }

@@ -4,6 +4,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { TokenVerifier, Viewer } from '../auth.js';
 import { ExpectedError } from '../errors.js';
+import { setRequestUser } from './request-id.js';
 
 const viewers = new WeakMap<Request, Viewer>();
 
@@ -20,7 +21,9 @@ export function useAuthentication(verify: TokenVerifier, publicPaths: readonly s
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method === 'OPTIONS' || isGraphiQLPage(request) || publicPaths.includes(url.pathname)) return;
       try {
-        viewers.set(request, await verify(request.headers.get('authorization')));
+        const viewer = await verify(request.headers.get('authorization'));
+        viewers.set(request, viewer);
+        setRequestUser(viewer.userId);
       } catch (error) {
         const { message, extensions } =
           error instanceof ExpectedError ? error : new ExpectedError('UNAUTHENTICATED', 'Unauthenticated.');

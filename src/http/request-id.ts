@@ -24,3 +24,9 @@ export function useRequestId(): Plugin {
 
 /** The id of the request being handled; only defined while one is. */
 export const currentRequestId = (): string | undefined => requestScope.getStore()?.requestId;
+
+/** Marks the request being handled as the user's: its log lines carry the user id from here on. */
+export function setRequestUser(userId: string): void {
+  const scope = requestScope.getStore();
+  if (scope) scope.userId = userId;
+}

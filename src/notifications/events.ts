@@ -5,16 +5,26 @@ import type { ChangeEvent } from './changelog.js';
 
 const DATE_FIELDS = new Set(['createdAt', 'readAt', 'updatedAt', 'seenAt', 'archivedAt', 'snoozedUntil', 'expiresAt']);
 
-// A notification's `position` is a bigint (the event's own is a number): it travels as a string.
-export const encodeChange = (event: ChangeEvent): string =>
-  JSON.stringify(event, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+/** A change as it arrives from the bus. */
+export interface PublishedChange {
+  event: ChangeEvent;
+  /** When it was published, right after its commit (ms since the epoch); absent from older publishers. */
+  publishedAt: number | undefined;
+}
 
-export function decodeChange(message: string): ChangeEvent {
-  return JSON.parse(message, (key, value) => {
+// A notification's `position` is a bigint (the event's own is a number): it travels as a string. The
+// publish time rides along as one more field (a number, so no reviver turns it into a date): readers that
+// do not know it ignore it.
+export const encodeChange = (event: ChangeEvent, publishedAt = Date.now()): string =>
+  JSON.stringify({ ...event, publishedAt }, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+
+export function decodeChange(message: string): PublishedChange {
+  const { publishedAt, ...event } = JSON.parse(message, (key, value) => {
     if (typeof value !== 'string') return value;
     if (DATE_FIELDS.has(key)) return new Date(value);
     return key === 'position' ? BigInt(value) : value;
-  }) as ChangeEvent;
+  }) as ChangeEvent & { publishedAt?: unknown };
+  return { event, publishedAt: typeof publishedAt === 'number' ? publishedAt : undefined };
 }
 
 export class ChangePublisher {

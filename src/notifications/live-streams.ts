@@ -20,6 +20,15 @@ export interface LiveStreamsOptions {
   queueCapacity: number;
   /** How many changes one replay query reads. */
   replayBatch: number;
+  /** Told of what streams hand to their clients, for metrics. */
+  observer?: StreamObserver;
+}
+
+export interface StreamObserver {
+  /** A live event was handed to its stream's client, `latencyMs` after it was published. */
+  delivered(latencyMs: number): void;
+  /** Events were sent from the change log (replay on resume, or a gap filled). */
+  replayed(count: number): void;
 }
 
 export interface OpenStreamOptions {
@@ -115,14 +124,16 @@ export class LiveStreams {
   ): AsyncGenerator<StreamItem, void, undefined> {
     let last = start;
     const changeLog = this.changeLog;
-    const { replayBatch } = this.options;
+    const { replayBatch, observer } = this.options;
     // Everything the log holds after the last delivered position.
     async function* catchUp(): AsyncGenerator<StreamItem, void, undefined> {
       for (;;) {
         const batch = await changeLog.after(userId, last, replayBatch);
         for (const event of batch) {
           last = event.position;
-          if (include(event)) yield { type: 'event', event };
+          if (!include(event)) continue;
+          observer?.replayed(1);
+          yield { type: 'event', event };
         }
         if (batch.length < replayBatch) return;
       }
@@ -147,7 +158,7 @@ export class LiveStreams {
         yield* catchUp();
         continue;
       }
-      const event = decodeChange(item.message);
+      const { event, publishedAt } = decodeChange(item.message);
       if (event.position <= last) continue;
       if (event.position > last + 1) {
         // Something before it is missing here (lost while Redis was away, or still on its way from
@@ -156,7 +167,9 @@ export class LiveStreams {
         continue;
       }
       last = event.position;
-      if (include(event)) yield { type: 'event', event };
+      if (!include(event)) continue;
+      if (publishedAt !== undefined) observer?.delivered(Date.now() - publishedAt);
+      yield { type: 'event', event };
     }
   }
 }

@@ -7,6 +7,7 @@ import type { NotificationStatus, NotificationType } from '../generated/prisma/e
 import { type ChangeEvent, type ChangeRecord, logChange, nextPosition } from './changelog.js';
 import { countView, type NotificationCounts } from './counts.js';
 import {
+  type BatchResult,
   type DeliveryOptions,
   type DeliveryOutcome,
   deliverBatch,
@@ -82,10 +83,14 @@ function withLegacyArguments({ status, type, filter }: ListFilter): Notification
 /** Thrown inside a transaction to roll it back when the change turned out to change nothing. */
 class NoChange extends Error {}
 
+/** Told of every notification created (after its commit), for metrics. */
+export type CreationObserver = (content: Pick<NotificationContent, 'type' | 'category'>, count: number) => void;
+
 export class NotificationService {
   constructor(
     private readonly db: Database,
     private readonly publisher: ChangePublisher,
+    private readonly observeCreated: CreationObserver = () => {},
   ) {}
 
   /**
@@ -301,17 +306,24 @@ export class NotificationService {
   ): Promise<DeliveryOutcome[]> {
     if (recipients.length === 1 && !options.collapseKey) {
       const result = await deliverOne(this.db, content, recipients[0]!, options.idempotencyKey);
-      for (const { userId, event } of result.events) this.publisher.publish(userId, event);
+      this.committed(content, result);
       return result.outcomes;
     }
     const outcomes: DeliveryOutcome[] = [];
     for (let start = 0; start < recipients.length; start += DELIVERY_BATCH) {
       const batch = recipients.slice(start, start + DELIVERY_BATCH);
       const result = await this.transaction((tx) => deliverBatch(tx, content, batch, options));
-      for (const { userId, event } of result.events) this.publisher.publish(userId, event);
+      this.committed(content, result);
       outcomes.push(...result.outcomes);
     }
     return outcomes;
+  }
+
+  /** After a delivery commits: its changes go live, and what it created is counted. */
+  private committed(content: NotificationContent, { events, outcomes }: BatchResult): void {
+    for (const { userId, event } of events) this.publisher.publish(userId, event);
+    const created = outcomes.filter(({ outcome }) => outcome === 'CREATED').length;
+    if (created > 0) this.observeCreated(content, created);
   }
 
   /** Resurfaces snoozed notifications whose time has come, each exactly once; returns how many. */

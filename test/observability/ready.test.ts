@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
+import { scrape } from '../helpers/metrics.js';
+import { startTestServer, useTestServer } from '../helpers/server.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+
+async function ready(url: string) {
+  const response = await fetch(`${url}/ready`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('/health and /ready on a running server', () => {
+  const server = useTestServer();
+
+  it('should answer /health and /ready without a token, /ready naming each dependency it checked', async () => {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const answer = await ready(server.url);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ ready: true, checks: { postgres: { up: true }, redis: { up: true } } });
+  });
+
+  it('should not report Redis when none is configured', async () => {
+    const memory = await startTestServer({ redis: false });
+    try {
+      const answer = await ready(memory.url);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ ready: true, checks: { postgres: { up: true, ms: expect.any(Number) } } });
+      const metrics = await scrape(memory.url);
+      expect(metrics.value('notifications_postgres_up')).toBe(1);
+      expect(metrics.has('notifications_redis_up')).toBe(false);
+    } finally {
+      await memory.stop();
+    }
+  });
+});
+
+describe('/ready when a dependency is unreachable', () => {
+  let redisProxy: TcpProxy;
+  let postgresProxy: TcpProxy;
+  let server: RunningServer;
+  beforeAll(async () => {
+    const redisUrl = new URL(inject('redisUrl'));
+    redisProxy = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+    redisUrl.port = String(redisProxy.port);
+    const databaseUrl = new URL(inject('databaseUrl'));
+    postgresProxy = await startTcpProxy(databaseUrl.hostname, Number(databaseUrl.port || 5432));
+    databaseUrl.port = String(postgresProxy.port);
+    server = await startTestServer({
+      env: { REDIS_URL: redisUrl.toString(), DATABASE_URL: databaseUrl.toString(), READY_TIMEOUT_MS: '300' },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await redisProxy?.close();
+    await postgresProxy?.close();
+  });
+
+  it('should answer 503 naming Redis while Redis is cut, and 200 again once it is back', async () => {
+    expect((await ready(server.url)).status).toBe(200);
+    await redisProxy.cut();
+    const answer = await ready(server.url);
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ ready: false, checks: { postgres: { up: true }, redis: { up: false } } });
+    const metrics = await scrape(server.url);
+    expect(metrics.value('notifications_redis_up')).toBe(0);
+    expect(metrics.value('notifications_postgres_up')).toBe(1);
+    await redisProxy.restore();
+    await expect.poll(async () => (await ready(server.url)).status, { timeout: 10_000, interval: 200 }).toBe(200);
+  });
+
+  it('should answer 503 naming PostgreSQL while PostgreSQL is cut, within the timeout', async () => {
+    await postgresProxy.cut();
+    const started = Date.now();
+    const answer = await ready(server.url);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ ready: false, checks: { postgres: { up: false }, redis: { up: true } } });
+    expect((await scrape(server.url)).value('notifications_postgres_up')).toBe(0);
+    await postgresProxy.restore();
+    await expect.poll(async () => (await ready(server.url)).status, { timeout: 10_000, interval: 200 }).toBe(200);
+  });
+});
