@@ -14,6 +14,7 @@ import { unauthenticated } from './errors.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
 import { corsFor } from './http/cors.js';
+import { type DemoPage, useDemoPage } from './http/demo-page.js';
 import { createErrorMasking } from './http/error-masking.js';
 import { useSingleConnectionSse } from './http/graphql-sse.js';
 import { useMetricsEndpoint } from './http/metrics-endpoint.js';
@@ -53,6 +54,8 @@ export interface AppDependencies {
   trustedDocuments?: TrustedDocuments;
   /** Where rate limits and stream leases are counted across instances; in memory without it. */
   limitsRedis?: Redis;
+  /** The demo inbox page, bundled by the caller (DEMO); not served without it. */
+  demoPage?: DemoPage | undefined;
 }
 
 export interface App {
@@ -76,6 +79,7 @@ export function createApp({
   graphiqlHeaders,
   trustedDocuments = new Map(),
   limitsRedis,
+  demoPage,
 }: AppDependencies): App {
   const { security } = config;
   const limits = { redis: limitsRedis, keyPrefix: config.redis.keyPrefix, logger };
@@ -137,6 +141,8 @@ export function createApp({
       useMetricsEndpoint(metrics.registry, METRICS_PATH),
       // Before authentication: a chunked body is read into a new request, which must be the one authenticated.
       useBodyLimit(security.maxRequestBytes),
+      // Before authentication: the page and its assets are public; the page sends the token itself.
+      ...(demoPage ? [useDemoPage(demoPage)] : []),
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
       useAuthentication(verifyToken, [HEALTH_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),

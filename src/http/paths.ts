@@ -2,5 +2,7 @@
 export const GRAPHQL_PATH = '/graphql';
 /** graphql-sse's single-connection mode; distinct-connections mode is served on GRAPHQL_PATH. */
 export const GRAPHQL_STREAM_PATH = '/graphql/stream';
+/** The demo inbox page and its assets (DEMO). */
+export const DEMO_PATH = '/demo';
 export const HEALTH_PATH = '/health';
 export const METRICS_PATH = '/metrics';
