@@ -16,6 +16,7 @@ import { useAccessLog } from './http/access-log.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
 import { corsFor } from './http/cors.js';
+import { type DemoPage, useDemoPage } from './http/demo-page.js';
 import { createErrorMasking } from './http/error-masking.js';
 import { useErrorMetrics } from './http/error-metrics.js';
 import { graphiqlTabs } from './http/graphiql-tabs.js';
@@ -58,6 +59,8 @@ export interface AppDependencies {
   trustedDocuments?: TrustedDocuments;
   /** Where rate limits and stream leases are counted across instances; in memory without it. */
   limitsRedis?: Redis;
+  /** The demo inbox page, bundled by the caller (DEMO); not served without it. */
+  demoPage?: DemoPage | undefined;
 }
 
 export interface App {
@@ -81,6 +84,7 @@ export function createApp({
   graphiqlHeaders,
   trustedDocuments = new Map(),
   limitsRedis,
+  demoPage,
 }: AppDependencies): App {
   const { security } = config;
   const limits = { redis: limitsRedis, keyPrefix: config.redis.keyPrefix, logger };
@@ -158,6 +162,8 @@ export function createApp({
       useReadiness(dependencies, READY_PATH),
       // Before authentication: a chunked body is read into a new request, which must be the one authenticated.
       useBodyLimit(security.maxRequestBytes),
+      // Before authentication: the page and its assets are public; the page sends the token itself.
+      ...(demoPage ? [useDemoPage(demoPage)] : []),
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
       useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),

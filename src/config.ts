@@ -44,6 +44,7 @@ const environment = z.object({
   JWT_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 
   GRAPHIQL: z.stringbool().optional(),
+  DEMO: z.stringbool().optional(),
   RATE_LIMIT_PER_RECIPIENT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(100),
   RETENTION_ARCHIVE_AFTER_DAYS: z.coerce.number().min(0).max(3650).default(30),
   RETENTION_MAX_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
@@ -87,6 +88,8 @@ export interface Config {
     jwksCooldownMs: number;
   };
   graphiql: boolean;
+  /** Serve the demo inbox page (client/demo/) at /demo. */
+  demo: boolean;
   /** A quiet SSE stream gets a keep-alive comment this often. */
   sseHeartbeatMs: number;
   /** How long /ready and the dependency gauges wait for PostgreSQL and Redis to answer. */
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwksCooldownMs: e.JWT_JWKS_COOLDOWN_MS,
     },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    demo: e.DEMO ?? e.NODE_ENV === 'development',
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     readyTimeoutMs: e.READY_TIMEOUT_MS,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,

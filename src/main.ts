@@ -2,6 +2,7 @@
 import { signToken } from './auth.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DevSecretError, loadOrCreateDevSecret } from './dev-secret.js';
+import { DEMO_PATH } from './http/paths.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
@@ -72,6 +73,7 @@ if (devToken) {
     [
       '',
       `  GraphiQL:  ${server.url}/graphql   (the token below is already in its headers)`,
+      ...(config.demo ? [`  Demo:      ${server.url}${DEMO_PATH}#token=${devToken}`] : []),
       `  Dev token: ${devToken}`,
       `             user "${DEV_USER}", roles ["service"], valid 12 hours, signed with the development secret in ${config.jwt.devSecretFile}`,
       `  Send one:  npm run notify -- system.warning --user ${DEV_USER} --data '{"message":"Hello"}'`,

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
+import { buildDemoPage } from './http/demo-page.js';
 import { loadTrustedDocuments } from './http/trusted-documents.js';
 import { startEventIntake } from './intake/consumer.js';
 import { dueNotificationsJob } from './jobs/due-notifications.js';
@@ -42,6 +43,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const trustedDocuments = persistedOperations.manifest
     ? loadTrustedDocuments(persistedOperations.manifest)
     : undefined;
+  const demoPage = config.demo ? await buildDemoPage(persistedOperations.mode) : undefined;
   const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embeddedDir, logger);
   const databaseUrl = config.database.url ?? embedded!.url;
   if (embedded) {
@@ -62,6 +64,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
     graphiqlHeaders: options.graphiqlHeaders,
     trustedDocuments,
     limitsRedis,
+    demoPage,
   });
 
   const jobs = startJobs(

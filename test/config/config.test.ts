@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       database: { url: undefined, embeddedDir: '.data/postgres' },
       redis: { url: undefined },
       graphiql: true,
+      demo: true,
     });
   });
 
@@ -29,6 +30,15 @@ describe('loadConfig', () => {
     const secret = 'x'.repeat(32);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).graphiql).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, GRAPHIQL: 'true' }).graphiql).toBe(true);
+  });
+
+  it('should serve the demo page in development only, unless told', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).demo).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).demo).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test', DEMO: 'true' }).demo).toBe(true);
+    expect(loadConfig({ DEMO: 'false' }).demo).toBe(false);
+    expect(() => loadConfig({ DEMO: 'sometimes' })).toThrow(/DEMO/);
   });
 });
 

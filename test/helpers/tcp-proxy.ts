@@ -7,6 +7,8 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones until restored. */
   cut(): Promise<void>;
   restore(): Promise<void>;
+  /** Sends new connections to another port from now on (open ones stay where they are). */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
@@ -14,11 +16,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let target = targetPort;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const listening = createServer((client) => {
-        const upstream = connect(targetPort, targetHost);
+        const upstream = connect(target, targetHost);
         for (const socket of [client, upstream]) {
           sockets.add(socket);
           socket.on('close', () => sockets.delete(socket));
@@ -53,6 +56,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     cut: stop,
     restore: listen,
+    retarget(next) {
+      target = next;
+    },
     close: stop,
   };
 }
