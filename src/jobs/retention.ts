@@ -1,5 +1,5 @@
-// Keeps the inbox from growing without end: archives what is older than the retention, deletes what
-// expired, and keeps at most so many per user (the oldest go first). Once across the cluster per run; each
+// Keeps the inbox from growing without end: deletes what expired, archives what is older than the
+// retention, and keeps at most so many live ones per user (the oldest go first). Once across the cluster per run; each
 // user's share is one logged change, so every tab follows.
 import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
@@ -33,6 +33,12 @@ export async function applyRetention(
     LOCK_KEYS.retention,
     async () => {
       const work: RetentionWork = { archived: 0, deleted: 0, expired: 0 };
+      // Expired ones first: they must not take places the per-user cap keeps for live ones.
+      for (;;) {
+        const expired = await notifications.expireDue();
+        work.expired += expired;
+        if (expired === 0) break;
+      }
       const cutoff = new Date(Date.now() - policy.archiveAfterDays * DAY_MS);
       for (;;) {
         const users = await db.notification.findMany({
@@ -56,11 +62,6 @@ export async function applyRetention(
         });
         for (const { userId } of crowded) work.deleted += (await notifications.trimTo(userId, policy.maxPerUser)).count;
         if (crowded.length < USERS_PER_STEP) break;
-      }
-      for (;;) {
-        const expired = await notifications.expireDue();
-        work.expired += expired;
-        if (expired === 0) break;
       }
       return work;
     },

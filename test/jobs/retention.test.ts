@@ -45,17 +45,18 @@ describe('retention', () => {
     const ran = runs.filter((work) => work !== undefined);
     console.log(`retention with two instances: ${ran.length} ran, work ${JSON.stringify(ran[0])}`);
     expect(ran).toHaveLength(1);
-    // The expired one goes either here or through the every-second expiry job, whichever comes first.
-    expect(ran[0]).toMatchObject({ archived: 3, deleted: 5 });
+    // The expired one goes first, here or through the every-second expiry job, whichever comes first: it does
+    // not take one of the user's 20 places, so 4 of the 24 left go.
+    expect(ran[0]).toMatchObject({ archived: 3, deleted: 4 });
     expect(ran[0]!.expired).toBeLessThanOrEqual(1);
 
     expect((await old.data(CountsDocument, {})).counts.total).toBe(2);
     expect((await old.data(CountsDocument, { filter: { archived: true } })).counts.total).toBe(3);
-    expect(await db.notification.count({ where: { userId: crowded.userId } })).toBe(19);
+    expect(await db.notification.count({ where: { userId: crowded.userId } })).toBe(20);
     const log = (await crowded.data(NotificationChangesDocument, { after: '25' })).notificationChanges.events;
     expect(log.map((event) => [event.kind, event.count])).toEqual([
-      ['ALL_DELETED', 5],
       ['EXPIRED', 1],
+      ['ALL_DELETED', 4],
     ]);
 
     const again = await applyRetention(db, first.app.services.notifications, policy);
