@@ -33,7 +33,12 @@ async function createTestRun(): Promise<TestRun> {
     databaseUrl,
     redisPrefix: `test:${runId}:`,
     async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      // With the scratch databases its tests made (test/helpers/database.ts).
+      const { rows } = await admin.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $2)',
+        [database, `${database}_scratch_`],
+      );
+      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await admin.end();
       await deleteKeys(testEnvironment().redisUrl, `test:${runId}:`);
     },
