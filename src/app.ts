@@ -142,6 +142,8 @@ export function createApp({
       title: 'Notification API',
       headers: JSON.stringify(graphiqlHeaders ?? {}, null, 2),
       defaultTabs: graphiqlTabs(graphiqlHeaders ?? {}),
+      // GraphiQL runs subscriptions as GETs of an event stream, which the CSRF prevention refuses without it.
+      additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
     },
     renderGraphiQL,
     cors: corsFor(security.corsOrigins),

@@ -1,5 +1,5 @@
-// The tabs GraphiQL opens with in development: watch the live stream in one, create in another, then list
-// and mark read. Each carries the dev token, so nothing has to be typed before the first notification shows.
+// The tabs GraphiQL opens with in development: watch the live stream in one browser tab, create in another,
+// then list and mark read. Each carries the dev token, so nothing has to be typed before the first notification shows.
 
 export interface GraphiqlTab {
   query: string;
@@ -7,10 +7,12 @@ export interface GraphiqlTab {
   headers: string;
 }
 
-const LIVE_EVENTS = `# Run this first and leave it open: every change
-# to your inbox arrives here as it happens. After a
-# disconnect, resume with notificationEvents(after:
-# "<the last position you saw>").
+const LIVE_EVENTS = `# Run this and leave this browser tab open: every
+# change to your inbox arrives here as it happens.
+# GraphiQL runs one operation at a time per window,
+# so run the others in a second browser tab.
+# After a disconnect, resume with
+# notificationEvents(after: "<the last position>").
 subscription LiveEvents {
   notificationEvents {
     position
@@ -23,7 +25,8 @@ subscription LiveEvents {
 
 const CREATE_ONE = `# The dev token is a service token for dev-user:
 # it may create notifications, for itself too.
-# Run this, then look at the LiveEvents tab.
+# Run this in a second browser tab, then look at
+# the first one.
 mutation CreateOne {
   createNotification(input: {
     userId: "dev-user"
