@@ -20,6 +20,13 @@ import { DEEP_USER, signBenchToken, userIdOf } from './lib/tokens.js';
 import type { LoadCommand, LoadResult } from './workers/load.js';
 
 const smoke = process.argv.includes('--smoke');
+// `--only lists,create`: run just these benchmarks (the dataset is always loaded), to try a change quickly.
+const BENCHMARKS = ['lists', 'deep', 'create', 'streams', 'composition', 'leaks', 'scale', 'profile'] as const;
+const onlyArgument = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArgument?.split(',');
+const unknownBenchmark = only?.find((name) => !(BENCHMARKS as readonly string[]).includes(name));
+if (unknownBenchmark) throw new Error(`--only: no benchmark "${unknownBenchmark}"; there are ${BENCHMARKS.join(', ')}`);
+const wants = (name: (typeof BENCHMARKS)[number]) => !only || only.includes(name);
 
 const SIZES = smoke
   ? {
@@ -817,17 +824,17 @@ async function main() {
     const app = await startApp(database.url);
     try {
       await warmUp(loader, app.url);
-      await benchLists(database.url, app.url, loader);
-      await benchDeepPages(database.url, app.url, loader);
-      await benchCreate(database.url, app.url, loader);
-      await benchStreams(app);
-      await benchStreamComposition(app, outputDir);
-      await benchLeaks(app, outputDir);
+      if (wants('lists')) await benchLists(database.url, app.url, loader);
+      if (wants('deep')) await benchDeepPages(database.url, app.url, loader);
+      if (wants('create')) await benchCreate(database.url, app.url, loader);
+      if (wants('streams')) await benchStreams(app);
+      if (wants('composition')) await benchStreamComposition(app, outputDir);
+      if (wants('leaks')) await benchLeaks(app, outputDir);
     } finally {
       await app.process.stop();
     }
-    await benchScaleOut(database.url, loader);
-    await profileAndExplain(database.url, loader, outputDir);
+    if (wants('scale')) await benchScaleOut(database.url, loader);
+    if (wants('profile')) await profileAndExplain(database.url, loader, outputDir);
   } finally {
     await loader?.stop();
     await stopAll();
@@ -837,7 +844,8 @@ async function main() {
 
   reportAppProblems();
   const markdown = report.markdown(machine, smoke ? 'smoke' : 'full', performance.now() - started);
-  const path = smoke ? join(outputDir, 'RESULTS.md') : join(ROOT, 'bench', 'RESULTS.md');
+  // Only a whole full run stands as bench/RESULTS.md.
+  const path = smoke || only ? join(outputDir, 'RESULTS.md') : join(ROOT, 'bench', 'RESULTS.md');
   writeFileSync(path, markdown);
   log(`results written to ${path}`);
 }
