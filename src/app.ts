@@ -26,7 +26,8 @@ import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH, HEALTH_PATH, METRICS_PATH, READY_PAT
 import { useRateLimits } from './http/rate-limit.js';
 import { useReadiness } from './http/readiness.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
-import { useSseHeartbeat } from './http/sse-heartbeat.js';
+import { Heartbeat, useSseHeartbeat } from './http/sse-heartbeat.js';
+import { useSseResults } from './http/sse-result.js';
 import { useStreamCap } from './http/stream-cap.js';
 import { useNoConditionalSubscriptionRoot } from './http/subscription-root.js';
 import { type TrustedDocuments, useTrustedDocuments } from './http/trusted-documents.js';
@@ -119,6 +120,7 @@ export function createApp({
   });
   const services: Services = { db, changeLog, notifications, preferences, publishing, liveStreams };
   const yogaLogger = logger.child({ component: 'yoga' });
+  const heartbeat = new Heartbeat(config.sseHeartbeatMs);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -170,7 +172,8 @@ export function createApp({
       useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),
       useSingleConnectionSse(GRAPHQL_STREAM_PATH, logger),
-      useSseHeartbeat(config.sseHeartbeatMs),
+      useSseHeartbeat(heartbeat),
+      useSseResults(heartbeat),
       useCSRFPrevention(),
       useNoConditionalSubscriptionRoot(),
       ...(security.introspection ? [] : [useDisableIntrospection()]),

@@ -229,4 +229,28 @@ describe('SSE keep-alive', () => {
       await server.stop();
     }
   });
+
+  it("should ping single-connection mode's stream too", async () => {
+    const { startTestServer } = await import('../helpers/server.js');
+    const server = await startTestServer({ env: { SSE_HEARTBEAT_MS: '100' } });
+    try {
+      const authorization = `Bearer ${await tokenFor('heartbeat-user')}`;
+      const reservation = await fetch(`${server.url}/graphql/stream`, { method: 'PUT', headers: { authorization } });
+      const streamToken = await reservation.text();
+      const response = await fetch(`${server.url}/graphql/stream`, {
+        headers: { accept: 'text/event-stream', authorization, 'x-graphql-event-stream-token': streamToken },
+      });
+      expect(response.headers.get('x-accel-buffering')).toBe('no');
+      const reader = response.body!.getReader();
+      let text = '';
+      const until = Date.now() + 650;
+      while (Date.now() < until) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      const pings = text.split(':\n\n').length - 1;
+      console.log(`keep-alive, single connection: ${pings} pings in 650 ms at a 100 ms interval`);
+      expect(pings).toBeGreaterThanOrEqual(4);
+    } finally {
+      await server.stop();
+    }
+  });
 });
