@@ -587,6 +587,23 @@ async function redisChannels(): Promise<number> {
   }
 }
 
+/** Removes every key the run's servers left under its prefix (the event stream, rate-limit counters). */
+async function dropRedisKeys(): Promise<number> {
+  const redis = new Redis(REDIS_URL);
+  let dropped = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
+      if (keys.length > 0) dropped += await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    return dropped;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Where one open stream's memory goes: heap snapshots before and after opening some, by constructor. */
 async function benchStreamComposition(app: { process: NodeProcess; url: string }, outputDir: string) {
   const streams = smoke ? 50 : 1_000;
@@ -839,7 +856,7 @@ async function main() {
     await loader?.stop();
     await stopAll();
     await database.drop();
-    log(`dropped ${database.name}`);
+    log(`dropped ${database.name} and ${int(await dropRedisKeys())} Redis keys under ${REDIS_PREFIX}`);
   }
 
   reportAppProblems();
