@@ -206,51 +206,43 @@ describe('notificationChanges', () => {
 });
 
 describe('SSE keep-alive', () => {
+  const server = useTestServer({ env: { SSE_HEARTBEAT_MS: '100' } });
+
+  /** How many pings an idle stream sends in 650 ms; its response must also ask proxies not to buffer. */
+  async function pingsIn650Ms(response: Response): Promise<number> {
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    const reader = response.body!.getReader();
+    let text = '';
+    const until = Date.now() + 650;
+    while (Date.now() < until) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    return text.split(':\n\n').length - 1;
+  }
+
   it('should ping idle streams at the configured interval and ask proxies not to buffer', async () => {
-    const { startTestServer } = await import('../helpers/server.js');
-    const server = await startTestServer({ env: { SSE_HEARTBEAT_MS: '100' } });
-    try {
-      const token = await tokenFor('heartbeat-user');
-      const response = await fetch(`${server.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: 'subscription { notificationEvents { position } }' }),
-      });
-      expect(response.headers.get('x-accel-buffering')).toBe('no');
-      const reader = response.body!.getReader();
-      let text = '';
-      const until = Date.now() + 650;
-      while (Date.now() < until) text += new TextDecoder().decode((await reader.read()).value);
-      await reader.cancel();
-      const pings = text.split(':\n\n').length - 1;
-      console.log(`keep-alive: ${pings} pings in 650 ms at a 100 ms interval`);
-      expect(pings).toBeGreaterThanOrEqual(4);
-    } finally {
-      await server.stop();
-    }
+    const token = await tokenFor('heartbeat-user');
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'subscription { notificationEvents { position } }' }),
+    });
+    const pings = await pingsIn650Ms(response);
+    console.log(`keep-alive: ${pings} pings in 650 ms at a 100 ms interval`);
+    expect(pings).toBeGreaterThanOrEqual(4);
   });
 
   it("should ping single-connection mode's stream too", async () => {
-    const { startTestServer } = await import('../helpers/server.js');
-    const server = await startTestServer({ env: { SSE_HEARTBEAT_MS: '100' } });
-    try {
-      const authorization = `Bearer ${await tokenFor('heartbeat-user')}`;
-      const reservation = await fetch(`${server.url}/graphql/stream`, { method: 'PUT', headers: { authorization } });
-      const streamToken = await reservation.text();
-      const response = await fetch(`${server.url}/graphql/stream`, {
-        headers: { accept: 'text/event-stream', authorization, 'x-graphql-event-stream-token': streamToken },
-      });
-      expect(response.headers.get('x-accel-buffering')).toBe('no');
-      const reader = response.body!.getReader();
-      let text = '';
-      const until = Date.now() + 650;
-      while (Date.now() < until) text += new TextDecoder().decode((await reader.read()).value);
-      await reader.cancel();
-      const pings = text.split(':\n\n').length - 1;
-      console.log(`keep-alive, single connection: ${pings} pings in 650 ms at a 100 ms interval`);
-      expect(pings).toBeGreaterThanOrEqual(4);
-    } finally {
-      await server.stop();
-    }
+    const authorization = `Bearer ${await tokenFor('heartbeat-user')}`;
+    const reservation = await fetch(`${server.url}/graphql/stream`, { method: 'PUT', headers: { authorization } });
+    const response = await fetch(`${server.url}/graphql/stream`, {
+      headers: {
+        accept: 'text/event-stream',
+        authorization,
+        'x-graphql-event-stream-token': await reservation.text(),
+      },
+    });
+    const pings = await pingsIn650Ms(response);
+    console.log(`keep-alive, single connection: ${pings} pings in 650 ms at a 100 ms interval`);
+    expect(pings).toBeGreaterThanOrEqual(4);
   });
 });
