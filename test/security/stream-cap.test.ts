@@ -22,6 +22,26 @@ async function open(url: string, token: string, mode: SseMode = 'distinct'): Pro
   return stream;
 }
 
+/** Tries to open a stream every `intervalMs` until one is admitted; past `deadline` (epoch ms), the refusal is thrown. */
+async function openOnceAdmitted(
+  url: string,
+  token: string,
+  deadline: number,
+  intervalMs = 50,
+): Promise<TestSubscription<unknown>> {
+  for (;;) {
+    const attempt = subscribe(url, NotificationEventsDocument, {}, { token });
+    try {
+      await attempt.ready;
+      return attempt;
+    } catch (error) {
+      await attempt.dispose();
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
+
 /** A subscription past the cap: the code each mode reports, and that no stream opened. */
 async function refused(url: string, token: string, mode: SseMode): Promise<string | undefined> {
   const stream = subscribe(url, NotificationAddedDocument, {}, { token, mode });
@@ -52,19 +72,7 @@ describe('concurrent streams per user', () => {
 
     await streams.shift()!.dispose();
     // The lease goes when the server sees the stream end.
-    const deadline = Date.now() + 5000;
-    let reopened: TestSubscription<unknown> | undefined;
-    while (!reopened) {
-      const attempt = subscribe(b, NotificationEventsDocument, {}, { token });
-      try {
-        await attempt.ready;
-        reopened = attempt;
-      } catch (error) {
-        await attempt.dispose();
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    const reopened = await openOnceAdmitted(b, token, Date.now() + 5000);
     console.log(
       `streams: ${CAP}/${CAP} open across 2 instances, the next RATE_LIMITED in both SSE modes; a closed one frees its slot`,
     );
@@ -79,18 +87,7 @@ describe('concurrent streams per user', () => {
       expect(await refused(instances[0]!.url, token, 'distinct')).toBe('RATE_LIMITED');
       await crashing.stop('SIGKILL');
       const killedAt = Date.now();
-      let stream: TestSubscription<unknown> | undefined;
-      while (!stream) {
-        const attempt = subscribe(instances[0]!.url, NotificationEventsDocument, {}, { token });
-        try {
-          await attempt.ready;
-          stream = attempt;
-        } catch {
-          await attempt.dispose();
-          expect(Date.now() - killedAt).toBeLessThan(LEASE_TTL_MS * 3);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
+      const stream = await openOnceAdmitted(instances[0]!.url, token, killedAt + LEASE_TTL_MS * 3, 100);
       const freedMs = Date.now() - killedAt;
       console.log(
         `streams: ${CAP} leases of a SIGKILLed instance released ${freedMs} ms after the crash (lease ${LEASE_TTL_MS} ms)`,
@@ -111,19 +108,7 @@ describe('concurrent streams per user without Redis', () => {
       const streams = [await open(memory.url, token), await open(memory.url, token, 'single')];
       expect(await refused(memory.url, token, 'distinct')).toBe('RATE_LIMITED');
       await streams.shift()!.dispose();
-      let reopened: TestSubscription<unknown> | undefined;
-      const deadline = Date.now() + 5000;
-      while (!reopened) {
-        const attempt = subscribe(memory.url, NotificationEventsDocument, {}, { token });
-        try {
-          await attempt.ready;
-          reopened = attempt;
-        } catch (error) {
-          await attempt.dispose();
-          if (Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
+      const reopened = await openOnceAdmitted(memory.url, token, Date.now() + 5000);
       for (const stream of [...streams, reopened]) await stream.dispose();
     } finally {
       await memory.stop();
