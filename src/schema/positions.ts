@@ -6,6 +6,13 @@ import { parseNotificationGlobalId } from './global-id.js';
 
 const POSITION = /^\d{1,15}$/;
 
+/** The position at which the caller's notification with this cursor was added; someone else's reads as missing. */
+async function positionOfCursor(cursor: string, field: string, userId: string, changeLog: ChangeLog): Promise<number> {
+  const position = await changeLog.positionOfAdded(userId, parseNotificationGlobalId(cursor, field));
+  if (position === undefined) throw badUserInput(field, 'is neither a position nor a cursor of yours');
+  return position;
+}
+
 export async function resolveAfter(
   after: string | null | undefined,
   userId: string,
@@ -13,11 +20,7 @@ export async function resolveAfter(
 ): Promise<number | undefined> {
   if (after == null) return undefined;
   if (POSITION.test(after)) return Number(after);
-  const notificationId = parseNotificationGlobalId(after, 'after');
-  const position = await changeLog.positionOfAdded(userId, notificationId);
-  // Someone else's notification reads exactly as one that never existed.
-  if (position === undefined) throw badUserInput('after', 'is neither a position nor a cursor of yours');
-  return position;
+  return positionOfCursor(after, 'after', userId, changeLog);
 }
 
 /**
@@ -35,7 +38,5 @@ export async function resolveUpTo(
     if (position > (await changeLog.currentPosition(userId))) throw badUserInput('upTo', 'is ahead of your change log');
     return position;
   }
-  const position = await changeLog.positionOfAdded(userId, parseNotificationGlobalId(upTo, 'upTo'));
-  if (position === undefined) throw badUserInput('upTo', 'is neither a position nor a cursor of yours');
-  return position;
+  return positionOfCursor(upTo, 'upTo', userId, changeLog);
 }
