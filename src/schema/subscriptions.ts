@@ -43,6 +43,10 @@ function eventOf(item: StreamItem): ChangeEvent {
 const AFTER =
   'Replay first every change after this position (or after this notification of the connection), then go live.';
 const FILTER = 'Only notifications in this view.';
+const streamArgs = builder.args((t) => ({
+  after: t.string({ description: AFTER }),
+  filter: t.field({ type: NotificationFilterInput, description: FILTER }),
+}));
 
 builder.subscriptionFields((t) => ({
   notificationAdded: t.field({
@@ -50,10 +54,7 @@ builder.subscriptionFields((t) => ({
     description:
       'Every notification created for the caller: with `after`, first those created after it (replayed from the log, ' +
       'in order, none twice), then live. Without `after`, from now on.',
-    args: {
-      after: t.arg.string({ description: AFTER }),
-      filter: t.arg({ type: NotificationFilterInput, description: FILTER }),
-    },
+    args: streamArgs,
     subscribe: (_root, { after, filter }, context) => {
       const view = checkFilter(toFilter(filter));
       return openStream(
@@ -73,10 +74,7 @@ builder.subscriptionFields((t) => ({
       'longer reaches back to `after`. With `filter`, only changes to the notifications the filter selects by what ' +
       'they are (types, category, session, metadata, creation time) come, whatever state they move to; changes to ' +
       'many at once always come.',
-    args: {
-      after: t.arg.string({ description: AFTER }),
-      filter: t.arg({ type: NotificationFilterInput, description: FILTER }),
-    },
+    args: streamArgs,
     subscribe: (_root, { after, filter }, context) => {
       const view = checkFilter(toFilter(filter));
       return openStream(context, after, (event) => concerns(event, view));
