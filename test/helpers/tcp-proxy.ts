@@ -12,6 +12,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+/** A proxy in front of the PostgreSQL or Redis at `serviceUrl`, and that URL pointed through it. */
+export async function proxyInFrontOf(serviceUrl: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const url = new URL(serviceUrl);
+  const defaultPort = url.protocol.startsWith('redis') ? 6379 : 5432;
+  const proxy = await startTcpProxy(url.hostname, Number(url.port || defaultPort));
+  url.port = String(proxy.port);
+  return { proxy, url: url.toString() };
+}
+
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;

@@ -21,7 +21,7 @@ import { redisClient } from '../helpers/redis.js';
 import { startPrivateRedis } from '../helpers/redis-server.js';
 import { startTestServer, type TestServerOptions } from '../helpers/server.js';
 import { subscribe } from '../helpers/subscribe.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyInFrontOf } from '../helpers/tcp-proxy.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -215,12 +215,10 @@ describe('the event stream intake', () => {
 
   it('should retry with backoff while PostgreSQL is unreachable, and publish once it is back', async () => {
     const stream = newTestStream();
-    const url = new URL(inject('databaseUrl'));
-    const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    const { proxy, url } = await proxyInFrontOf(inject('databaseUrl'));
     cleanups.push(() => proxy.close());
-    url.port = String(proxy.port);
     const log = captureLog();
-    await start({ env: stream.env({ DATABASE_URL: url.toString(), INTAKE_MAX_ATTEMPTS: '10' }), logger: log.logger });
+    await start({ env: stream.env({ DATABASE_URL: url, INTAKE_MAX_ATTEMPTS: '10' }), logger: log.logger });
     const watcher = await start({ env: { INTAKE: 'false' } });
     const user = await newUser(watcher.url);
 
@@ -251,12 +249,10 @@ describe('the event stream intake', () => {
 
   it('should move an event to the dead-letter stream after the last of its attempts fails', async () => {
     const stream = newTestStream();
-    const url = new URL(inject('databaseUrl'));
-    const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    const { proxy, url } = await proxyInFrontOf(inject('databaseUrl'));
     cleanups.push(() => proxy.close());
-    url.port = String(proxy.port);
     await start({
-      env: stream.env({ DATABASE_URL: url.toString(), INTAKE_MAX_ATTEMPTS: '3', INTAKE_BACKOFF_BASE_MS: '100' }),
+      env: stream.env({ DATABASE_URL: url, INTAKE_MAX_ATTEMPTS: '3', INTAKE_BACKOFF_BASE_MS: '100' }),
     });
 
     await proxy.cut();

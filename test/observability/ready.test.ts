@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { scrape } from '../helpers/metrics.js';
 import { startTestServer, useTestServer } from '../helpers/server.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyInFrontOf, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 async function ready(url: string) {
   const response = await fetch(`${url}/ready`);
@@ -39,14 +39,11 @@ describe('/ready when a dependency is unreachable', () => {
   let postgresProxy: TcpProxy;
   let server: RunningServer;
   beforeAll(async () => {
-    const redisUrl = new URL(inject('redisUrl'));
-    redisProxy = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
-    redisUrl.port = String(redisProxy.port);
-    const databaseUrl = new URL(inject('databaseUrl'));
-    postgresProxy = await startTcpProxy(databaseUrl.hostname, Number(databaseUrl.port || 5432));
-    databaseUrl.port = String(postgresProxy.port);
+    const redis = await proxyInFrontOf(inject('redisUrl'));
+    const postgres = await proxyInFrontOf(inject('databaseUrl'));
+    [redisProxy, postgresProxy] = [redis.proxy, postgres.proxy];
     server = await startTestServer({
-      env: { REDIS_URL: redisUrl.toString(), DATABASE_URL: databaseUrl.toString(), READY_TIMEOUT_MS: '300' },
+      env: { REDIS_URL: redis.url, DATABASE_URL: postgres.url, READY_TIMEOUT_MS: '300' },
     });
   });
   afterAll(async () => {

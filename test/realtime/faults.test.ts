@@ -8,7 +8,7 @@ import { createNotification } from '../helpers/notifications.js';
 import { type PrivateRedis, startPrivateRedis } from '../helpers/redis-server.js';
 import { startTestServer, useTestServer } from '../helpers/server.js';
 import { subscribe } from '../helpers/subscribe.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyInFrontOf, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { serviceToken } from '../helpers/tokens.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,10 +108,9 @@ describe('PostgreSQL cut for 10 s', () => {
   let proxy: TcpProxy;
   let server: RunningServer;
   beforeAll(async () => {
-    const url = new URL(inject('databaseUrl'));
-    proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
-    url.port = String(proxy.port);
-    server = await startTestServer({ env: { DATABASE_URL: url.toString() } });
+    let url: string;
+    ({ proxy, url } = await proxyInFrontOf(inject('databaseUrl')));
+    server = await startTestServer({ env: { DATABASE_URL: url } });
   });
   afterAll(async () => {
     await server?.stop();
