@@ -75,16 +75,18 @@ afterAll(async () => {
   await jwks.close();
 });
 
+/** Algorithm confusion: an HS256 token whose HMAC secret is the RSA public key's PEM. */
+const hs256WithPublicKey = (key: Key) =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', kid: key.kid })
+    .setSubject('mallory')
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime(now() + 600)
+    .sign(new TextEncoder().encode(key.publicPem));
+
 /** Every token the issue names, each of which must be refused. */
 async function badTokens(): Promise<Array<[string, string | null]>> {
-  const hs256WithPublicKey = (key: Key) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', kid: key.kid })
-      .setSubject('mallory')
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setExpirationTime(now() + 600)
-      .sign(new TextEncoder().encode(key.publicPem));
   return [
     ['no token', null],
     ['malformed', 'not.a.jwt'],
@@ -184,13 +186,7 @@ describe('JWT edge cases', () => {
   });
 
   it('should refuse HS256 altogether when only a JWKS is configured (no algorithm confusion)', async () => {
-    const confused = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', kid: current.kid })
-      .setSubject('mallory')
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setExpirationTime(now() + 600)
-      .sign(new TextEncoder().encode(current.publicPem));
+    const confused = await hs256WithPublicKey(current);
     // Also as the raw bytes of the key's DER encoding, another common shape of the same attack.
     const der = createPublicKey(current.publicPem).export({ type: 'spki', format: 'der' });
     const confusedDer = await new SignJWT({})
