@@ -12,6 +12,8 @@ interface GraphQLErrorShape {
   extensions?: { code?: string; field?: string };
 }
 
+import { GRAPHQL_PATH } from '../http/paths.js';
+
 const TIMEOUT_MS = 60_000;
 
 /** Runs one operation and returns its data; throws CliError with the server's error, or why it could not ask. */
@@ -23,7 +25,7 @@ export async function request<TData>(
 ): Promise<TData> {
   let response: Response;
   try {
-    response = await fetch(`${apiUrl}/graphql`, {
+    response = await fetch(`${apiUrl}${GRAPHQL_PATH}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -40,10 +42,10 @@ export async function request<TData>(
   try {
     body = (await response.json()) as typeof body;
   } catch {
-    throw new CliError(`${apiUrl}/graphql answered HTTP ${response.status}, not GraphQL; is API_URL right?`);
+    throw new CliError(`${apiUrl}${GRAPHQL_PATH} answered HTTP ${response.status}, not GraphQL; is API_URL right?`);
   }
   if (body.errors?.length) throw new CliError(body.errors.map(describe).join('; '));
-  if (!body.data) throw new CliError(`${apiUrl}/graphql answered HTTP ${response.status} without data`);
+  if (!body.data) throw new CliError(`${apiUrl}${GRAPHQL_PATH} answered HTTP ${response.status} without data`);
   return body.data;
 }
 

@@ -18,7 +18,7 @@ export const rateLimited = (retryAfterSeconds: number, message: string) =>
 const TOO_MANY_REQUESTS = 'Too many requests: retry after the number of seconds in retryAfter.';
 
 /** The root fields an operation calls, through any fragments at its root. */
-export function rootFields(document: DocumentNode, operationName?: string | null): string[] {
+function rootFields(document: DocumentNode, operationName?: string | null): string[] {
   const operation = getOperationAST(document, operationName);
   if (!operation) return [];
   const fragments = new Map(

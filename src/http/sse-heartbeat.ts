@@ -8,7 +8,8 @@
 // third of a stream's heap: bench/FINDINGS.md.)
 import type { Plugin } from 'graphql-yoga';
 
-const PING = new TextEncoder().encode(':\n\n');
+/** An SSE comment: keeps a stream alive and shows nothing. */
+export const PING = new TextEncoder().encode(':\n\n');
 const EVENT_END = '\n\n'.charCodeAt(0);
 export const NO_BUFFERING = { name: 'x-accel-buffering', value: 'no' } as const;
 

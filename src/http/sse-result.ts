@@ -4,12 +4,11 @@
 // any stream, with its HTTP status) stay Yoga's.
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { type Heartbeat, NO_BUFFERING, type Watched } from './sse-heartbeat.js';
+import { type Heartbeat, NO_BUFFERING, PING, type Watched } from './sse-heartbeat.js';
 
 type FetchAPI = { ReadableStream: typeof ReadableStream; Response: typeof Response };
 
 const encoder = new TextEncoder();
-const FIRST_PING = encoder.encode(':\n\n');
 const COMPLETE = encoder.encode('event: complete\ndata:\n\n');
 
 /** What a client may see of an error: no `http` or `unexpected` extensions, which are the server's own. */
@@ -40,7 +39,7 @@ function streamResponse(result: AsyncIterable<ExecutionResult>, fetchAPI: FetchA
     start(controller) {
       watched = heartbeat.add(controller);
       // Some browsers hold a fetch until the first bytes arrive, headers alone are not enough.
-      controller.enqueue(FIRST_PING);
+      controller.enqueue(PING);
     },
     async pull(controller) {
       try {
