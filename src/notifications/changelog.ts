@@ -30,7 +30,6 @@ export interface ChangeRecord {
   notification?: Notification;
   notificationId?: string;
   notificationIds?: string[];
-  count?: number;
 }
 
 export const resyncRequired = () =>
@@ -84,7 +83,7 @@ export async function logChanges(
   const rows = changes.map(({ userId, position, change }) => {
     const notificationId = change.notification?.id ?? change.notificationId ?? null;
     const notificationIds = change.notificationIds ?? (notificationId ? [notificationId] : []);
-    return { userId, position, change, notificationId, notificationIds, count: change.count ?? notificationIds.length };
+    return { userId, position, change, notificationId, notificationIds, count: notificationIds.length };
   });
   const logged = await tx.$queryRaw<
     Array<{ user_id: string; position: bigint; total: number; unread: number; unseen: number; created_at: Date }>

@@ -435,13 +435,13 @@ export class NotificationService {
    */
   private async changeAndRecord(
     userId: string,
-    change: (tx: Tx, position: number) => Promise<ChangeRecord | undefined>,
+    change: (tx: Tx) => Promise<ChangeRecord | undefined>,
   ): Promise<ChangeEvent | undefined> {
     let event: ChangeEvent;
     try {
       event = await this.transaction(async (tx) => {
         const position = await nextPosition(tx, userId);
-        const record = await change(tx, position);
+        const record = await change(tx);
         if (!record) throw new NoChange();
         return logChange(tx, userId, position, record);
       });
