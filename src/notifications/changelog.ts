@@ -4,7 +4,7 @@
 import type { Database } from '../db.js';
 import { ExpectedError } from '../errors.js';
 import type { ChangeKind, Notification, Prisma } from '../generated/prisma/client.js';
-import type { NotificationCounts } from './counts.js';
+import { COUNT_COLUMNS, type NotificationCounts } from './counts.js';
 import { filterSql } from './filter.js';
 
 type Transaction = Prisma.TransactionClient;
@@ -96,9 +96,7 @@ export async function logChanges(
         ${rows.map((r) => r.count)}::int[]
       ) AS t (user_id, position, kind, notification_id, notification_ids, count)
     ), counts AS (
-      SELECT n.user_id, count(*)::int AS total,
-        count(*) FILTER (WHERE n.read_at IS NULL)::int AS unread,
-        count(*) FILTER (WHERE n.seen_at IS NULL)::int AS unseen
+      SELECT n.user_id, ${COUNT_COLUMNS}
       FROM notifications AS n
       WHERE ${filterSql([...new Set(rows.map((r) => r.userId))], {}, new Date())}
       GROUP BY n.user_id

@@ -1,6 +1,6 @@
 // Counts of a view of the inbox, in one query. Read state is `readAt` (set by markRead, cleared by
 // markUnread and resurfacing), seen state is `seenAt`, so one pass answers all three.
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 export interface NotificationCounts {
   total: number;
@@ -11,11 +11,15 @@ export interface NotificationCounts {
 
 type Reader = Pick<Prisma.TransactionClient, '$queryRaw'>;
 
+/** total, unread and unseen over `notifications AS n`: the one definition of the counts. */
+export const COUNT_COLUMNS = Prisma.raw(
+  'count(*)::int AS total, count(*) FILTER (WHERE n.read_at IS NULL)::int AS unread, ' +
+    'count(*) FILTER (WHERE n.seen_at IS NULL)::int AS unseen',
+);
+
 /** The counts of the notifications `condition` (on `notifications AS n`, see filterSql) selects. */
 export async function countView(db: Reader, condition: Prisma.Sql): Promise<NotificationCounts> {
   const [counts] = await db.$queryRaw<NotificationCounts[]>`
-    SELECT count(*)::int AS total, count(*) FILTER (WHERE n.read_at IS NULL)::int AS unread,
-      count(*) FILTER (WHERE n.seen_at IS NULL)::int AS unseen
-    FROM notifications AS n WHERE ${condition}`;
+    SELECT ${COUNT_COLUMNS} FROM notifications AS n WHERE ${condition}`;
   return counts!;
 }
