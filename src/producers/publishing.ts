@@ -47,20 +47,19 @@ export interface PublishReport {
   tally: Record<PublishOutcome, number>;
 }
 
-const key = (field: string) =>
-  z
-    .string()
-    .min(1, `${field} must not be empty`)
-    .max(255, `${field} must be at most 255 characters`)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-    .regex(/^[^\u0000-\u001f\u007f]+$/, `${field} must not contain control characters`);
+const key = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 const userId = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
 
 const checkedKey = (value: string | null | undefined, field: string) => {
   if (value == null) return null;
-  const result = key(field).safeParse(value);
-  if (!result.success) throw badUserInput(field, result.error.issues[0]!.message.replace(`${field} `, ''));
+  const result = key.safeParse(value);
+  if (!result.success) throw badUserInput(field, result.error.issues[0]!.message);
   return value;
 };
 
