@@ -23,7 +23,8 @@ export interface PublishInput {
   expiresAt?: Date | null;
 }
 
-export type PublishOutcome = 'CREATED' | 'UPDATED' | 'DUPLICATE' | 'STALE' | 'MUTED' | 'RATE_LIMITED';
+export const PUBLISH_OUTCOMES = ['CREATED', 'UPDATED', 'DUPLICATE', 'STALE', 'MUTED', 'RATE_LIMITED'] as const;
+export type PublishOutcome = (typeof PUBLISH_OUTCOMES)[number];
 
 export interface RecipientResult {
   userId: string;
@@ -189,14 +190,7 @@ export class EventPublishing {
 }
 
 function tallyOf(results: readonly RecipientResult[]): Record<PublishOutcome, number> {
-  const tally: Record<PublishOutcome, number> = {
-    CREATED: 0,
-    UPDATED: 0,
-    DUPLICATE: 0,
-    STALE: 0,
-    MUTED: 0,
-    RATE_LIMITED: 0,
-  };
+  const tally = Object.fromEntries(PUBLISH_OUTCOMES.map((outcome) => [outcome, 0])) as Record<PublishOutcome, number>;
   for (const result of results) tally[result.outcome] += 1;
   return tally;
 }

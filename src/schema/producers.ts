@@ -1,6 +1,11 @@
 // What backend services call: domain events in, notifications out. Service tokens only.
 import { eventTypes } from '../producers/event-types.js';
-import type { PublishReport, RecipientError, RecipientResult } from '../producers/publishing.js';
+import {
+  PUBLISH_OUTCOMES,
+  type PublishReport,
+  type RecipientError,
+  type RecipientResult,
+} from '../producers/publishing.js';
 import { builder } from './builder.js';
 import { NotificationNode } from './notification.js';
 import { NotificationTypeEnum } from './notification-enums.js';
@@ -10,7 +15,7 @@ const PublishOutcomeEnum = builder.enumType('PublishOutcome', {
     "CREATED: a new notification. UPDATED: the subject's earlier notification (same collapse key) now says this. " +
     "DUPLICATE: the idempotency key was used before; nothing new. STALE: the subject already has a later event's " +
     'notification; nothing changed. MUTED: the user turned this category off. RATE_LIMITED: the user had too many this hour.',
-  values: ['CREATED', 'UPDATED', 'DUPLICATE', 'STALE', 'MUTED', 'RATE_LIMITED'] as const,
+  values: PUBLISH_OUTCOMES,
 });
 
 const PublishError = builder.objectRef<RecipientError>('PublishError').implement({
