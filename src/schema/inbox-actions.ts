@@ -1,14 +1,13 @@
 // What a user does in their inbox beyond reading: unread, seen, archive, snooze, and the bulk actions.
 // Each returns the changed node(s) or ids and the caller's counts after, for a normalized client cache.
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import type { Context } from '../context.js';
-import type { BulkRequest, BulkResult, ChangeResult } from '../notifications/service.js';
+import type { BulkResult, ChangeResult } from '../notifications/service.js';
 import { builder } from './builder.js';
+import { type BulkAction, bulk } from './bulk-actions.js';
 import { NotificationCountsRef } from './counts.js';
-import { NotificationFilterInput, toFilter } from './filter.js';
+import { NotificationFilterInput } from './filter.js';
 import { parseNotificationGlobalId } from './global-id.js';
 import { NotificationNode } from './notification.js';
-import { resolveUpTo } from './positions.js';
 
 const NotificationChangePayload = builder.objectRef<ChangeResult>('NotificationChangePayload').implement({
   fields: (t) => ({
@@ -27,17 +26,6 @@ const BulkChangePayload = builder.objectRef<BulkResult>('BulkChangePayload').imp
     counts: t.field({ type: NotificationCountsRef, resolve: (result) => result.counts }),
   }),
 });
-
-type BulkAction = 'markAllSeen' | 'archiveAll' | 'deleteAll';
-
-async function bulk(action: BulkAction, context: Context, args: { filter?: unknown; upTo?: string | null }) {
-  const { viewer, services } = context;
-  const request: BulkRequest = {
-    filter: toFilter(args.filter as Parameters<typeof toFilter>[0]),
-    upTo: await resolveUpTo(args.upTo, viewer.userId, services.changeLog),
-  };
-  return services.notifications[action](viewer.userId, request);
-}
 
 const BULK =
   ' in the view (`filter`), added at or before `upTo` (a cursor or position the client saw): one arriving meanwhile is left alone.';

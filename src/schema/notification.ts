@@ -2,11 +2,11 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { GraphQLResolveInfo } from 'graphql';
 import { parseNotificationId } from '../notifications/ids.js';
 import { builder } from './builder.js';
+import { bulk } from './bulk-actions.js';
 import { NotificationCountsRef } from './counts.js';
 import { NotificationFilterInput, toFilter } from './filter.js';
 import { parseNotificationGlobalId } from './global-id.js';
 import { NotificationStatusEnum, NotificationTypeEnum } from './notification-enums.js';
-import { resolveUpTo } from './positions.js';
 
 export const NotificationNode = builder.prismaNode('Notification', {
   description: 'Something a user was told. Title and message are plain text: render them as text, never as HTML.',
@@ -128,11 +128,8 @@ builder.mutationFields((t) => ({
       'Marks read every unread notification in the view (`filter`), added at or before `upTo` (a cursor or position ' +
       'the client saw), so that one arriving meanwhile stays unread. Without either: every unread one.',
     args: { filter: t.arg({ type: NotificationFilterInput }), upTo: t.arg.string() },
-    resolve: async (_root, { filter, upTo }, { viewer, services }) => {
-      const result = await services.notifications.markAllRead(viewer.userId, {
-        filter: toFilter(filter),
-        upTo: await resolveUpTo(upTo, viewer.userId, services.changeLog),
-      });
+    resolve: async (_root, args, context) => {
+      const result = await bulk('markAllRead', context, args);
       return { ...result, notificationIds: globalIds(result.notificationIds) };
     },
   }),
