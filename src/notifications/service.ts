@@ -154,8 +154,9 @@ export class NotificationService {
 
   /** Marks one notification read; reading it again changes nothing. */
   async markRead(userId: string, id: string): Promise<Notification> {
+    // It answers with the notification only: reading it again need not count anything.
     return (
-      await this.changeOne(userId, id, 'READ', { readAt: null }, (n) => ({
+      await this.applyOne(userId, id, 'READ', { readAt: null }, (n) => ({
         readAt: new Date(),
         ...(n.status === 'UNREAD' ? { status: 'READ' } : {}),
       }))
@@ -395,6 +396,18 @@ export class NotificationService {
     from: Prisma.NotificationWhereInput,
     to: (current: Notification) => Prisma.NotificationUpdateManyMutationInput,
   ): Promise<ChangeResult> {
+    const { notification, counts } = await this.applyOne(userId, id, kind, from, to);
+    return { notification, counts: counts ?? (await this.counts(userId)) };
+  }
+
+  /** changeOne without counting when nothing changed: the counts come only with the logged change. */
+  private async applyOne(
+    userId: string,
+    id: string,
+    kind: ChangeRecord['kind'],
+    from: Prisma.NotificationWhereInput,
+    to: (current: Notification) => Prisma.NotificationUpdateManyMutationInput,
+  ): Promise<{ notification: Notification; counts?: NotificationCounts }> {
     const notificationId = parseNotificationId(id);
     const event = await this.changeAndRecord(userId, async (tx) => {
       const current = await tx.notification.findFirst({ where: { id: notificationId, userId, ...from } });
@@ -403,8 +416,7 @@ export class NotificationService {
       return { kind, notification };
     });
     if (event) return { notification: event.notification!, counts: event.counts };
-    const notification = await this.get(userId, notificationId);
-    return { notification, counts: await this.counts(userId) };
+    return { notification: await this.get(userId, notificationId) };
   }
 
   /** Changes every notification `condition` selects (checked again row by row under lock) as one logged change. */
