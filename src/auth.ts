@@ -1,5 +1,6 @@
 // Bearer JWT verification: HS256 with a shared secret and/or RS256/ES256 from a JWKS URL,
-// algorithms pinned, `exp` and `sub` required, issuer and audience checked when configured.
+// algorithms pinned, `exp` and `sub` required, issuer and audience checked when configured, and a user
+// token's lifetime bounded.
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import type { Config } from './config.js';
 import { unauthenticated } from './errors.js';
@@ -18,8 +19,39 @@ const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'];
 const MAX_USER_ID_LENGTH = 255;
 /** How many verified tokens are remembered (the oldest are forgotten first). */
 const VERIFIED_TOKENS_KEPT = 10_000;
+/** How far ahead of this server's clock an issuer's may run (an `iat` a little in the future). */
+const CLOCK_SKEW_SECONDS = 60;
+/** A UTF-16 surrogate without its pair: text no UTF-8 database can store as it is. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
+/**
+ * A subject is a user id: a non-empty string of at most 255 characters that PostgreSQL stores exactly, so
+ * no NUL and no lone surrogate. Anything else (an array would make one token speak for several users)
+ * is no subject.
+ */
+const isSubject = (sub: unknown): sub is string =>
+  typeof sub === 'string' &&
+  sub.length > 0 &&
+  sub.length <= MAX_USER_ID_LENGTH &&
+  !sub.includes('\u0000') &&
+  !LONE_SURROGATE.test(sub);
+
+/**
+ * How long a token is good for, in seconds: from its `iat` to its `exp`, or from now when it has no `iat`
+ * (then it is good for that long from the moment we first see it, which is what bounds a leaked one).
+ * An `iat` in the future would let a token start its lifetime late: it counts as no lifetime at all.
+ */
+function lifetimeSeconds({ iat, exp }: JWTPayload, nowSeconds: number): number {
+  if (typeof iat !== 'number') return (exp as number) - nowSeconds;
+  if (iat > nowSeconds + CLOCK_SKEW_SECONDS) return Number.POSITIVE_INFINITY;
+  return (exp as number) - iat;
+}
+
+/**
+ * `maxUserTokenAgeSeconds` bounds the lifetime of user tokens (see lifetimeSeconds); a service token
+ * (role `service`) is a backend's credential, whose rotation its operators decide, and is not bounded.
+ */
+export function createTokenVerifier(jwt: Config['jwt'], maxUserTokenAgeSeconds: number): TokenVerifier {
   const secret = jwt.secret ? new TextEncoder().encode(jwt.secret) : undefined;
   // Keys are cached for cacheMaxAge; a token with an unknown `kid` (a rotated key) makes one refetch at
   // most every cooldownDuration, so a flood of made-up kids cannot turn into a flood of fetches.
@@ -68,13 +100,16 @@ export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
       const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
       throw unauthenticated(expired ? 'The token has expired.' : 'The token is not valid.');
     }
-    const { sub, exp, roles } = payload;
-    if (!sub || sub.length > MAX_USER_ID_LENGTH) throw unauthenticated('The token has no usable subject.');
-    return {
-      userId: sub,
-      roles: Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [],
-      expiresAt: (exp as number) * 1000,
-    };
+    const { sub, exp, roles: claimed } = payload;
+    if (!isSubject(sub)) throw unauthenticated('The token has no usable subject.');
+    const roles = Array.isArray(claimed) ? claimed.filter((role): role is string => typeof role === 'string') : [];
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    if (!roles.includes('service') && lifetimeSeconds(payload, nowSeconds) > maxUserTokenAgeSeconds) {
+      throw unauthenticated(
+        `The token lives longer than ${maxUserTokenAgeSeconds} seconds: ask for a shorter-lived one.`,
+      );
+    }
+    return { userId: sub, roles, expiresAt: (exp as number) * 1000 };
   }
 }
 

@@ -60,7 +60,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
     pubsub,
     redis,
     logger,
-    verifyToken: createTokenVerifier(config.jwt),
+    verifyToken: createTokenVerifier(config.jwt, config.security.maxUserTokenAgeSeconds),
     graphiqlHeaders: options.graphiqlHeaders,
     trustedDocuments,
     limitsRedis,

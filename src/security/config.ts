@@ -13,7 +13,8 @@ export const securityEnvironment = z.object({
   GRAPHQL_MAX_ALIASES: positive(15),
   GRAPHQL_MAX_DIRECTIVES: positive(50),
   GRAPHQL_MAX_TOKENS: positive(1000),
-  GRAPHQL_MAX_COST: positive(5000),
+  // A full page of 100 notifications with every field costs 7,588: it fits, and two of them do not.
+  GRAPHQL_MAX_COST: positive(10_000),
   GRAPHQL_MAX_CHARACTERS: positive(15_000),
   // Room for a producer's bulk call (10,000 recipients), while no client can stream megabytes at us.
   REQUEST_MAX_BYTES: positive(1024 * 1024, 100 * 1024 * 1024),
@@ -40,8 +41,12 @@ export const securityEnvironment = z.object({
   RATE_LIMIT_USER_REQUESTS: count(600),
   RATE_LIMIT_OPERATION_REQUESTS: count(300),
   RATE_LIMIT_SERVICE_REQUESTS: count(60_000),
+  // 15 operations at the cost limit, or some 160 pages of 20 notifications with every field, a window.
+  RATE_LIMIT_USER_COST: count(150_000),
   STREAMS_PER_USER: count(10),
   STREAM_LEASE_TTL_MS: positive(30_000, 3_600_000),
+  // A day: a user's client renews its token at least that often, so a leaked token is good for a day at most.
+  JWT_MAX_TOKEN_AGE_SECONDS: positive(86_400, 10 * 365 * 86_400),
 });
 
 type SecurityEnvironment = z.infer<typeof securityEnvironment>;
@@ -64,10 +69,15 @@ export interface SecurityConfig {
   corsOrigins: readonly string[] | 'localhost';
   introspection: boolean;
   persistedOperations: { mode: PersistedOperationsMode; manifest: string | undefined };
-  /** Requests per window; 0 turns a limit off. */
-  rateLimits: { windowSeconds: number; user: number; operation: number; service: number };
+  /**
+   * Requests per window, and `cost`: the operation cost (src/security/operation-cost.ts) a user may spend
+   * per window; 0 turns a limit off.
+   */
+  rateLimits: { windowSeconds: number; user: number; operation: number; service: number; cost: number };
   /** Open streams per user across every instance; 0 for no cap. */
   streams: { perUser: number; leaseTtlMs: number };
+  /** The longest a user token may be good for, from its `iat` (or from now without one); services are exempt. */
+  maxUserTokenAgeSeconds: number;
 }
 
 /** The security settings from the validated environment; problems are returned, not thrown. */
@@ -100,8 +110,10 @@ export function securityConfig(
         user: e.RATE_LIMIT_USER_REQUESTS,
         operation: e.RATE_LIMIT_OPERATION_REQUESTS,
         service: e.RATE_LIMIT_SERVICE_REQUESTS,
+        cost: e.RATE_LIMIT_USER_COST,
       },
       streams: { perUser: e.STREAMS_PER_USER, leaseTtlMs: e.STREAM_LEASE_TTL_MS },
+      maxUserTokenAgeSeconds: e.JWT_MAX_TOKEN_AGE_SECONDS,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { NotificationAddedDocument, UnreadCountDocument } from '../generated/graphql.js';
@@ -34,20 +34,26 @@ interface Claims {
   aud?: string;
   exp?: number;
   nbf?: number;
+  /** Any JSON value: the subject is whatever the issuer signed. */
+  sub?: unknown;
+  /** Seconds since the epoch; null leaves `iat` out. */
+  iat?: number | null;
+  roles?: string[];
 }
 
 function sign(key: Key, claims: Claims = {}): Promise<string> {
-  const { iss = ISSUER, aud = AUDIENCE, exp = now() + 600, nbf } = claims;
-  const token = new SignJWT({ roles: [] })
+  const { iss = ISSUER, aud = AUDIENCE, exp = now() + 600, nbf, sub = 'jwt-user', iat = now(), roles = [] } = claims;
+  const token = new SignJWT({ roles, sub } as JWTPayload)
     .setProtectedHeader({ alg: 'RS256', kid: key.kid })
-    .setSubject('jwt-user')
     .setIssuer(iss)
-    .setAudience(aud)
-    .setIssuedAt();
+    .setAudience(aud);
+  if (iat !== null) token.setIssuedAt(iat);
   if (exp) token.setExpirationTime(exp);
   if (nbf) token.setNotBefore(nbf);
   return token.sign(key.privateKey);
 }
+
+const YEAR = 365 * 86_400;
 
 let current: Key;
 let rotated: Key;
@@ -101,6 +107,21 @@ async function badTokens(): Promise<Array<[string, string | null]>> {
     ['wrong audience', await sign(current, { aud: 'another-api' })],
     ['missing exp', await sign(current, { exp: 0 })],
     ['unknown kid', await sign(stranger)],
+    // Only a non-empty string of at most 255 characters that PostgreSQL can store exactly is a subject.
+    ['sub: an array', await sign(current, { sub: ['victim-a', 'victim-b'] })],
+    ['sub: a number', await sign(current, { sub: 42 })],
+    ['sub: an object', await sign(current, { sub: { id: 'victim-a' } })],
+    ['sub: a boolean', await sign(current, { sub: true })],
+    ['sub: null', await sign(current, { sub: null })],
+    ['sub: empty', await sign(current, { sub: '' })],
+    ['sub: NUL', await sign(current, { sub: 'victim\u0000a' })],
+    ['sub: a lone surrogate', await sign(current, { sub: 'victim-\ud800' })],
+    ['sub: too long', await sign(current, { sub: 'u'.repeat(256) })],
+    // At most JWT_MAX_TOKEN_AGE_SECONDS (24 h) from its issue, or from now when it has no `iat`.
+    ['exp 100 years ahead', await sign(current, { exp: now() + 100 * YEAR })],
+    ['exp 100 years ahead, no iat', await sign(current, { exp: now() + 100 * YEAR, iat: null })],
+    ['issued 25 h before it expires', await sign(current, { iat: now() - 3600, exp: now() + 24 * 3600 })],
+    ['issued in the future', await sign(current, { iat: now() + 100 * YEAR, exp: now() + 100 * YEAR + 600 })],
   ];
 }
 
@@ -183,6 +204,21 @@ describe('JWT edge cases', () => {
       .setExpirationTime(now() + 600)
       .sign(new TextEncoder().encode(TEST_JWT_SECRET));
     expectData(await execute(server.url, UnreadCountDocument, {}, { token: hs256 }));
+    // Right at the limits: a subject of 255 characters, a token that lives 24 h, one with no `iat`.
+    for (const claims of [
+      { sub: 'u'.repeat(255) },
+      { exp: now() + 24 * 3600 },
+      { exp: now() + 3600, iat: null },
+      { sub: 'ünïcode-✓-𝄞' },
+    ]) {
+      const response = await execute(server.url, UnreadCountDocument, {}, { token: await sign(current, claims) });
+      expect(response.status, JSON.stringify(claims)).toBe(200);
+    }
+  });
+
+  it('should let a service token live longer than a user token may', async () => {
+    const service = await sign(current, { sub: `service-${now()}`, roles: ['service'], exp: now() + 30 * 86_400 });
+    expect((await execute(server.url, UnreadCountDocument, {}, { token: service })).status).toBe(200);
   });
 
   it('should refuse HS256 altogether when only a JWKS is configured (no algorithm confusion)', async () => {
