@@ -178,7 +178,7 @@ export function createApp({
       useNoConditionalSubscriptionRoot(),
       ...(security.introspection ? [] : [useDisableIntrospection()]),
       ...useTrustedDocuments(security.persistedOperations, trustedDocuments),
-      ...useOperationLimits(security.operationLimits, !security.introspection),
+      ...useOperationLimits(security.operationLimits, !security.introspection, rateLimits),
       // After the rate limits, so that a refused subscription holds no lease.
       useStreamCap(streamLeases, security.streams.perUser),
     ],

@@ -1,5 +1,6 @@
 import { badUserInput } from '../errors.js';
 import type { NotificationCounts } from '../notifications/counts.js';
+import { fieldCost } from '../security/operation-cost.js';
 import { builder } from './builder.js';
 import { NotificationFilterInput, toFilter } from './filter.js';
 
@@ -32,12 +33,15 @@ const KeyedCounts = builder
   });
 
 const MAX_KEYED_FILTERS = 20;
+/** A count reads the index entries of a whole view: it weighs about what a row with every field does. */
+const COUNT_COST = 50;
 
 builder.queryFields((t) => ({
   counts: t.field({
     type: NotificationCountsRef,
     description: "Total, unread and unseen for a view of the caller's inbox (the default view without a filter).",
     args: { filter: t.arg({ type: NotificationFilterInput }) },
+    extensions: fieldCost({ weight: COUNT_COST }),
     resolve: (_root, { filter }, { viewer, services }) =>
       services.notifications.counts(viewer.userId, toFilter(filter)),
   }),
@@ -45,6 +49,7 @@ builder.queryFields((t) => ({
     type: [KeyedCounts],
     description: `The counts of several views at once (the tabs of an inbox), in the order asked; at most ${MAX_KEYED_FILTERS}.`,
     args: { filters: t.arg({ type: [KeyedFilterInput], required: true }) },
+    extensions: fieldCost({ weight: COUNT_COST, fanOut: 'filters' }),
     resolve: async (_root, { filters }, { viewer, services }) => {
       if (filters.length > MAX_KEYED_FILTERS)
         throw badUserInput('filters', `takes at most ${MAX_KEYED_FILTERS} filters`);

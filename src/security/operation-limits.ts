@@ -1,12 +1,17 @@
-// Operation limits (GraphQL Armor): characters and tokens while parsing, depth, aliases, directives
-// and cost while validating. An operation past any of them is refused with OPERATION_LIMIT_EXCEEDED
-// (HTTP 400) before anything executes, so no resolver ever sees it.
+// Operation limits: characters and tokens while parsing, depth, aliases and directives while validating
+// (GraphQL Armor), and cost as execution starts, when the variables are known (a validated document is
+// cached without them). An operation past any of them is refused with OPERATION_LIMIT_EXCEEDED (HTTP 400)
+// before any resolver sees it. Its cost is then spent from the caller's budget (RATE_LIMITED past it).
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { characterLimitPlugin } from '@escape.tech/graphql-armor-character-limit';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import { GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import { rateLimited } from '../http/rate-limit.js';
 import type { SecurityConfig } from './config.js';
+import { operationCost } from './operation-cost.js';
+import type { RateLimits } from './rate-limiter.js';
 
 export type OperationLimit = keyof SecurityConfig['operationLimits'];
 
@@ -29,6 +34,34 @@ const reject =
 
 const on = (limit: OperationLimit) => ({ propagateOnRejection: false, onReject: [reject(limit)] });
 
+const OVER_BUDGET = 'Too costly a series of operations: retry after the number of seconds in retryAfter.';
+
+/** The cost limit and budget, as a query, a mutation or a subscription (on any path, SSE too) starts. */
+function useCostLimit(maxCost: number, budget: RateLimits): Plugin<Context> {
+  const check = async ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: ExecutionArgs & { contextValue: Context };
+    setResultAndStopExecution: (result: { data?: null; errors: GraphQLError[] }) => void;
+  }) => {
+    const { schema, document, operationName, variableValues, contextValue } = args;
+    const cost = operationCost(schema, document, operationName, variableValues);
+    if (cost === undefined) return;
+    if (cost > maxCost) {
+      // `data: null` is what makes graphql-sse's single-connection mode take this for a result.
+      const exceeded = limitExceeded('cost', `Query Cost limit of ${maxCost} exceeded, found ${cost}.`);
+      setResultAndStopExecution({ data: null, errors: [exceeded] });
+      return;
+    }
+    const verdict = await budget.spend(contextValue.viewer, cost);
+    if (!verdict.allowed) {
+      setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, OVER_BUDGET)] });
+    }
+  };
+  return { onExecute: check as never, onSubscribe: check as never };
+}
+
 /**
  * The limit plugins. `blockFieldSuggestions` hides "Did you mean …?" hints, which would otherwise
  * leak the schema when introspection is off.
@@ -36,6 +69,7 @@ const on = (limit: OperationLimit) => ({ propagateOnRejection: false, onReject: 
 export function useOperationLimits(
   limits: SecurityConfig['operationLimits'],
   blockFieldSuggestions: boolean,
+  budget: RateLimits,
 ): Plugin[] {
   return [
     EnvelopArmorPlugin({
@@ -45,9 +79,11 @@ export function useOperationLimits(
       maxDepth: { n: limits.depth, flattenFragments: true, ...on('depth') },
       maxAliases: { n: limits.aliases, ...on('aliases') },
       maxDirectives: { n: limits.directives, ...on('directives') },
-      costLimit: { maxCost: limits.cost, flattenFragments: true, ...on('cost') },
+      // Measured by useCostLimit instead, with the variables' values.
+      costLimit: { enabled: false },
     }) as Plugin,
     // After Armor: its token limit replaces the parse function outright, while this one wraps whatever it finds.
     characterLimitPlugin({ maxLength: limits.characters, ...on('characters') }),
+    useCostLimit(limits.cost, budget) as Plugin,
   ];
 }

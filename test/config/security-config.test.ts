@@ -11,11 +11,18 @@ describe('security settings', () => {
       aliases: 15,
       directives: 50,
       tokens: 1000,
-      cost: 5000,
+      cost: 10_000,
       characters: 15_000,
     });
     expect(security.maxRequestBytes).toBe(1_048_576);
-    expect(security.rateLimits).toEqual({ windowSeconds: 60, user: 600, operation: 300, service: 60_000 });
+    expect(security.rateLimits).toEqual({
+      windowSeconds: 60,
+      user: 600,
+      operation: 300,
+      service: 60_000,
+      cost: 150_000,
+    });
+    expect(security.maxUserTokenAgeSeconds).toBe(86_400);
     expect(security.streams).toEqual({ perUser: 10, leaseTtlMs: 30_000 });
     expect(security.persistedOperations).toEqual({ mode: 'off', manifest: undefined });
     expect(jwt).toMatchObject({ jwksCacheMaxAgeMs: 600_000, jwksCooldownMs: 30_000 });
@@ -49,6 +56,8 @@ describe('security settings', () => {
       RATE_LIMIT_SERVICE_REQUESTS: '9',
       STREAMS_PER_USER: '3',
       STREAM_LEASE_TTL_MS: '5000',
+      RATE_LIMIT_USER_COST: '1000',
+      JWT_MAX_TOKEN_AGE_SECONDS: '600',
     });
     expect(security.operationLimits).toEqual({
       depth: 8,
@@ -59,7 +68,8 @@ describe('security settings', () => {
       characters: 5000,
     });
     expect(security.maxRequestBytes).toBe(1024);
-    expect(security.rateLimits).toEqual({ windowSeconds: 10, user: 0, operation: 7, service: 9 });
+    expect(security.rateLimits).toEqual({ windowSeconds: 10, user: 0, operation: 7, service: 9, cost: 1000 });
+    expect(security.maxUserTokenAgeSeconds).toBe(600);
     expect(security.streams).toEqual({ perUser: 3, leaseTtlMs: 5000 });
   });
 
