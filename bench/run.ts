@@ -120,6 +120,7 @@ async function startApp(databaseUrl: string, options: AppOptions = {}): Promise<
       // limits would answer most of it with 429. Measured here is the API, not the limiter.
       RATE_LIMIT_USER_REQUESTS: '0',
       RATE_LIMIT_OPERATION_REQUESTS: '0',
+      RATE_LIMIT_USER_COST: '0',
       ...options.env,
     },
   });

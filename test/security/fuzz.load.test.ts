@@ -22,7 +22,12 @@ beforeAll(async () => {
   // Limits off: a fuzzer is one very busy user; the limits have tests of their own.
   server = await startServerProcess(
     testServerEnvironment({
-      env: { RATE_LIMIT_USER_REQUESTS: '0', RATE_LIMIT_OPERATION_REQUESTS: '0', RATE_LIMIT_SERVICE_REQUESTS: '0' },
+      env: {
+        RATE_LIMIT_USER_REQUESTS: '0',
+        RATE_LIMIT_OPERATION_REQUESTS: '0',
+        RATE_LIMIT_SERVICE_REQUESTS: '0',
+        RATE_LIMIT_USER_COST: '0',
+      },
     }),
   );
   tokens = {

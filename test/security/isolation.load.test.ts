@@ -16,7 +16,9 @@ import { useTestServer } from '../helpers/server.js';
 import { subscribe } from '../helpers/subscribe.js';
 
 // Rate limits off: this test is one user probing thousands of times on purpose.
-const server = useTestServer({ env: { RATE_LIMIT_USER_REQUESTS: '0', RATE_LIMIT_OPERATION_REQUESTS: '0' } });
+const server = useTestServer({
+  env: { RATE_LIMIT_USER_REQUESTS: '0', RATE_LIMIT_OPERATION_REQUESTS: '0', RATE_LIMIT_USER_COST: '0' },
+});
 
 const TOTAL = 1000;
 const SECRET = 'secret-of-b';
