@@ -1,11 +1,18 @@
-// Runs jobs every so often in each instance; a run never overlaps the previous one, and a failure is
-// logged and retried at the next tick. Cluster-wide exclusivity is the job's own business (cluster-lock.ts).
+// Runs jobs every so often in each instance, and between ticks at the times a job asks for; a run never
+// overlaps the previous one, and a failure is logged and retried at the next tick. Cluster-wide
+// exclusivity is the job's own business (cluster-lock.ts).
 import type { Logger } from '../logger.js';
 
 export interface Job {
   name: string;
   intervalMs: number;
   run(): Promise<unknown>;
+  /**
+   * For work that falls due at known times: called once at start with `runAt`, which runs the job at that
+   * time when it comes before the next tick (should a run be in progress then, the job asks again after
+   * it). Returns what to undo at stop.
+   */
+  wakeUps?(runAt: (at: Date) => void): () => void;
 }
 
 export interface Scheduler {
@@ -17,9 +24,9 @@ export type RunObserver = (job: string, result: 'ran' | 'skipped' | 'failed') =>
 
 export function startJobs(jobs: Job[], logger: Logger, observe: RunObserver = () => {}): Scheduler {
   const running = new Set<Promise<unknown>>();
-  const timers = jobs.map((job) => {
+  const stops = jobs.map((job) => {
     let busy = false;
-    const timer = setInterval(() => {
+    const tick = () => {
       if (busy) return;
       busy = true;
       const run = job
@@ -37,13 +44,35 @@ export function startJobs(jobs: Job[], logger: Logger, observe: RunObserver = ()
           running.delete(run);
         });
       running.add(run);
-    }, job.intervalMs);
+    };
+    const timer = setInterval(tick, job.intervalMs);
     timer.unref();
-    return timer;
+
+    // One wake-up at a time: the earliest asked for.
+    let wake: { at: number; timer: NodeJS.Timeout } | undefined;
+    let stopped = false;
+    const runAt = (at: Date) => {
+      const delay = Math.max(0, at.getTime() - Date.now());
+      if (stopped || delay >= job.intervalMs || (wake && wake.at <= at.getTime())) return;
+      if (wake) clearTimeout(wake.timer);
+      const wakeTimer = setTimeout(() => {
+        wake = undefined;
+        tick();
+      }, delay);
+      wakeTimer.unref();
+      wake = { at: at.getTime(), timer: wakeTimer };
+    };
+    const detach = job.wakeUps?.(runAt);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      if (wake) clearTimeout(wake.timer);
+      detach?.();
+    };
   });
   return {
     async stop() {
-      for (const timer of timers) clearInterval(timer);
+      for (const stop of stops) stop();
       await Promise.allSettled(running);
     },
   };

@@ -19,7 +19,7 @@ export interface NotificationFilter {
   seen?: boolean | null;
   /** true: only archived ones. By default archived ones are left out, unless a status asks for them. */
   archived?: boolean | null;
-  /** true: only those snoozed right now. By default snoozed ones are left out until they resurface. */
+  /** true: only snoozed ones (until they resurface). By default snoozed ones are left out until they resurface. */
   snoozed?: boolean | null;
   relatedSessionId?: string | null;
   category?: string | null;
@@ -81,9 +81,9 @@ export function filterSql(
       : Prisma.sql`n.user_id = ${userId as string | Prisma.Sql}`,
     // Expired ones are gone for every view, even before the expiry job deletes them.
     Prisma.sql`(n.expires_at IS NULL OR n.expires_at > ${now}::timestamptz)`,
-    filter.snoozed
-      ? Prisma.sql`n.snoozed_until > ${now}::timestamptz`
-      : Prisma.sql`(n.snoozed_until IS NULL OR n.snoozed_until <= ${now}::timestamptz)`,
+    // Snoozed until the wake-up job resurfaces it (unread, unseen, with its RESURFACED change, in one
+    // transaction), not merely until its time: in between it would show in its old state, unannounced.
+    filter.snoozed ? Prisma.sql`n.snoozed_until IS NOT NULL` : Prisma.sql`n.snoozed_until IS NULL`,
   ];
   if (statuses) conditions.push(Prisma.sql`n.status = ANY(${statuses}::"NotificationStatus"[])`);
   if (archived === false) conditions.push(Prisma.sql`n.status <> 'ARCHIVED'`);
@@ -126,10 +126,9 @@ export function matchesFilter(
   if (!identity || !states) return identity;
   const statuses = statusesOf(filter);
   const archived = archivedInView(filter);
-  const snoozed = notification.snoozedUntil !== null && notification.snoozedUntil > now;
   return (
     (notification.expiresAt === null || notification.expiresAt > now) &&
-    snoozed === Boolean(filter.snoozed) &&
+    (notification.snoozedUntil !== null) === Boolean(filter.snoozed) &&
     (!statuses || statuses.includes(notification.status)) &&
     (archived === undefined || archived === (notification.status === 'ARCHIVED')) &&
     (filter.seen == null || filter.seen === (notification.seenAt !== null))

@@ -86,7 +86,12 @@ class NoChange extends Error {}
 /** Told of every notification created (after its commit), for metrics. */
 export type CreationObserver = (content: Pick<NotificationContent, 'type' | 'category'>, count: number) => void;
 
+/** Told when a notification falls due for the wake-up job (a snooze ends then), on this instance. */
+export type DueObserver = (at: Date) => void;
+
 export class NotificationService {
+  private readonly dueObservers = new Set<DueObserver>();
+
   constructor(
     private readonly db: Database,
     private readonly publisher: ChangePublisher,
@@ -188,11 +193,29 @@ export class NotificationService {
   }
 
   /** Hides a notification from lists and counts until `until`; then it resurfaces as new. */
-  snooze(userId: string, id: string, until: Date): Promise<ChangeResult> {
+  async snooze(userId: string, id: string, until: Date): Promise<ChangeResult> {
     const now = Date.now();
     if (!(until.getTime() > now)) throw badUserInput('until', 'must be in the future');
     if (until.getTime() - now > MAX_SNOOZE_MS) throw badUserInput('until', 'must be within a year');
-    return this.changeOne(userId, id, 'SNOOZED', {}, () => ({ snoozedUntil: until }));
+    const result = await this.changeOne(userId, id, 'SNOOZED', {}, () => ({ snoozedUntil: until }));
+    for (const observe of this.dueObservers) observe(until);
+    return result;
+  }
+
+  /** Calls `observe` whenever a change here makes a notification fall due; returns how to stop. */
+  observeDue(observe: DueObserver): () => void {
+    this.dueObservers.add(observe);
+    return () => this.dueObservers.delete(observe);
+  }
+
+  /** When the next snoozed notification falls due (perhaps already past); null when none is snoozed. */
+  async nextDue(): Promise<Date | null> {
+    const next = await this.db.notification.findFirst({
+      where: { snoozedUntil: { not: null } },
+      select: { snoozedUntil: true },
+      orderBy: { snoozedUntil: 'asc' },
+    });
+    return next?.snoozedUntil ?? null;
   }
 
   /** Marks these notifications seen (shown to the user); returns how many changed. */

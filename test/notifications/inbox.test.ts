@@ -84,43 +84,6 @@ describe('seen, read, archive and snooze, one at a time', () => {
     await events.dispose();
   });
 
-  it('should resurface a snoozed notification as new, exactly once, with two instances running the wake-up job', async () => {
-    const { startTestServer } = await import('../helpers/server.js');
-    const other = await startTestServer();
-    try {
-      const user = await shared.newUser();
-      const [n] = await createMany(shared.url, user.userId, 1);
-      await user.data(MarkSeenDocument, { ids: [n!.id] });
-      await user.data(MarkReadDocument, { id: n!.id });
-      await user.data(SnoozeDocument, { id: n!.id, until: inSeconds(1) });
-      const events = subscribe(shared.url, NotificationEventsDocument, {}, { token: user.token });
-      await events.ready;
-      // Both instances run the job every second; and both are asked directly at once too.
-      await sleep(1100);
-      await Promise.all([
-        shared.server.app.services.notifications.resurfaceDue(),
-        other.app.services.notifications.resurfaceDue(),
-      ]);
-      await sleep(1500);
-      const [event] = await events.take(1);
-      expect(event!.data!.notificationEvents).toMatchObject({
-        kind: 'RESURFACED',
-        counts: { total: 1, unread: 1, unseen: 1 },
-        notification: { id: n!.id, status: 'UNREAD' },
-      });
-      const log = (await user.data(NotificationChangesDocument, { after: '0' })).notificationChanges.events;
-      const resurfaced = log.filter((change) => change.kind === 'RESURFACED').length;
-      console.log(`snooze with two instances: resurfaced ${resurfaced} time(s)`);
-      expect(resurfaced).toBe(1);
-      expect(events.pending).toBe(0);
-      const node = (await user.data(NodeDocument, { id: n!.id })).node;
-      expect(node).toMatchObject({ status: 'UNREAD', seenAt: null, readAt: null, snoozedUntil: null });
-      await events.dispose();
-    } finally {
-      await other.stop();
-    }
-  });
-
   it('should drop an expired notification from lists, counts and node at its time, then delete it with an EXPIRED event', async () => {
     const user = await shared.newUser();
     const lasting = await createNotification(shared.url, { userId: user.userId, title: 'lasting' });

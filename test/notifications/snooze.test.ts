@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CountsDocument,
+  MarkReadDocument,
+  MarkSeenDocument,
+  NodeDocument,
+  NotificationChangesDocument,
+  NotificationEventsDocument,
+  NotificationsDocument,
+  SnoozeDocument,
+} from '../generated/graphql.js';
+import { createMany } from '../helpers/notifications.js';
+import { startTestServer, useTestServer } from '../helpers/server.js';
+import { subscribe } from '../helpers/subscribe.js';
+
+const shared = useTestServer();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('snooze', () => {
+  it('should keep a snoozed notification hidden until it resurfaces unread, unseen and announced in one step, once across two instances', async () => {
+    const other = await startTestServer();
+    try {
+      const user = await shared.newUser();
+      const [n] = await createMany(shared.url, user.userId, 1);
+      await user.data(MarkSeenDocument, { ids: [n!.id] });
+      await user.data(MarkReadDocument, { id: n!.id });
+      const until = new Date(Date.now() + 1000);
+      const snoozed = (await user.data(SnoozeDocument, { id: n!.id, until: until.toISOString() })).snooze;
+      expect(snoozed.counts).toEqual({ total: 0, unread: 0, unseen: 0 });
+      const { position } = (await user.data(NotificationChangesDocument, { after: '0' })).notificationChanges;
+      // From the SNOOZED change on, so that the stream cannot start after the change it must show.
+      const events = subscribe(shared.url, NotificationEventsDocument, { after: position }, { token: user.token });
+      await events.ready;
+
+      // Poll as a client would, from before its time until it is back: it is either hidden, or back as new
+      // with its RESURFACED change already committed; never in between.
+      let back: number | undefined;
+      let oldStates = 0;
+      const deadline = Date.now() + 15_000;
+      while (back === undefined && Date.now() < deadline) {
+        const [list, counts] = await Promise.all([user.data(NotificationsDocument, {}), user.data(CountsDocument, {})]);
+        const listed = list.notifications.edges.map((edge) => edge.node);
+        if (listed.length > 0 || counts.counts.total > 0) {
+          const seenAt = Date.now();
+          const log = (await user.data(NotificationChangesDocument, { after: position })).notificationChanges.events;
+          const fresh = listed.every((node) => node.status === 'UNREAD' && node.seenAt === null);
+          if (fresh && log.some((change) => change.kind === 'RESURFACED')) back = seenAt;
+          else oldStates++;
+        }
+        if (back === undefined) await sleep(20);
+      }
+      expect(back).toBeDefined();
+      console.log(
+        `snooze: polls showing it before it resurfaced: ${oldStates}; back ${back! - until.getTime()} ms after its time`,
+      );
+      expect(oldStates).toBe(0);
+
+      const [event] = await events.take(1);
+      const resurfacedAt = new Date(event!.data!.notificationEvents.createdAt as string).getTime();
+      console.log(`snooze: RESURFACED logged ${resurfacedAt - until.getTime()} ms after its time`);
+      expect(event!.data!.notificationEvents).toMatchObject({
+        kind: 'RESURFACED',
+        counts: { total: 1, unread: 1, unseen: 1 },
+        notification: { id: n!.id, status: 'UNREAD' },
+      });
+      const node = (await user.data(NodeDocument, { id: n!.id })).node;
+      expect(node).toMatchObject({ status: 'UNREAD', seenAt: null, readAt: null, snoozedUntil: null });
+      // Both instances woke for it; either one may resurface it, only one does.
+      await Promise.all([
+        shared.server.app.services.notifications.resurfaceDue(),
+        other.app.services.notifications.resurfaceDue(),
+      ]);
+      const log = (await user.data(NotificationChangesDocument, { after: position })).notificationChanges.events;
+      expect(log.filter((change) => change.kind === 'RESURFACED')).toHaveLength(1);
+      expect(events.pending).toBe(0);
+      await events.dispose();
+    } finally {
+      await other.stop();
+    }
+  });
+});
