@@ -318,6 +318,13 @@ export class NotificationService {
     return { notification: result.notification, created: result.outcome === 'CREATED' };
   }
 
+  /** Which of these users already had a notification made with this idempotency key. */
+  async keyHolders(userIds: readonly string[], idempotencyKey: string): Promise<Set<string>> {
+    const rows = await this.db.$queryRaw<Array<{ user_id: string }>>`
+      SELECT user_id FROM notification_keys WHERE key = ${idempotencyKey} AND user_id = ANY(${[...userIds]}::varchar[])`;
+    return new Set(rows.map((row) => row.user_id));
+  }
+
   /**
    * Delivers one content to many recipients (distinct user ids), in batches of a thousand, each batch one
    * transaction of a few statements; publishes each recipient's change after its batch commits. One

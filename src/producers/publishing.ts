@@ -7,7 +7,7 @@ import { badUserInput, ExpectedError } from '../errors.js';
 import type { Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationContent } from '../notifications/delivery.js';
 import type { CreateResult, NotificationService } from '../notifications/service.js';
-import type { NewNotificationInput } from '../notifications/validation.js';
+import { type NewNotificationInput, parseNewNotification } from '../notifications/validation.js';
 import { type EventType, findEventType } from './event-types.js';
 import type { Preferences } from './preferences.js';
 import type { RecipientRateLimiter } from './recipient-rate-limit.js';
@@ -110,10 +110,16 @@ export class EventPublishing {
     const results = new Map<string, RecipientResult>();
     let deliverable = recipients;
     if (!eventType.critical) {
-      const muted = await this.preferences.mutedAmong(deliverable, eventType.category);
+      const [muted, retried] = await Promise.all([
+        this.preferences.mutedAmong(deliverable, eventType.category),
+        this.retriedAmong(deliverable, idempotencyKey),
+      ]);
       for (const userId of muted) results.set(userId, { userId, outcome: 'MUTED', notification: null, error: null });
       deliverable = deliverable.filter((userId) => !muted.has(userId));
-      const { refused, retryAfterSeconds } = await this.rateLimiter.take(deliverable);
+      const { refused, retryAfterSeconds } = await this.rateLimiter.take(
+        deliverable.filter((userId) => !retried.has(userId)),
+        idempotencyKey,
+      );
       for (const userId of refused) {
         const error: RecipientError = {
           code: 'RATE_LIMITED',
@@ -142,7 +148,10 @@ export class EventPublishing {
    * but the same per-recipient rate limit; RATE_LIMITED when the recipient is at it.
    */
   async create(input: NewNotificationInput): Promise<CreateResult> {
-    const { refused, retryAfterSeconds } = await this.rateLimiter.take([input.userId]);
+    // Checked before anything is counted: bad input costs nothing.
+    const { userId, idempotencyKey } = parseNewNotification(input);
+    const retried = await this.retriedAmong([userId], idempotencyKey);
+    const { refused, retryAfterSeconds } = await this.rateLimiter.take(retried.size ? [] : [userId], idempotencyKey);
     if (refused.size > 0) {
       throw new ExpectedError('RATE_LIMITED', `${input.userId} has had too many notifications this hour.`, {
         userId: input.userId,
@@ -172,6 +181,15 @@ export class EventPublishing {
       after = page.at(-1)!.user_id;
     }
     return { ...tally, recipients };
+  }
+
+  /**
+   * The recipients for whom a notification was already made with this key: a retry of it is DUPLICATE
+   * and costs none of their budget. (Retries racing the first delivery are told apart by the limiter.)
+   */
+  private async retriedAmong(userIds: readonly string[], idempotencyKey: string | null): Promise<Set<string>> {
+    if (!idempotencyKey || userIds.length === 0) return new Set();
+    return this.notifications.keyHolders(userIds, idempotencyKey);
   }
 
   private render(eventType: EventType, data: unknown, expiresAt: Date | null): NotificationContent {

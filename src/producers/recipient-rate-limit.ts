@@ -1,6 +1,10 @@
 // At most N notifications per recipient per hour (a fixed window), counted in Redis so that the limit holds
 // across instances, or in memory without Redis. When Redis cannot be asked, producers are let through:
 // a limit must never break delivery.
+// A retry costs nothing: the first take of an idempotency key for a recipient marks the key paid for the
+// window, and later takes of it (a burst of retries in flight at once, on any instance) pass for free;
+// retries of what was created are recognised before asking (see EventPublishing).
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 
@@ -11,27 +15,46 @@ export interface RateLimitVerdict {
 }
 
 export interface RecipientRateLimiter {
-  /** Counts one notification for each recipient; those already at the limit are refused and not counted. */
-  take(userIds: readonly string[]): Promise<RateLimitVerdict>;
+  /**
+   * Counts one notification for each recipient; those already at the limit are refused and not counted.
+   * With an idempotency key, a recipient for whom it was already counted this window passes without
+   * counting again.
+   */
+  take(userIds: readonly string[], idempotencyKey?: string | null): Promise<RateLimitVerdict>;
 }
 
 const WINDOW_SECONDS = 3600;
 
-// For each key: count one more unless it is at the limit. One round trip for any number of recipients.
+// For each recipient (KEYS[i] its count, KEYS[n + i] its mark for the idempotency key, if any): pass for
+// free if the key is marked, else count one more unless at the limit, marking the key when counted. One
+// round trip for any number of recipients, atomic, so that of a burst of retries only one pays.
 const TAKE_SCRIPT = `
 local limit = tonumber(ARGV[1])
+local n = tonumber(ARGV[3])
 local allowed = {}
-for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  if count == 1 then redis.call('EXPIRE', key, ARGV[2]) end
-  if count > limit then
-    redis.call('DECR', key)
-    allowed[i] = 0
-  else
+for i = 1, n do
+  local mark = KEYS[n + i]
+  if mark and not redis.call('SET', mark, '1', 'NX', 'EX', ARGV[2]) then
     allowed[i] = 1
+  else
+    local count = redis.call('INCR', KEYS[i])
+    if count == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+    if count > limit then
+      redis.call('DECR', KEYS[i])
+      if mark then redis.call('DEL', mark) end
+      allowed[i] = 0
+    else
+      allowed[i] = 1
+    end
   end
 end
 return allowed`;
+
+/** The recipient and idempotency key as one unambiguous, bounded name. */
+const paidName = (userId: string, idempotencyKey: string) =>
+  createHash('sha256')
+    .update(JSON.stringify([userId, idempotencyKey]))
+    .digest('base64url');
 
 function window(now: number) {
   const index = Math.floor(now / 1000 / WINDOW_SECONDS);
@@ -45,12 +68,23 @@ export function redisRateLimiter(
   logger: Logger,
 ): RecipientRateLimiter {
   return {
-    async take(userIds) {
+    async take(userIds, idempotencyKey) {
       const { index, retryAfterSeconds } = window(Date.now());
       if (userIds.length === 0) return { refused: new Set(), retryAfterSeconds };
-      const keys = userIds.map((userId) => `${keyPrefix}rate:recipient:${index}:${userId}`);
+      const counts = userIds.map((userId) => `${keyPrefix}rate:recipient:${index}:${userId}`);
+      const marks = idempotencyKey
+        ? userIds.map((userId) => `${keyPrefix}rate:recipient:${index}:paid:${paidName(userId, idempotencyKey)}`)
+        : [];
+      const keys = [...counts, ...marks];
       try {
-        const allowed = (await redis.eval(TAKE_SCRIPT, keys.length, ...keys, perHour, WINDOW_SECONDS)) as number[];
+        const allowed = (await redis.eval(
+          TAKE_SCRIPT,
+          keys.length,
+          ...keys,
+          perHour,
+          WINDOW_SECONDS,
+          userIds.length,
+        )) as number[];
         return { refused: new Set(userIds.filter((_, i) => allowed[i] === 0)), retryAfterSeconds };
       } catch (error) {
         logger.warn({ err: error }, 'recipient rate limit unavailable; letting notifications through');
@@ -63,18 +97,25 @@ export function redisRateLimiter(
 export function memoryRateLimiter(perHour: number): RecipientRateLimiter {
   let current = -1;
   let counts = new Map<string, number>();
+  let paid = new Set<string>();
   return {
-    async take(userIds) {
+    async take(userIds, idempotencyKey) {
       const { index, retryAfterSeconds } = window(Date.now());
       if (index !== current) {
         current = index;
         counts = new Map();
+        paid = new Set();
       }
       const refused = new Set<string>();
       for (const userId of userIds) {
+        const mark = idempotencyKey ? paidName(userId, idempotencyKey) : undefined;
+        if (mark && paid.has(mark)) continue;
         const count = counts.get(userId) ?? 0;
         if (count >= perHour) refused.add(userId);
-        else counts.set(userId, count + 1);
+        else {
+          counts.set(userId, count + 1);
+          if (mark) paid.add(mark);
+        }
       }
       return { refused, retryAfterSeconds };
     },

@@ -289,6 +289,62 @@ describe('rate limit', () => {
   });
 });
 
+describe('rate limit and retries', () => {
+  const env = { RATE_LIMIT_PER_RECIPIENT_PER_HOUR: '5' };
+  const five = useTestServer({ env });
+  const fiveInMemory = useTestServer({ env, redis: false });
+
+  it.each([
+    ['in Redis, through two instances', true],
+    ['in memory', false],
+  ])(
+    'should spend one unit of the budget on a burst of retries of one event, and answer a retry DUPLICATE even when the budget is spent (%s)',
+    async (_, redis) => {
+      const server = redis ? five : fiveInMemory;
+      const other = redis ? await startTestServer({ env }) : undefined;
+      try {
+        const user = await server.newUser();
+        const warn = (key: string, url = server.url) =>
+          published(
+            { type: 'system.warning', data: { message: key }, recipients: [user.userId], idempotencyKey: key },
+            url,
+          );
+        const burst = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => warn('retried', i % 2 && other ? other.url : server.url)),
+        );
+        const outcomes = burst.map((report) => report.results[0]!.outcome);
+        const count = (outcome: string) => outcomes.filter((o) => o === outcome).length;
+        console.log(
+          `rate limit ${redis ? 'in Redis' : 'in memory'}: 20 parallel retries of one event with a budget of 5 → ${count('CREATED')} created, ${count('DUPLICATE')} duplicates, ${count('RATE_LIMITED')} rate limited`,
+        );
+        expect(count('CREATED')).toBe(1);
+        expect(count('DUPLICATE')).toBe(19);
+
+        // The burst cost one unit: four new events fit, the fifth does not.
+        for (let i = 0; i < 4; i++) expect((await warn(`new ${i}`)).results[0]!.outcome).toBe('CREATED');
+        expect((await warn('one too many')).results[0]!.outcome).toBe('RATE_LIMITED');
+        // A retry of what was created is still DUPLICATE, with its notification, through either way in.
+        const retry = (await warn('retried')).results[0]!;
+        expect(retry).toMatchObject({ outcome: 'DUPLICATE', error: null });
+        expect(retry.notification!.id).toBe(burst[0]!.results[0]!.notification!.id);
+        expect((await warn('new 3')).results[0]!.outcome).toBe('DUPLICATE');
+        const direct = async (idempotencyKey: string) =>
+          execute(
+            server.url,
+            (await import('../generated/graphql.js')).CreateNotificationDocument,
+            { input: { userId: user.userId, title: 't', message: 'm', type: 'INFO', idempotencyKey } },
+            { token: await serviceToken() },
+          );
+        expectError(await direct('direct new'), 'RATE_LIMITED');
+        expect(expectData(await direct('retried')).createNotification.id).toBe(retry.notification!.id);
+        expect((await user.data(CountsDocument, {})).counts.total).toBe(5);
+      } finally {
+        await other?.stop();
+      }
+    },
+  );
+});
+
 describe('bad input writes nothing', () => {
   it.each([
     ['an unknown event type', { type: 'transcription.exploded', data: {} }, 'type'],
