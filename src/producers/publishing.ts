@@ -1,6 +1,7 @@
 // Domain events become notifications: the one path for publishEvent, broadcast, the stream intake and
 // the CLI. The template is rendered once per event, however many recipients; muted categories and the
-// per-recipient rate limit are applied to all of them in one query and one Redis round trip.
+// per-recipient rate limit are applied to all of them in one round trip to each store (muted categories and
+// earlier uses of the idempotency key read at once, then the limit). A retry costs no budget.
 import { z } from 'zod';
 import type { Database } from '../db.js';
 import { badUserInput, ExpectedError } from '../errors.js';
