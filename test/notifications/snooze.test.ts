@@ -29,7 +29,7 @@ describe('snooze', () => {
       const [n] = await createMany(shared.url, user.userId, 1);
       await user.data(MarkSeenDocument, { ids: [n!.id] });
       await user.data(MarkReadDocument, { id: n!.id });
-      const until = new Date(Date.now() + 200);
+      const until = new Date(Date.now() + 1000);
       await user.data(SnoozeDocument, { id: n!.id, until: until.toISOString() });
       // Three full polls that started after its time.
       for (let polls = 0; polls < 3; ) {
