@@ -1,5 +1,7 @@
 // The command line of `npm run notify`, checked before anything is sent.
 import { parseArgs } from 'node:util';
+import { ExpectedError } from '../errors.js';
+import { checkStorable } from '../validation/text.js';
 
 export const USAGE =
   'usage: npm run notify -- <event-type> (--user <id>… | --broadcast) [--data <json>] [--key <idempotency key>] [--collapse <key>]';
@@ -46,7 +48,20 @@ export function parseNotifyArguments(argv: string[]): NotifyArguments | 'help' {
       throw new UsageError(`--data is not valid JSON (${(error as Error).message})`);
     }
   }
-  return { type, users, broadcast, data, idempotencyKey: values.key, collapseKey: values.collapse };
+  const args = { type, users, broadcast, data, idempotencyKey: values.key, collapseKey: values.collapse };
+  checkFields(args);
+  return args;
+}
+
+/** The server's own rule, checked before calling it, and said as the server would say it. */
+function checkFields({ type, users, data, idempotencyKey, collapseKey }: NotifyArguments): void {
+  const fields = { type, recipients: users, data, idempotencyKey, collapseKey };
+  try {
+    for (const [field, value] of Object.entries(fields)) checkStorable(value, field);
+  } catch (error) {
+    if (error instanceof ExpectedError) throw new UsageError(`${error.code} ${error.message}`);
+    throw error;
+  }
 }
 
 function parse(argv: string[]) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { badUserInput } from '../errors.js';
 import { findEventType } from '../producers/event-types.js';
 import type { PublishInput } from '../producers/publishing.js';
+import { checkStorable } from '../validation/text.js';
 import type { StreamEntry } from './stream-entries.js';
 
 /** The entry field that holds the event. */
@@ -29,6 +30,10 @@ export function publishInputOf(entry: StreamEntry): PublishInput {
     json = JSON.parse(text);
   } catch (error) {
     throw badUserInput(EVENT_FIELD, `is not valid JSON (${(error as Error).message})`);
+  }
+  // Each field on its own, so that nesting is counted from it and a fault is named by it ("data.message").
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    for (const [field, value] of Object.entries(json)) checkStorable(value, field);
   }
   const parsed = streamEvent.safeParse(json);
   if (!parsed.success) {

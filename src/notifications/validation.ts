@@ -2,22 +2,35 @@
 import { z } from 'zod';
 import { badUserInput } from '../errors.js';
 import { NotificationType } from '../generated/prisma/enums.js';
+import { findUnstorable, hasVisibleCharacter } from '../validation/text.js';
 
 export const MAX_METADATA_BYTES = 16 * 1024;
 
-// PostgreSQL counts characters (code points), not UTF-16 units, and cannot store NUL in text.
+/** The rule of src/validation/text.ts, as a zod check: what PostgreSQL could not store exactly is refused. */
+const storable = (value: unknown, context: z.core.$RefinementCtx<unknown>) => {
+  const found = findUnstorable(value);
+  if (found) context.addIssue({ code: 'custom', message: found.problem, path: found.path ? [found.path] : [] });
+};
+
+// PostgreSQL counts characters (code points), not UTF-16 units.
 const text = (max: number) =>
   z
     .string()
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
+    .superRefine(storable)
     .refine((value) => value.trim().length > 0, 'must not be empty')
     .refine((value) => [...value].length <= max, `must be at most ${max} characters`);
 
+/** Text shown to the user: a title of zero-width spaces is as empty as one of spaces. */
+const shownText = (max: number) =>
+  text(max).refine(hasVisibleCharacter, 'must have a visible character, not only spaces or invisible ones');
+
 const optionalText = (max: number) => text(max).nullish();
 
+// Checked for storage before its shape, so that nothing else walks a value nested too deep.
 const metadata = z
-  .record(z.string(), z.json(), { error: 'must be a JSON object' })
-  .refine((value) => !JSON.stringify(value).includes('\\u0000'), 'must not contain NUL characters')
+  .unknown()
+  .superRefine(storable)
+  .pipe(z.record(z.string(), z.json(), { error: 'must be a JSON object' }))
   .refine(
     (value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES,
     `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
@@ -25,8 +38,8 @@ const metadata = z
 
 export const newNotificationSchema = z.object({
   userId: text(255),
-  title: text(255),
-  message: text(1000),
+  title: shownText(255),
+  message: shownText(1000),
   type: z.enum(NotificationType),
   metadata: metadata.nullish().transform((value) => value ?? {}),
   relatedSessionId: optionalText(255).transform((value) => value ?? null),
@@ -38,6 +51,7 @@ export const newNotificationSchema = z.object({
     .transform((value) => value ?? null),
   expiresAt: z
     .date()
+    .superRefine(storable)
     .refine((value) => value.getTime() > Date.now(), 'must be in the future')
     .nullish()
     .transform((value) => value ?? null),

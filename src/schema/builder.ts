@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { forbidden } from '../errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
+import StorableArgumentsPlugin from '../validation/storable-arguments.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -19,8 +20,9 @@ export const builder = new SchemaBuilder<{
   Connection: { totalCount: () => Promise<number> };
   DefaultFieldNullability: false;
 }>({
-  // Relay first, so that scope checks see parsed ids (see the scope-auth plugin's docs).
-  plugins: [RelayPlugin, ScopeAuthPlugin, SimpleObjectsPlugin, PrismaPlugin],
+  // Relay first, so that scope checks see parsed ids (see the scope-auth plugin's docs). Storable arguments
+  // last: it wraps the resolvers innermost, so a caller without access learns nothing from its checks.
+  plugins: [RelayPlugin, ScopeAuthPlugin, SimpleObjectsPlugin, PrismaPlugin, StorableArgumentsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
