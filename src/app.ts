@@ -21,6 +21,7 @@ import { createErrorMasking } from './http/error-masking.js';
 import { useErrorMetrics } from './http/error-metrics.js';
 import { graphiqlTabs } from './http/graphiql-tabs.js';
 import { useSingleConnectionSse } from './http/graphql-sse.js';
+import { useMalformedJsonAsBadRequest } from './http/malformed-json.js';
 import { useMetricsEndpoint } from './http/metrics-endpoint.js';
 import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH } from './http/paths.js';
 import { useRateLimits } from './http/rate-limit.js';
@@ -166,6 +167,7 @@ export function createApp({
       useReadiness(dependencies, READY_PATH),
       // Before authentication: a chunked body is read into a new request, which must be the one authenticated.
       useBodyLimit(security.maxRequestBytes),
+      useMalformedJsonAsBadRequest(),
       // Before authentication: the page and its assets are public; the page sends the token itself.
       ...(demoPage ? [useDemoPage(demoPage)] : []),
       // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.

@@ -69,7 +69,7 @@ describe('createNotification', () => {
     ['metadata that is a string', { metadata: 'text' }, 'metadata'],
     ['metadata that is a number', { metadata: 5 }, 'metadata'],
     ['a title with a NUL character', { title: 'a\u0000b' }, 'title'],
-    ['metadata with a NUL character', { metadata: { a: 'x\u0000' } }, 'metadata'],
+    ['metadata with a NUL character', { metadata: { a: 'x\u0000' } }, 'metadata.a'],
     ['metadata over 16 KiB', { metadata: { blob: 'x'.repeat(17_000) } }, 'metadata'],
     ['an idempotency key of 256 characters', { idempotencyKey: 'k'.repeat(256) }, 'idempotencyKey'],
   ];
