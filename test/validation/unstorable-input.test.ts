@@ -374,6 +374,11 @@ const graphqlRows: GraphQLRow[] = [
   },
 ];
 
+/** A notification whose metadata nests exactly as deep as allowed, with an emoji (a surrogate pair) in its title. */
+const created32 = (userId: string) => ({
+  input: { userId, title: '🔔 Ready', message: 'Message', type: 'INFO', metadata: { deep: nested(31) } },
+});
+
 async function seededUser(): Promise<UserClient> {
   const user = await shared.newUser();
   await createNotification(shared.url, { userId: user.userId, title: 'Seed', category: 'seed' });
@@ -396,6 +401,20 @@ describe('input PostgreSQL cannot store exactly, through GraphQL', () => {
     expect(error.message).toMatch(row.message);
     expect(error.message.startsWith(`${row.field}: `), error.message).toBe(true);
     expect(await stateOf(user)).toEqual(before);
+  });
+
+  it('should take what PostgreSQL can store: the edge dates, 32 levels of JSON, paired surrogates', async () => {
+    const user = await shared.newUser();
+    const created = await execute(shared.url, CREATE, created32(user.userId), { token: await serviceToken() });
+    expect(created.body.errors).toBeUndefined();
+    const counted = await user.execute(COUNTS, {
+      filter: {
+        createdAfter: '0001-01-01T00:00:00Z',
+        createdBefore: '9999-12-31T23:59:59.999Z',
+        metadata: [{ key: 'deep', value: nested(31) }],
+      },
+    });
+    expect(counted.body).toEqual({ data: { counts: { total: 1 } } });
   });
 
   it('should refuse a bad filter of a subscription before the stream opens', async () => {
