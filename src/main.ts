@@ -1,12 +1,29 @@
 // The process: read the configuration, start the server, stop it in order on SIGTERM or SIGINT.
+import path from 'node:path';
 import { signToken } from './auth.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadCliConfig, loadConfig } from './config.js';
 import { DevSecretError, loadOrCreateDevSecret } from './dev-secret.js';
 import { DEMO_PATH } from './http/paths.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { StartupError } from './startup-error.js';
 
 const DEV_USER = 'dev-user';
+
+const shellQuote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
+
+/** `npm run notify` as it must be typed to reach this server: the settings it would not guess come first. */
+function notifyCommand(url: string, jwt: Config['jwt']): string {
+  const defaults = loadCliConfig({});
+  const settings = Object.entries({
+    API_URL: url === defaults.apiUrl ? undefined : url,
+    DEV_JWT_SECRET_FILE: jwt.devSecretFile === defaults.jwt.devSecretFile ? undefined : path.resolve(jwt.devSecretFile),
+    JWT_ISSUER: jwt.issuer,
+    JWT_AUDIENCE: jwt.audience,
+  }).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${shellQuote(value)}`]));
+  const data = JSON.stringify({ message: 'Hello' });
+  return [...settings, 'npm run notify --', 'system.warning', '--user', DEV_USER, '--data', shellQuote(data)].join(' ');
+}
 
 let config: Config;
 try {
@@ -42,7 +59,9 @@ const devToken = devSecret
 const server = await startServer(config, logger, {
   graphiqlHeaders: devToken ? { Authorization: `Bearer ${devToken}` } : undefined,
 }).catch((error: unknown) => {
-  logger.fatal({ err: error }, 'could not start');
+  // A known cause is one plain line, as a bad setting is; anything else keeps its stack, but says what it was.
+  if (error instanceof StartupError) console.error(error.message);
+  else logger.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
 
@@ -57,6 +76,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     logger.info({ signal }, 'stopping');
     setTimeout(() => {
       logger.error('stop deadline passed; exiting anyway');
+      server.stopNow();
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
     server.stop().then(
@@ -76,7 +96,7 @@ if (devToken) {
       ...(config.demo ? [`  Demo:      ${server.url}${DEMO_PATH}#token=${devToken}`] : []),
       `  Dev token: ${devToken}`,
       `             user "${DEV_USER}", roles ["service"], valid 12 hours, signed with the development secret in ${config.jwt.devSecretFile}`,
-      `  Send one:  npm run notify -- system.warning --user ${DEV_USER} --data '{"message":"Hello"}'`,
+      `  Send one:  ${notifyCommand(server.url, config.jwt)}`,
       '',
     ].join('\n'),
   );

@@ -92,12 +92,13 @@ async function connectRedis(url: string, logger: Logger, onReconnected: () => vo
   const connect = (role: string, options: { enableOfflineQueue: boolean; maxRetriesPerRequest: number | null }) => {
     const client = new Redis(url, { lazyConnect: true, ...options });
     let lost = false;
-    client.on('error', (error) => logger.warn({ err: error, role }, 'redis connection error'));
+    // Reported once by the dependency watch (src/health/watch.ts), not at each reconnection attempt.
+    client.on('error', (error) => logger.debug({ err: error, role }, 'redis connection error'));
     client.on('close', () => {
       if (client.status !== 'end') lost = true;
     });
     client.on('ready', () => {
-      logger.info({ role, reconnected: lost }, 'redis ready');
+      logger.debug({ role, reconnected: lost }, 'redis ready');
       if (lost && role === 'subscriber') onReconnected();
       lost = false;
     });
@@ -120,7 +121,7 @@ async function connectRedis(url: string, logger: Logger, onReconnected: () => vo
   // Start even when Redis is away: ioredis keeps reconnecting, and creating and reading need only PostgreSQL.
   await Promise.all(
     [publisher, subscriber].map((client) =>
-      client.connect().catch((error: Error) => logger.warn({ err: error }, 'redis unavailable at start')),
+      client.connect().catch((error: Error) => logger.debug({ err: error, role: 'pubsub' }, 'redis unavailable')),
     ),
   );
   return new RedisPubSub({

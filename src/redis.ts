@@ -10,7 +10,9 @@ export function createRedisClient(url: string, logger: Logger, name: string): Re
     lazyConnect: true,
     connectionName: name,
   });
-  client.on('error', (error) => logger.warn({ err: error, connection: name }, 'redis connection error'));
-  client.connect().catch((error: Error) => logger.warn({ err: error, connection: name }, 'redis unavailable at start'));
+  // ioredis retries on its own and reports every failed attempt; the dependency watch (src/health/watch.ts)
+  // tells people once that Redis is away and once that it is back.
+  client.on('error', (error) => logger.debug({ err: error, connection: name }, 'redis connection error'));
+  client.connect().catch((error: Error) => logger.debug({ err: error, connection: name }, 'redis unavailable'));
   return client;
 }

@@ -6,8 +6,10 @@ import { type App, createApp } from './app.js';
 import { createTokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
-import { applyMigrations } from './db/migrations.js';
 import { createDatabase } from './db.js';
+import { dependencyChecks } from './health/dependencies.js';
+import { checkDependencies } from './health/startup.js';
+import { watchDependencies } from './health/watch.js';
 import { buildDemoPage } from './http/demo-page.js';
 import { loadTrustedDocuments } from './http/trusted-documents.js';
 import { startEventIntake } from './intake/consumer.js';
@@ -20,6 +22,7 @@ import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
 import { createRedisClient } from './redis.js';
 import { closeLimitsRedis, connectLimitsRedis } from './security/redis.js';
+import { StartupError } from './startup-error.js';
 
 /** How long open streams get to deliver their last message when the server stops. */
 const STREAM_DRAIN_MS = 3000;
@@ -32,28 +35,62 @@ export interface RunningServer {
   port: number;
   databaseUrl: string;
   stop(): Promise<void>;
+  /** For a process about to exit before `stop` finished: ends what would outlive it (the embedded PostgreSQL). */
+  stopNow(): void;
 }
 
 export interface StartOptions {
   graphiqlHeaders?: Record<string, string>;
 }
 
+/**
+ * Starts everything, or nothing: PostgreSQL, its schema and Redis are checked before anything listens, and
+ * a failure part-way stops what was started before it is thrown (a StartupError says why in one line).
+ */
 export async function startServer(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const started: Array<() => Promise<unknown>> = [];
+  try {
+    return await start(config, logger, options, started);
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    throw error;
+  }
+}
+
+function listenProblem(error: unknown, config: Config): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new StartupError(
+      `port ${config.port} on ${config.host} is in use: is the server already running? stop it, or set PORT to another port`,
+    );
+  }
+  if (code === 'EACCES') return new StartupError(`no permission to listen on port ${config.port}: set PORT above 1023`);
+  return error;
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  options: StartOptions,
+  started: Array<() => Promise<unknown>>,
+): Promise<RunningServer> {
   const { persistedOperations } = config.security;
   const trustedDocuments = persistedOperations.manifest
     ? loadTrustedDocuments(persistedOperations.manifest)
     : undefined;
   const demoPage = config.demo ? await buildDemoPage(persistedOperations.mode) : undefined;
   const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embeddedDir, logger);
+  if (embedded) started.push(() => embedded.stop());
   const databaseUrl = config.database.url ?? embedded!.url;
-  if (embedded) {
-    const applied = await applyMigrations(databaseUrl);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
+  await checkDependencies(config, databaseUrl, logger);
   const db = createDatabase(databaseUrl, config.database.poolSize);
+  started.push(() => db.$disconnect());
   const pubsub = await createPubSub({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  started.push(() => pubsub.close());
   const redis = config.redis.url ? createRedisClient(config.redis.url, logger, 'commands') : undefined;
+  if (redis) started.push(() => redis.quit().catch(() => redis.disconnect()));
   const limitsRedis = config.redis.url ? await connectLimitsRedis(config.redis.url, logger) : undefined;
+  if (limitsRedis) started.push(() => closeLimitsRedis(limitsRedis));
   const app = createApp({
     config,
     db,
@@ -66,6 +103,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
     limitsRedis,
     demoPage,
   });
+  started.push(async () => app.yoga.dispose());
 
   const jobs = startJobs(
     [
@@ -77,11 +115,14 @@ export async function startServer(config: Config, logger: Logger, options: Start
     (job, result) => app.metrics.jobRuns.inc({ job, result }),
   );
 
+  started.push(() => jobs.stop());
+
   const server = createServer(app.yoga);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenProblem(error, config)));
     server.listen(config.port, config.host, resolve);
   });
+  const watch = watchDependencies(dependencyChecks(db, redis, config.readyTimeoutMs), logger);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
@@ -113,6 +154,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
       await closed;
       await intakeStopped;
       await jobs.stop();
+      await watch.stop();
       await app.yoga.dispose();
       if (limitsRedis) await closeLimitsRedis(limitsRedis);
       await pubsub.close();
@@ -124,5 +166,5 @@ export async function startServer(config: Config, logger: Logger, options: Start
     return stopping;
   };
 
-  return { app, url, port, databaseUrl, stop };
+  return { app, url, port, databaseUrl, stop, stopNow: () => embedded?.stopNow() };
 }

@@ -1,13 +1,14 @@
 // A real PostgreSQL from npm packages, for `npm start` without DATABASE_URL: data kept under a folder
 // of the project (listed in .gitignore), on a free port of its own, reachable only from this machine.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../free-port.js';
 import type { Logger } from '../logger.js';
+import { StartupError } from '../startup-error.js';
 
 const DATABASE = 'notifications';
 const USER = 'postgres';
@@ -16,7 +17,52 @@ const PASSWORD = 'postgres';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Resolves once PostgreSQL has exited (its lock file gone), so the data folder may be removed or reused. */
   stop(): Promise<void>;
+  /** For a process that must exit now: tells PostgreSQL to shut down at once, without waiting. */
+  stopNow(): void;
+}
+
+/** How long a stop waits for PostgreSQL to finish, after it has exited, removing its lock file. */
+const LOCK_FILE_WAIT_MS = 5000;
+
+/** The process id in PostgreSQL's lock file, if one is there. */
+function lockHolder(databaseDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Why PostgreSQL did not start, in one line, from what it wrote before it exited. */
+function startProblem(databaseDir: string, output: string): StartupError {
+  const holder = lockHolder(databaseDir);
+  if (/lock file "postmaster\.pid" already exists/.test(output) || (holder !== undefined && alive(holder))) {
+    return new StartupError(
+      `the embedded PostgreSQL's data folder ${databaseDir} is in use by another PostgreSQL` +
+        `${holder ? ` (pid ${holder})` : ''}: is \`npm start\` already running in this clone? ` +
+        'stop it, or give this one its own EMBEDDED_POSTGRES_DIR (or a DATABASE_URL)',
+    );
+  }
+  const fatal = output
+    .split('\n')
+    .map((line) => line.replace(/^.*?(FATAL|PANIC|ERROR):\s+/, '$1: ').trim())
+    .find((line) => /^(FATAL|PANIC|ERROR): /.test(line));
+  return new StartupError(
+    `the embedded PostgreSQL in ${databaseDir} did not start: ${fatal ?? 'it exited without saying why'} ` +
+      '(LOG_LEVEL=debug shows its whole output)',
+  );
 }
 
 async function ensureDatabase(maintenanceUrl: string, name: string): Promise<void> {
@@ -70,6 +116,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
   const databaseDir = path.resolve(dataDir);
   letPostgresReach([databaseDir, createRequire(import.meta.url).resolve('embedded-postgres')], log);
   const port = await freePort();
+  let output = '';
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -79,16 +126,42 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     // PostgreSQL refuses to run as root; as root the package runs it as the `postgres` user instead.
     createPostgresUser: userInfo().uid === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => log.debug(message.trim()),
+    onLog: (message) => {
+      output += message;
+      log.debug(message.trim());
+    },
     onError: (error) => log.warn({ err: error }, 'embedded postgres reported an error'),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     log.info({ databaseDir }, 'initialising the embedded PostgreSQL (first start only)');
     await postgres.initialise();
   }
-  await postgres.start();
-  const server = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
-  await ensureDatabase(`${server}/postgres`, DATABASE);
-  log.info({ port, databaseDir }, 'embedded PostgreSQL running');
-  return { url: `${server}/${DATABASE}`, stop: () => postgres.stop() };
+  // It rejects with nothing when PostgreSQL exits during its start; what PostgreSQL wrote says why.
+  await postgres.start().catch(() => {
+    throw startProblem(databaseDir, output);
+  });
+  const pid = lockHolder(databaseDir);
+  const stop = async () => {
+    // The package's stop resolves when the process it spawned exits; PostgreSQL removes its lock file last.
+    await postgres.stop();
+    for (const deadline = Date.now() + LOCK_FILE_WAIT_MS; pid !== undefined && alive(pid) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  try {
+    const server = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+    await ensureDatabase(`${server}/postgres`, DATABASE);
+    log.info({ port, databaseDir }, 'embedded PostgreSQL running');
+    return {
+      url: `${server}/${DATABASE}`,
+      stop,
+      stopNow: () => {
+        // SIGQUIT: PostgreSQL's immediate shutdown (recovery at the next start), which needs no one to wait.
+        if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGQUIT');
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

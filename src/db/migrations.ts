@@ -17,11 +17,16 @@ export async function readSchemaFiles(): Promise<SchemaFile[]> {
   return [{ path: file, content: await readFile(file, 'utf8') }];
 }
 
-async function readMigrationList(): Promise<MigrationList> {
-  const names = (await readdir(migrationsDir, { withFileTypes: true }))
+/** The migrations of prisma/migrations, oldest first. */
+export async function migrationNames(): Promise<string[]> {
+  return (await readdir(migrationsDir, { withFileTypes: true }))
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+}
+
+async function readMigrationList(): Promise<MigrationList> {
+  const names = await migrationNames();
   const lockfilePath = path.join(migrationsDir, 'migration_lock.toml');
   return {
     baseDir: migrationsDir,

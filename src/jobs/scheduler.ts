@@ -1,6 +1,8 @@
 // Runs jobs every so often in each instance, and between ticks at the times a job asks for; a run never
-// overlaps the previous one, and a failure is logged and retried at the next tick. Cluster-wide
-// exclusivity is the job's own business (cluster-lock.ts).
+// overlaps the previous one, and a failure is retried at the next tick, logged when it starts, every 30 s
+// while it lasts, and when it ends (a job of every second would otherwise log each failure with its stack).
+// Cluster-wide exclusivity is the job's own business (cluster-lock.ts).
+import { oneLine, outageLog } from '../health/outage-log.js';
 import type { Logger } from '../logger.js';
 
 export interface Job {
@@ -24,7 +26,9 @@ export type RunObserver = (job: string, result: 'ran' | 'skipped' | 'failed') =>
 
 export function startJobs(jobs: Job[], logger: Logger, observe: RunObserver = () => {}): Scheduler {
   const running = new Set<Promise<unknown>>();
-  const stops = jobs.map((job) => {
+  const failures = jobs.map((job) => outageLog({ subject: `job ${job.name}`, state: 'failing', logger }));
+  const stops = jobs.map((job, index) => {
+    const failure = failures[index]!;
     let busy = false;
     const tick = () => {
       if (busy) return;
@@ -34,10 +38,12 @@ export function startJobs(jobs: Job[], logger: Logger, observe: RunObserver = ()
         .then((result) => {
           observe(job.name, result === undefined ? 'skipped' : 'ran');
           logger.debug({ job: job.name, result }, 'job ran');
+          failure.succeeded();
         })
         .catch((error: unknown) => {
           observe(job.name, 'failed');
-          logger.error({ err: error, job: job.name }, 'job failed');
+          logger.debug({ err: error, job: job.name }, 'job failed');
+          failure.failed(oneLine(error), { job: job.name, err: error });
         })
         .finally(() => {
           busy = false;
@@ -74,6 +80,7 @@ export function startJobs(jobs: Job[], logger: Logger, observe: RunObserver = ()
     async stop() {
       for (const stop of stops) stop();
       await Promise.allSettled(running);
+      for (const failure of failures) failure.close();
     },
   };
 }

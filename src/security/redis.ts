@@ -14,10 +14,9 @@ export async function connectLimitsRedis(url: string, logger: Logger): Promise<R
     maxRetriesPerRequest: 0,
     commandTimeout: COMMAND_TIMEOUT_MS,
   });
-  client.on('error', (error) => logger.warn({ err: error, role: 'limits' }, 'redis connection error'));
-  await client
-    .connect()
-    .catch((error: Error) => logger.warn({ err: error, role: 'limits' }, 'redis unavailable at start'));
+  // Reported once by the dependency watch (src/health/watch.ts), not at each reconnection attempt.
+  client.on('error', (error) => logger.debug({ err: error, role: 'limits' }, 'redis connection error'));
+  await client.connect().catch((error: Error) => logger.debug({ err: error, role: 'limits' }, 'redis unavailable'));
   return client;
 }
 
