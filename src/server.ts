@@ -85,6 +85,9 @@ async function start(
   await checkDependencies(config, databaseUrl, logger);
   const db = createDatabase(databaseUrl, config.database.poolSize);
   started.push(() => db.$disconnect());
+  // The client's first query loads its query compiler and opens the pool: slow on a busy machine, and better
+  // paid here than by the first request or the first /ready.
+  await db.$queryRaw`SELECT 1`;
   const pubsub = await createPubSub({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
   started.push(() => pubsub.close());
   const redis = config.redis.url ? createRedisClient(config.redis.url, logger, 'commands') : undefined;

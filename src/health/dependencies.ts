@@ -52,6 +52,13 @@ async function probe(work: () => Promise<unknown>, timeoutMs: number): Promise<D
   }
 }
 
+/** PING; while ioredis is reconnecting the command would only fail with a message, so say that. */
+function pingRedis(redis: Redis): Promise<unknown> {
+  if (redis.status !== 'ready')
+    return Promise.reject(Object.assign(new Error('not connected'), { code: 'NOT_CONNECTED' }));
+  return redis.ping();
+}
+
 class SchemaBehind extends Error {
   code = 'MIGRATIONS_PENDING';
 }
@@ -80,7 +87,7 @@ export function dependencyChecks(db: Database, redis: Redis | undefined, timeout
       const [postgres, schema, redisCheck] = await Promise.all([
         probe(() => db.$queryRaw`SELECT 1`, timeoutMs),
         probe(schemaUpToDate, timeoutMs),
-        redis ? probe(() => redis.ping(), timeoutMs) : undefined,
+        redis ? probe(() => pingRedis(redis), timeoutMs) : undefined,
       ]);
       return redisCheck ? { postgres, schema, redis: redisCheck } : { postgres, schema };
     },

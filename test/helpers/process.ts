@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+const MAIN = ['--import', 'tsx', 'src/main.ts'];
+
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
@@ -24,12 +26,16 @@ function listeningUrl(output: string): string | undefined {
   return undefined;
 }
 
-/** Runs `src/main.ts` with exactly `env` (plus PATH); resolves once it is listening. */
+/**
+ * Runs `src/main.ts` with exactly `env` (plus PATH); resolves once it is listening. Give `timeoutMs` from
+ * test/helpers/timing.ts (startupDeadline) in a test: the process helpers cannot read the run's measurement,
+ * since test/setup/global.ts uses them to take it.
+ */
 export function startServerProcess(
   env: Record<string, string | undefined>,
   timeoutMs = 30_000,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, MAIN, {
     cwd: root,
     // The `listening` line is how the test learns the port, so the log level is at least info.
     env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
@@ -41,7 +47,8 @@ export function startServerProcess(
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      // SIGTERM, not SIGKILL: a server that is still starting stops what it started (an embedded PostgreSQL).
+      child.kill('SIGTERM');
       reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
@@ -73,4 +80,50 @@ export function startServerProcess(
       reject(new Error(`server exited with ${code} before listening:\n${output}`));
     });
   });
+}
+
+export interface ServerRun {
+  code: number | NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `src/main.ts` with exactly `env` (plus PATH) until it exits by itself, as a start that fails does. */
+export function runServerToExit(env: Record<string, string | undefined>, timeoutMs: number): Promise<ServerRun> {
+  const child = spawn(process.execPath, MAIN, {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`the server did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
+    }, timeoutMs);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? signal, stdout, stderr });
+    });
+  });
+}
+
+/** Resolves once `output()` has a line matching `pattern`, checking as it grows; rejects past `timeoutMs`. */
+export async function waitForLine(output: () => string, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = output()
+      .split('\n')
+      .find((candidate) => pattern.test(candidate));
+    if (line !== undefined) return line;
+    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

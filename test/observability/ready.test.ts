@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
+import { freshDatabase } from '../helpers/database.js';
 import { scrape } from '../helpers/metrics.js';
 import { startTestServer, useTestServer } from '../helpers/server.js';
 import { proxyInFrontOf, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -15,7 +17,7 @@ describe('/health and /ready on a running server', () => {
   it('should answer /health and /ready without a token, /ready naming each dependency it checked', async () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     const answer = await ready(server.url);
-    expect(answer.status).toBe(200);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toMatchObject({ ready: true, checks: { postgres: { up: true }, redis: { up: true } } });
   });
 
@@ -24,7 +26,10 @@ describe('/health and /ready on a running server', () => {
     try {
       const answer = await ready(memory.url);
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ ready: true, checks: { postgres: { up: true, ms: expect.any(Number) } } });
+      expect(answer.body).toEqual({
+        ready: true,
+        checks: { postgres: { up: true, ms: expect.any(Number) }, schema: { up: true, ms: expect.any(Number) } },
+      });
       const metrics = await scrape(memory.url);
       expect(metrics.value('notifications_postgres_up')).toBe(1);
       expect(metrics.has('notifications_redis_up')).toBe(false);
@@ -75,5 +80,52 @@ describe('/ready when a dependency is unreachable', () => {
     expect((await scrape(server.url)).value('notifications_postgres_up')).toBe(0);
     await postgresProxy.restore();
     await expect.poll(async () => (await ready(server.url)).status, { timeout: 10_000, interval: 200 }).toBe(200);
+  });
+});
+
+describe('/ready when the database schema is behind', () => {
+  let databaseUrl: string;
+  let server: RunningServer;
+  beforeAll(async () => {
+    databaseUrl = await freshDatabase();
+    server = await startTestServer({ env: { DATABASE_URL: databaseUrl } });
+  });
+  afterAll(() => server?.stop());
+
+  /** Runs `sql` on the server's database directly, as an operator restoring an older backup would. */
+  async function onDatabase(sql: string, values: unknown[] = []): Promise<pg.QueryResult> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      return await client.query(sql, values);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('should answer 503 naming the migration to apply and the command, and 200 once it is applied', async () => {
+    expect((await ready(server.url)).status).toBe(200);
+    const { rows } = await onDatabase(
+      'DELETE FROM _prisma_migrations WHERE migration_name = (SELECT max(migration_name) FROM _prisma_migrations) RETURNING *',
+    );
+    const [row] = rows as Array<Record<string, unknown>>;
+    const answer = await ready(server.url);
+    console.log(`/ready with a migration missing: ${answer.status} ${JSON.stringify(answer.body)}`);
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({
+      ready: false,
+      checks: {
+        postgres: { up: true },
+        schema: { up: false, error: 'MIGRATIONS_PENDING', reason: expect.stringContaining('npm run db:migrate') },
+      },
+    });
+    expect(JSON.stringify(answer.body)).toContain(String(row!.migration_name));
+
+    const columns = Object.keys(row!);
+    await onDatabase(
+      `INSERT INTO _prisma_migrations (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      columns.map((column) => row![column]),
+    );
+    expect((await ready(server.url)).status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../src/db/migrations.js';
+import { startServerProcess } from '../helpers/process.js';
 import { testEnvironment } from './environment.js';
 
 declare module 'vitest' {
@@ -11,12 +12,15 @@ declare module 'vitest' {
     databaseUrl: string;
     redisUrl: string;
     redisPrefix: string;
+    /** How long one start of the server process took at the start of the run (see test/helpers/timing.ts). */
+    startupMs: number;
   }
 }
 
 interface TestRun {
   databaseUrl: string;
   redisPrefix: string;
+  startupMs: number;
   drop(): Promise<void>;
 }
 
@@ -32,6 +36,7 @@ async function createTestRun(): Promise<TestRun> {
   return {
     databaseUrl,
     redisPrefix: `test:${runId}:`,
+    startupMs: await timeOneStart(databaseUrl),
     async drop() {
       // With the scratch databases its tests made (test/helpers/database.ts).
       const { rows } = await admin.query<{ datname: string }>(
@@ -57,11 +62,31 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', run.databaseUrl);
   project.provide('redisUrl', testEnvironment().redisUrl);
   project.provide('redisPrefix', run.redisPrefix);
+  project.provide('startupMs', run.startupMs);
 
   return async () => {
     shared.notificationsTestRunUsers = (shared.notificationsTestRunUsers ?? 1) - 1;
     if (shared.notificationsTestRunUsers === 0) await run.drop();
   };
+}
+
+/** Times one start of the real server process on this machine, now (first compile of tsx's cache aside). */
+async function timeOneStart(databaseUrl: string): Promise<number> {
+  const started = performance.now();
+  const server = await startServerProcess(
+    {
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: 'timing-the-start-of-the-server-process-only',
+    },
+    300_000,
+  );
+  const ms = Math.round(performance.now() - started);
+  await server.stop();
+  console.log(`one server start took ${ms} ms on this machine; the tests' deadlines scale from it`);
+  return ms;
 }
 
 /** Drops what the run left in Redis under its prefix (event streams, counters), so runs leave nothing behind. */
