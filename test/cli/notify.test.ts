@@ -12,6 +12,7 @@ import { freshDatabase } from '../helpers/database.js';
 import { userClient } from '../helpers/graphql.js';
 import { startServerProcess } from '../helpers/process.js';
 import { startTestServer, testServerEnvironment, useTestServer } from '../helpers/server.js';
+import { startupDeadline, timeoutForStarts } from '../helpers/timing.js';
 import { newUserId, TEST_JWT_SECRET, tokenFor } from '../helpers/tokens.js';
 
 const shared = useTestServer();
@@ -19,7 +20,8 @@ const cliEnv = () => ({ API_URL: shared.url, JWT_SECRET: TEST_JWT_SECRET });
 const completedData = (sessionId: string) =>
   JSON.stringify({ sessionId, sessionTitle: 'Weekly sync', durationSeconds: 95, segmentsCount: 12 });
 
-describe('npm run notify', () => {
+// Each run of the CLI is a process start; the longest test runs five of them one after another.
+describe('npm run notify', { timeout: timeoutForStarts(5) }, () => {
   it('should publish an event to every --user and print each outcome', async () => {
     const [alice, bob] = [newUserId(), newUserId()];
     const args = ['transcription.completed', '--user', alice, '--user', bob, '--data', completedData('session-9')];
@@ -119,7 +121,7 @@ describe('npm run notify', () => {
   });
 });
 
-describe('npm run notify --broadcast', () => {
+describe('npm run notify --broadcast', { timeout: timeoutForStarts(4) }, () => {
   // Broadcast reaches every user the database knows: on the run's shared database it would reach the users
   // of every other test, so this server has a database of its own.
   let server: RunningServer;
@@ -150,7 +152,7 @@ describe('npm run notify --broadcast', () => {
   });
 });
 
-describe('npm run notify against `npm start` in development', () => {
+describe('npm run notify against `npm start` in development', { timeout: timeoutForStarts(2) }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'notify-dev-'));
@@ -162,7 +164,7 @@ describe('npm run notify against `npm start` in development', () => {
     const env = testServerEnvironment({
       env: { NODE_ENV: 'development', JWT_SECRET: undefined, DEV_JWT_SECRET_FILE: secretFile },
     });
-    const server = await startServerProcess(env);
+    const server = await startServerProcess(env, startupDeadline());
     try {
       expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
       const user = newUserId();

@@ -7,7 +7,7 @@ import { freshDatabase } from '../helpers/database.js';
 import { runServerToExit, startServerProcess, waitForLine } from '../helpers/process.js';
 import { startPrivateRedis } from '../helpers/redis-server.js';
 import { testServerEnvironment } from '../helpers/server.js';
-import { scaled, startupDeadline } from '../helpers/timing.js';
+import { scaled, startupDeadline, timeoutForStarts } from '../helpers/timing.js';
 
 const production = (env: Record<string, string | undefined>) =>
   testServerEnvironment({ env: { NODE_ENV: 'production', LOG_LEVEL: 'info', ...env } });
@@ -25,13 +25,17 @@ async function failedStart(env: Record<string, string | undefined>): Promise<str
 }
 
 describe('a start that cannot work', () => {
-  it('should refuse an unmigrated database in production, in one line naming npm run db:migrate', async () => {
+  it('should refuse an unmigrated database in production, in one line naming npm run db:migrate', {
+    timeout: timeoutForStarts(1),
+  }, async () => {
     const line = await failedStart(production({ DATABASE_URL: await freshDatabase({ migrate: false }) }));
     console.log(`unmigrated database in production: ${line}`);
     expect(line).toMatch(/^the database schema is behind: \d+ migrations are not applied .*run `npm run db:migrate`$/);
   });
 
-  it('should migrate an unmigrated database in development, and be ready', async () => {
+  it('should migrate an unmigrated database in development, and be ready', {
+    timeout: timeoutForStarts(1),
+  }, async () => {
     const env = testServerEnvironment({
       env: { NODE_ENV: 'development', DATABASE_URL: await freshDatabase({ migrate: false }) },
     });
@@ -45,7 +49,7 @@ describe('a start that cannot work', () => {
     }
   });
 
-  it('should name a database that does not exist, and show no banner', async () => {
+  it('should name a database that does not exist, and show no banner', { timeout: timeoutForStarts(1) }, async () => {
     const url = new URL(inject('databaseUrl'));
     url.pathname = '/notifications_no_such_database';
     const line = await failedStart(
@@ -55,21 +59,23 @@ describe('a start that cannot work', () => {
     expect(line).toMatch(/^the database "notifications_no_such_database" does not exist on PostgreSQL at /);
   });
 
-  it('should say that PostgreSQL cannot be reached', async () => {
+  it('should say that PostgreSQL cannot be reached', { timeout: timeoutForStarts(1) }, async () => {
     const line = await failedStart(
       production({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${await freePort()}/notifications` }),
     );
     expect(line).toMatch(/^cannot reach PostgreSQL at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): .*DATABASE_URL/);
   });
 
-  it('should say that Redis cannot be reached', async () => {
+  it('should say that Redis cannot be reached', { timeout: timeoutForStarts(1) }, async () => {
     const line = await failedStart(production({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }));
     expect(line).toMatch(/^cannot reach Redis at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): .*REDIS_URL/);
   });
 });
 
 describe('Redis going away after the start', () => {
-  it('should say so once, calmly while it lasts, with no stack, and say when it is back', async () => {
+  it('should say so once, calmly while it lasts, with no stack, and say when it is back', {
+    timeout: timeoutForStarts(1),
+  }, async () => {
     const redis = await startPrivateRedis();
     const server = await startServerProcess(production({ REDIS_URL: redis.url }), startupDeadline());
     try {
@@ -102,7 +108,7 @@ describe('Redis going away after the start', () => {
 });
 
 describe('the Send one command of the banner', () => {
-  it('should name the port the server listens on, and work as printed', async () => {
+  it('should name the port the server listens on, and work as printed', { timeout: timeoutForStarts(2) }, async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');

@@ -7,10 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { NotificationsDocument, UnreadCountDocument } from '../generated/graphql.js';
 import { execute, expectData } from '../helpers/graphql.js';
 import { createNotification } from '../helpers/notifications.js';
-import { startServerProcess } from '../helpers/process.js';
+import { runServerToExit, startServerProcess } from '../helpers/process.js';
 import { testServerEnvironment } from '../helpers/server.js';
+import { startupDeadline, timeoutForStarts } from '../helpers/timing.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Whether a process with this id is running. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function devToken(output: string): string {
   const token = /Dev token: (\S+)/.exec(output)?.[1];
@@ -19,12 +30,12 @@ function devToken(output: string): string {
 }
 
 describe('starting the server', () => {
-  it('should stop with one clear line, not a stack trace, on a bad setting', () => {
+  it('should stop with one clear line, not a stack trace, on a bad setting', { timeout: timeoutForStarts(1) }, () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH, PORT: 'eighty', DATABASE_URL: 'mysql://x' },
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: startupDeadline(),
     });
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
@@ -33,14 +44,16 @@ describe('starting the server', () => {
     expect(run.stderr).not.toMatch(/\s+at\s/);
   });
 
-  it('should print a working dev token in development when no key is configured', async () => {
+  it('should print a working dev token in development when no key is configured', {
+    timeout: timeoutForStarts(2),
+  }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'notifications-dev-secret-'));
     const secretFile = path.join(dataDir, 'dev-jwt-secret');
     const env = testServerEnvironment({
       env: { NODE_ENV: 'development', JWT_SECRET: undefined, DEV_JWT_SECRET_FILE: secretFile },
     });
     try {
-      const server = await startServerProcess(env);
+      const server = await startServerProcess(env, startupDeadline());
       let token: string;
       try {
         token = devToken(server.output());
@@ -60,7 +73,7 @@ describe('starting the server', () => {
       // The secret is kept for the next start (and for the CLI), readable by its owner only.
       expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
       expect((await readFile(secretFile, 'utf8')).trim()).toMatch(/^[0-9a-f]{64}$/);
-      const restarted = await startServerProcess(env);
+      const restarted = await startServerProcess(env, startupDeadline());
       try {
         const response = await execute(restarted.url, UnreadCountDocument, {}, { token });
         expect(response.status, 'a token from before the restart').toBe(200);
@@ -73,7 +86,9 @@ describe('starting the server', () => {
     }
   });
 
-  it('should stop with one clear line when the development secret file holds no usable secret', async () => {
+  it('should stop with one clear line when the development secret file holds no usable secret', {
+    timeout: timeoutForStarts(1),
+  }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'notifications-dev-secret-'));
     const secretFile = path.join(dataDir, 'dev-jwt-secret');
     await writeFile(secretFile, 'short\n');
@@ -87,7 +102,7 @@ describe('starting the server', () => {
           }),
         },
         encoding: 'utf8',
-        timeout: 30_000,
+        timeout: startupDeadline(),
       });
       expect(run.status).toBe(1);
       expect(run.stderr.trim().split('\n')).toEqual([
@@ -98,24 +113,41 @@ describe('starting the server', () => {
     }
   });
 
-  it('should run on an embedded PostgreSQL with no DATABASE_URL, migrating it at start', async () => {
+  it('should run on an embedded PostgreSQL with no DATABASE_URL, migrating it at start, and stop it with itself', {
+    timeout: timeoutForStarts(3),
+  }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'notifications-embedded-'));
+    const pgDir = path.join(dataDir, 'pg');
     const env = {
       NODE_ENV: 'development',
-      EMBEDDED_POSTGRES_DIR: path.join(dataDir, 'pg'),
+      EMBEDDED_POSTGRES_DIR: pgDir,
       DEV_JWT_SECRET_FILE: path.join(dataDir, 'dev-jwt-secret'),
     };
     // A private temporary folder, as a fresh clone in `mktemp -d` would be.
     try {
       for (const round of ['first start', 'restart']) {
-        const server = await startServerProcess(env, 60_000);
+        const server = await startServerProcess(env, Math.max(60_000, startupDeadline()));
+        const postgres = Number((await readFile(path.join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
         try {
           const response = await execute(server.url, NotificationsDocument, {}, { token: devToken(server.output()) });
           expect(response.status, round).toBe(200);
           expectData(response);
+          if (round === 'first start') {
+            // `npm start` a second time in the same clone: the data folder is taken.
+            const second = await runServerToExit({ ...env, PORT: '0' }, startupDeadline());
+            console.log(`a second start on the same embedded data folder: ${second.stderr.trim()}`);
+            expect(second.code).toBe(1);
+            expect(second.stdout).not.toMatch(/listening|Dev token/);
+            expect(second.stderr.trim().split('\n')).toHaveLength(1);
+            expect(second.stderr).toMatch(/data folder .*pg is in use by another PostgreSQL \(pid \d+\).*npm start/);
+          }
         } finally {
-          expect(await server.stop(), round).toBe(0);
+          expect(await server.stop(), `${round}\n${server.output()}`).toBe(0);
         }
+        // No PostgreSQL outlives the server that started it.
+        expect(running(postgres), `${round}: PostgreSQL (pid ${postgres}) still running after the server exited`).toBe(
+          false,
+        );
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });

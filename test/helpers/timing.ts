@@ -16,3 +16,6 @@ export const scaled = (ms: number): number => Math.round(ms * slowness());
 
 /** How long to wait for one server process to start: several times the measured start, never under 30 s. */
 export const startupDeadline = (): number => Math.max(30_000, inject('startupMs') * 6);
+
+/** A test's own timeout when it starts `starts` server processes one after another (vitest's 60 s is for the rest). */
+export const timeoutForStarts = (starts: number): number => starts * startupDeadline() + scaled(30_000);

@@ -5,6 +5,7 @@ import { freshDatabase } from '../helpers/database.js';
 import { scrape } from '../helpers/metrics.js';
 import { startTestServer, useTestServer } from '../helpers/server.js';
 import { proxyInFrontOf, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { scaled } from '../helpers/timing.js';
 
 async function ready(url: string) {
   const response = await fetch(`${url}/ready`);
@@ -67,19 +68,23 @@ describe('/ready when a dependency is unreachable', () => {
     expect(metrics.value('notifications_redis_up')).toBe(0);
     expect(metrics.value('notifications_postgres_up')).toBe(1);
     await redisProxy.restore();
-    await expect.poll(async () => (await ready(server.url)).status, { timeout: 10_000, interval: 200 }).toBe(200);
+    await expect
+      .poll(async () => (await ready(server.url)).status, { timeout: scaled(10_000), interval: 200 })
+      .toBe(200);
   });
 
   it('should answer 503 naming PostgreSQL while PostgreSQL is cut, within the timeout', async () => {
     await postgresProxy.cut();
     const started = Date.now();
     const answer = await ready(server.url);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(scaled(2000));
     expect(answer.status).toBe(503);
     expect(answer.body).toMatchObject({ ready: false, checks: { postgres: { up: false }, redis: { up: true } } });
     expect((await scrape(server.url)).value('notifications_postgres_up')).toBe(0);
     await postgresProxy.restore();
-    await expect.poll(async () => (await ready(server.url)).status, { timeout: 10_000, interval: 200 }).toBe(200);
+    await expect
+      .poll(async () => (await ready(server.url)).status, { timeout: scaled(10_000), interval: 200 })
+      .toBe(200);
   });
 });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FuzzRequest, fuzzRequest } from '../helpers/fuzz-operations.js';
 import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { testServerEnvironment } from '../helpers/server.js';
+import { scaled, startupDeadline, timeoutForStarts } from '../helpers/timing.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
 // FUZZ_SEED replays a run; FUZZ_RUNS changes its size (each run sends a batch of BATCH requests).
@@ -29,6 +30,7 @@ beforeAll(async () => {
         RATE_LIMIT_USER_COST: '0',
       },
     }),
+    startupDeadline(),
   );
   tokens = {
     user: await tokenFor(newUserId()),
@@ -36,7 +38,7 @@ beforeAll(async () => {
     none: undefined,
     garbage: 'eyJhbGciOiJub25lIn0.e30.',
   };
-});
+}, timeoutForStarts(1));
 afterAll(() => server.stop());
 
 interface Outcome {
@@ -49,7 +51,7 @@ async function send(request: FuzzRequest): Promise<Outcome> {
   const token = tokens[request.auth];
   const url = `${server.url}${request.path}${request.query ? `?${request.query}` : ''}`;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 10_000);
+  const timer = setTimeout(() => controller.abort(), scaled(10_000));
   try {
     const response = await fetch(url, {
       method: request.method,
@@ -79,7 +81,7 @@ async function send(request: FuzzRequest): Promise<Outcome> {
 
 describe('fuzzing', () => {
   it('should answer 10,000 generated and mutated operations without a 5xx, a crash or an unmasked error', {
-    timeout: 180_000,
+    timeout: scaled(180_000),
   }, async () => {
     console.log(`fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
     let sent = 0;
