@@ -30,6 +30,7 @@ import { currentRequestId, useRequestId } from './http/request-id.js';
 import { Heartbeat, useSseHeartbeat } from './http/sse-heartbeat.js';
 import { useSseResults } from './http/sse-result.js';
 import { useStreamCap } from './http/stream-cap.js';
+import { StreamSignals } from './http/stream-signals.js';
 import { useNoConditionalSubscriptionRoot } from './http/subscription-root.js';
 import { type TrustedDocuments, useTrustedDocuments } from './http/trusted-documents.js';
 import type { Logger } from './logger.js';
@@ -119,7 +120,8 @@ export function createApp({
   const publishing = new EventPublishing(db, notifications, preferences, rateLimiter, (tally) => {
     for (const [outcome, count] of Object.entries(tally)) if (count) metrics.published.inc({ outcome }, count);
   });
-  const services: Services = { db, changeLog, notifications, preferences, publishing, liveStreams };
+  const streamSignals = new StreamSignals(GRAPHQL_PATH, GRAPHQL_STREAM_PATH);
+  const services: Services = { db, changeLog, notifications, preferences, publishing, liveStreams, streamSignals };
   const yogaLogger = logger.child({ component: 'yoga' });
   const heartbeat = new Heartbeat(config.sseHeartbeatMs);
 
@@ -174,6 +176,7 @@ export function createApp({
       useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),
       useSingleConnectionSse(GRAPHQL_STREAM_PATH, logger),
+      streamSignals.plugin(),
       useSseHeartbeat(heartbeat),
       useSseResults(heartbeat),
       useCSRFPrevention(),

@@ -1,6 +1,7 @@
 // The per-request context: who is asking, and the app's services (shared, built once per app).
 import type { Viewer } from './auth.js';
 import type { Database } from './db.js';
+import type { StreamSignals } from './http/stream-signals.js';
 import type { ChangeLog } from './notifications/changelog.js';
 import type { LiveStreams } from './notifications/live-streams.js';
 import type { NotificationService } from './notifications/service.js';
@@ -14,6 +15,8 @@ export interface Services {
   preferences: Preferences;
   changeLog: ChangeLog;
   liveStreams: LiveStreams;
+  /** When a subscription's client has gone, in either SSE mode. */
+  streamSignals: StreamSignals;
 }
 
 export interface Context {

@@ -28,38 +28,69 @@ function stringify(result: ExecutionResult): string {
   });
 }
 
-function streamResponse(result: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI, heartbeat: Heartbeat): Response {
+function streamResponse(
+  result: AsyncIterable<ExecutionResult>,
+  fetchAPI: FetchAPI,
+  heartbeat: Heartbeat,
+  signal: AbortSignal,
+): Response {
   const iterator = result[Symbol.asyncIterator]();
   let watched: Watched;
-  const write = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array) => {
-    controller.enqueue(chunk);
+  let stream: ReadableStreamDefaultController<Uint8Array>;
+  let finished = false;
+  /** True the first time only: whoever ends the stream first releases what it holds. */
+  const finish = () => {
+    if (finished) return false;
+    finished = true;
+    heartbeat.remove(watched);
+    signal.removeEventListener('abort', abandon);
+    return true;
+  };
+  // The client left: nothing may read or cancel this body any more (the server adapter skips writing to a
+  // closed response, and a write waiting for 'drain' waits forever), so the stream is ended from here.
+  function abandon() {
+    if (!finish()) return;
+    void Promise.resolve(iterator.return?.()).catch(() => {});
+    try {
+      stream.close();
+    } catch {
+      // Already closed.
+    }
+  }
+  const write = (chunk: Uint8Array) => {
+    stream.enqueue(chunk);
     heartbeat.wrote(watched, chunk);
   };
   const body = new fetchAPI.ReadableStream<Uint8Array>({
     start(controller) {
+      stream = controller;
       watched = heartbeat.add(controller);
       // Some browsers hold a fetch until the first bytes arrive, headers alone are not enough.
       controller.enqueue(PING);
     },
-    async pull(controller) {
+    async pull() {
       try {
         const { done, value } = await iterator.next();
-        if (value != null) write(controller, encoder.encode(`event: next\ndata: ${stringify(value)}\n\n`));
+        if (finished) return;
+        if (value != null) write(encoder.encode(`event: next\ndata: ${stringify(value)}\n\n`));
         if (done) {
-          write(controller, COMPLETE);
-          heartbeat.remove(watched);
-          controller.close();
+          write(COMPLETE);
+          finish();
+          stream.close();
         }
       } catch (error) {
-        heartbeat.remove(watched);
-        controller.error(error);
+        if (!finish()) return;
+        stream.error(error);
       }
     },
     async cancel(reason) {
-      heartbeat.remove(watched);
+      if (!finish()) return;
       await iterator.return?.(reason);
     },
   });
+  // Checked after the stream exists: a client may leave while its subscription is still being set up.
+  if (signal.aborted) abandon();
+  else signal.addEventListener('abort', abandon, { once: true });
   return new fetchAPI.Response(body, {
     status: 200,
     headers: {
@@ -74,12 +105,13 @@ function streamResponse(result: AsyncIterable<ExecutionResult>, fetchAPI: FetchA
 
 export function useSseResults(heartbeat: Heartbeat): Plugin {
   return {
-    onResultProcess({ result, resultProcessor, setResultProcessor }) {
+    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
       // Yoga picked its SSE processor (so named in graphql-yoga's result-processor/sse.js) for a stream. Should
       // the name change, Yoga's processor stays and useSseHeartbeat wraps its response: the same, only heavier.
       if (resultProcessor?.name !== 'processSSEResult' || !isAsyncIterable(result)) return;
       setResultProcessor(
-        (stream, fetchAPI) => streamResponse(stream as AsyncIterable<ExecutionResult>, fetchAPI, heartbeat),
+        (stream, fetchAPI) =>
+          streamResponse(stream as AsyncIterable<ExecutionResult>, fetchAPI, heartbeat, request.signal),
         'text/event-stream',
       );
     },

@@ -3,7 +3,7 @@
 // delivered and filling any gap from the log. So a stream misses nothing and repeats nothing, in order,
 // whether events arrive late, out of order across instances, or not at all while Redis was away.
 import { ExpectedError } from '../errors.js';
-import type { PubSubBus } from '../pubsub.js';
+import type { BusSubscription, PubSubBus } from '../pubsub.js';
 import { BoundedQueue } from '../streams/bounded-queue.js';
 import { createDeadlines } from '../streams/deadlines.js';
 import { withCleanup } from '../streams/with-cleanup.js';
@@ -49,6 +49,18 @@ const authExpired = () =>
 export const shuttingDown = () =>
   new ExpectedError('SHUTTING_DOWN', 'The server is stopping: resume from your last position.');
 
+/** The stream of a client that left before it was set up: already over. */
+function ended(): AsyncIterableIterator<StreamItem> {
+  const done = async (): Promise<IteratorResult<StreamItem>> => ({ done: true, value: undefined });
+  return {
+    next: done,
+    return: done,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 export class LiveStreams {
   private readonly queues = new Set<BoundedQueue<QueueItem>>();
   // Token expiries of every open stream, on one timer.
@@ -74,16 +86,24 @@ export class LiveStreams {
     userId: string,
     { after, endsAt, include = () => true, signal }: OpenStreamOptions,
   ): Promise<AsyncIterableIterator<StreamItem>> {
+    if (signal?.aborted) return ended();
     const queue = new BoundedQueue<QueueItem>({ capacity: this.options.queueCapacity, overflowError: slowConsumer });
-    const subscription = await this.bus.subscribe('user', userId, {
-      message: (message) => queue.push({ type: 'message', message }),
-      reconnected: () => queue.interrupt({ type: 'catch-up' }),
-    });
-    const cancelExpiry = this.deadlines.at(endsAt, () => queue.interrupt({ type: 'end', error: authExpired() }));
-    this.queues.add(queue);
-    // Without this, a stream whose client left would be noticed only when the next write (a ping) fails.
+    // Listening from the start: a client may leave during any step below, and an abort listener added after
+    // its signal fired would never run.
     const gone = () => void queue.return();
     signal?.addEventListener('abort', gone, { once: true });
+    let subscription: BusSubscription;
+    try {
+      subscription = await this.bus.subscribe('user', userId, {
+        message: (message) => queue.push({ type: 'message', message }),
+        reconnected: () => queue.interrupt({ type: 'catch-up' }),
+      });
+    } catch (error) {
+      signal?.removeEventListener('abort', gone);
+      throw error;
+    }
+    const cancelExpiry = this.deadlines.at(endsAt, () => queue.interrupt({ type: 'end', error: authExpired() }));
+    this.queues.add(queue);
     const close = () => {
       signal?.removeEventListener('abort', gone);
       cancelExpiry();
@@ -93,9 +113,17 @@ export class LiveStreams {
       if (this.queues.size === 0) for (const listener of this.drainedListeners.splice(0)) listener();
     };
     try {
+      if (signal?.aborted) {
+        close();
+        return ended();
+      }
       // Read after subscribing: whatever commits from here on arrives live or is found in the log.
       if (after !== undefined) await this.changeLog.assertResumable(userId, after);
       const start = after ?? (await this.changeLog.currentPosition(userId));
+      if (signal?.aborted) {
+        close();
+        return ended();
+      }
       return withCleanup(this.follow(userId, start, queue, include), close);
     } catch (error) {
       close();

@@ -2,7 +2,6 @@
 // expired, server stopping, consumer too slow) sends one last result whose error says why, then completes.
 
 import type { Context } from '../context.js';
-import { GRAPHQL_PATH } from '../http/paths.js';
 import type { ChangeEvent } from '../notifications/changelog.js';
 import { checkFilter, matchesFilter, type NotificationFilter } from '../notifications/filter.js';
 import type { StreamItem } from '../notifications/live-streams.js';
@@ -22,9 +21,7 @@ async function openStream(
     after: await resolveAfter(after, viewer.userId, services.changeLog),
     endsAt: viewer.expiresAt,
     include,
-    // In distinct-connections mode the request is the stream itself. (In single-connection mode it is the
-    // short POST that registered the operation; graphql-sse ends those operations with their stream.)
-    signal: new URL(request.url).pathname === GRAPHQL_PATH ? request.signal : undefined,
+    signal: services.streamSignals.signalOf(request),
   });
 }
 

@@ -104,6 +104,9 @@ function redisLeases({ perUser, ttlMs, keyPrefix, logger }: StreamLeasesOptions,
       try {
         granted = await redis.eval(ACQUIRE, 1, keyOf(userId), perUser, ttlMs, id);
       } catch (error) {
+        // A check that timed out may still have run: take back its lease, or it would hold a slot that nobody
+        // renews nor releases until it expires. Sent after it on the same connection, so it runs after it.
+        redis.zrem(keyOf(userId), id).catch(() => {});
         // Redis is away: count on this instance alone rather than refuse every stream.
         logger.warn({ err: error }, 'stream lease check failed; counting in memory');
         return fallback.acquire(userId);

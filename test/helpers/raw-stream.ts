@@ -15,22 +15,36 @@ export interface SentRequest {
   reset(): void;
   /** Settles once the socket is closed. */
   closed: Promise<void>;
+  /** Settles once the whole request was handed to the network (or the socket closed first). */
+  sent: Promise<void>;
+  /** Settles once the response's headers arrived (or the socket closed first). */
+  answered: Promise<void>;
 }
 
 /** Sends `raw`, reading (and dropping) whatever comes back until `reset()`. */
 export function sendRequest(baseUrl: string, raw: RawRequest): SentRequest {
   const req = request(`${baseUrl}${raw.path}`, { method: raw.method, headers: raw.headers, agent: false });
   req.on('error', () => {});
-  req.on('response', (response) => response.on('error', () => {}).resume());
+  const answered = new Promise<void>((resolve) => {
+    req.on('response', (response) => {
+      response.on('error', () => {}).resume();
+      resolve();
+    });
+    req.on('close', () => resolve());
+  });
   const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
+  const sent = new Promise<void>((resolve) => {
+    req.on('finish', () => resolve());
+    req.on('close', () => resolve());
+  });
   req.end(raw.body);
-  return { reset: () => req.destroy(), closed };
+  return { reset: () => req.destroy(), closed, sent, answered };
 }
 
-/** Sends `raw` and destroys its socket `afterMs` later; settles on close. */
+/** Sends `raw` and destroys its socket `afterMs` after the request was handed to the network; settles on close. */
 export function sendAndReset(baseUrl: string, raw: RawRequest, afterMs: number): Promise<void> {
   const sent = sendRequest(baseUrl, raw);
-  setTimeout(sent.reset, afterMs);
+  sent.sent.then(() => setTimeout(sent.reset, afterMs));
   return sent.closed;
 }
 

@@ -87,7 +87,11 @@ const single = {
   connect: (token: string, streamToken: string): RawRequest => ({
     method: 'GET',
     path: '/graphql/stream',
-    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'x-graphql-event-stream-token': streamToken },
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      'x-graphql-event-stream-token': streamToken,
+    },
   }),
   operation: (token: string, streamToken: string, operationId: string, variables = {}): RawRequest => ({
     method: 'POST',
@@ -154,7 +158,9 @@ describe('single-connection streams reset during their setup', () => {
       ]);
     });
     const left = await released(server.url, userId);
-    console.log(`single-connection, stream reset during the operation's setup: 60 streams, left ${JSON.stringify(left)}`);
+    console.log(
+      `single-connection, stream reset during the operation's setup: 60 streams, left ${JSON.stringify(left)}`,
+    );
     expect(left).toEqual(NONE);
     await canOpenCap(server.url, token);
   });
@@ -176,7 +182,7 @@ describe('streams reset before Redis answers their SUBSCRIBE', () => {
   /** Resolves once the server has asked Redis for the user's channel. */
   async function subscribing(userId: string): Promise<void> {
     const deadline = Date.now() + 10_000;
-    while (!proxy.sent(userId)) {
+    while (!proxy.sent(`user:${userId}`)) {
       if (Date.now() > deadline) throw new Error('the server never subscribed');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -202,6 +208,7 @@ describe('streams reset before Redis answers their SUBSCRIBE', () => {
     const token = await tokenFor(userId);
     const { body: streamToken } = await sendRaw(slowRedis.url, single.reserve(token));
     const connection = sendRequest(slowRedis.url, single.connect(token, streamToken));
+    await connection.answered;
     proxy.hold();
     const operation = sendRaw(slowRedis.url, single.operation(token, streamToken, 'op')).catch(() => {});
     await subscribing(userId);
