@@ -18,17 +18,41 @@ export interface Watched {
   lastWrite: number;
   /** A ping inside an event (between its `event:` and `data:` lines) would end it early. */
   atEventBoundary: boolean;
+  /** Whether the stream is asking its source for more: its reader has taken what it had. */
+  pulling: boolean;
+  /** When it last stopped asking. */
+  pulledAt: number;
+  /** Ends the stream: its reader has taken nothing for too long while data waited for it. */
+  stalled(): void;
 }
 
-/** Pings the streams quiet for `intervalMs`; it checks twice an interval, so none is quiet for over 1.5×. */
+/**
+ * Pings the streams quiet for `intervalMs`; it checks twice an interval, so none is quiet for over 1.5×.
+ * The same ticks end a stream that has not asked its source for more for `stallMs`: what it wrote last
+ * still waits in the socket's write buffer, which is not draining (a client that stopped reading), and all
+ * the stream holds (its lease, its queue, its Redis channel) would otherwise be held for as long as the
+ * client keeps the connection open. (Seen through pulls, not `desiredSize`: Yoga's ReadableStream on Node
+ * is a Readable whose controllers report a fixed size.)
+ */
 export class Heartbeat {
   private readonly streams = new Set<Watched>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly stallMs = 2 * intervalMs,
+  ) {}
 
-  add(controller: ReadableStreamDefaultController<Uint8Array>): Watched {
-    const watched = { controller, lastWrite: performance.now(), atEventBoundary: true };
+  add(controller: ReadableStreamDefaultController<Uint8Array>, stalled: () => void): Watched {
+    const now = performance.now();
+    const watched: Watched = {
+      controller,
+      lastWrite: now,
+      atEventBoundary: true,
+      pulling: false,
+      pulledAt: now,
+      stalled,
+    };
     this.streams.add(watched);
     this.timer ??= setInterval(() => this.tick(), this.intervalMs / 2).unref();
     return watched;
@@ -39,6 +63,12 @@ export class Heartbeat {
     const length = chunk.length;
     watched.lastWrite = performance.now();
     watched.atEventBoundary = length >= 2 && chunk[length - 1] === EVENT_END && chunk[length - 2] === EVENT_END;
+  }
+
+  /** The stream asks its source for more (`true`), or has got it (`false`). */
+  pulling(watched: Watched, pulling: boolean): void {
+    watched.pulling = pulling;
+    if (!pulling) watched.pulledAt = performance.now();
   }
 
   remove(watched: Watched): void {
@@ -53,28 +83,43 @@ export class Heartbeat {
   watch(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
     const reader = body.getReader();
     let watched: Watched;
+    let finished = false;
+    const finish = () => {
+      if (finished) return false;
+      finished = true;
+      this.remove(watched);
+      return true;
+    };
     return new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          watched = this.add(controller);
+          // Cancelling the source (graphql-sse's stream) ends its operations.
+          watched = this.add(controller, () => {
+            if (!finish()) return;
+            reader.cancel().catch(() => {});
+            controller.close();
+          });
         },
         pull: async (controller) => {
           try {
+            this.pulling(watched, true);
             const { done, value } = await reader.read();
+            this.pulling(watched, false);
+            if (finished) return;
             if (done) {
-              this.remove(watched);
+              finish();
               controller.close();
               return;
             }
             controller.enqueue(value);
             this.wrote(watched, value);
           } catch (error) {
-            this.remove(watched);
+            if (!finish()) return;
             controller.error(error);
           }
         },
         cancel: (reason) => {
-          this.remove(watched);
+          finish();
           return reader.cancel(reason);
         },
       },
@@ -84,12 +129,18 @@ export class Heartbeat {
   }
 
   private tick() {
-    const quietSince = performance.now() - this.intervalMs;
+    const now = performance.now();
+    const quietSince = now - this.intervalMs;
     for (const stream of this.streams) {
-      if (stream.lastWrite > quietSince || !stream.atEventBoundary) continue;
+      if (!stream.pulling && now - stream.pulledAt >= this.stallMs) {
+        stream.stalled();
+        continue;
+      }
+      // A ping behind data still waiting adds nothing.
+      if (!stream.pulling || stream.lastWrite > quietSince || !stream.atEventBoundary) continue;
       try {
         stream.controller.enqueue(PING);
-        stream.lastWrite = performance.now();
+        stream.lastWrite = now;
       } catch {
         // Closed meanwhile: its own end removes it.
       }

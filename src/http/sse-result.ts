@@ -4,12 +4,17 @@
 // any stream, with its HTTP status) stay Yoga's.
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { slowConsumer } from '../notifications/live-streams.js';
 import { type Heartbeat, NO_BUFFERING, PING, type Watched } from './sse-heartbeat.js';
 
 type FetchAPI = { ReadableStream: typeof ReadableStream; Response: typeof Response };
 
 const encoder = new TextEncoder();
 const COMPLETE = encoder.encode('event: complete\ndata:\n\n');
+const SLOW_CONSUMER = (() => {
+  const { message, extensions } = slowConsumer();
+  return encoder.encode(`event: next\ndata: ${JSON.stringify({ data: null, errors: [{ message, extensions }] })}\n\n`);
+})();
 
 /** What a client may see of an error: no `http` or `unexpected` extensions, which are the server's own. */
 function publicError(error: GraphQLError) {
@@ -61,12 +66,21 @@ function streamResponse(
     stream.enqueue(chunk);
     heartbeat.wrote(watched, chunk);
   };
+  // The client stopped reading: the events waiting for it are dropped with everything the stream holds, and
+  // SLOW_CONSUMER is the last thing it will read, should it read again.
+  const stalled = () => {
+    if (!finish()) return;
+    void Promise.resolve(iterator.return?.()).catch(() => {});
+    stream.enqueue(SLOW_CONSUMER);
+    stream.enqueue(COMPLETE);
+    stream.close();
+  };
   const body = new fetchAPI.ReadableStream<Uint8Array>({
     start(controller) {
       stream = controller;
-      watched = heartbeat.add(controller);
+      watched = heartbeat.add(controller, stalled);
       // Some browsers hold a fetch until the first bytes arrive, headers alone are not enough.
-      controller.enqueue(PING);
+      write(PING);
     },
     async pull() {
       try {

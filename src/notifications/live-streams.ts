@@ -42,7 +42,7 @@ export interface OpenStreamOptions {
   include?: (event: ChangeEvent) => boolean;
 }
 
-const slowConsumer = () =>
+export const slowConsumer = (): ExpectedError =>
   new ExpectedError('SLOW_CONSUMER', 'The stream fell too far behind and was closed: resume from your last position.');
 const authExpired = () =>
   new ExpectedError('AUTH_EXPIRED', 'Your token expired: resume from your last position with a fresh token.');
@@ -87,7 +87,13 @@ export class LiveStreams {
     { after, endsAt, include = () => true, signal }: OpenStreamOptions,
   ): Promise<AsyncIterableIterator<StreamItem>> {
     if (signal?.aborted) return ended();
-    const queue = new BoundedQueue<QueueItem>({ capacity: this.options.queueCapacity, overflowError: slowConsumer });
+    // A queue that overflows lets go of everything at once (see close below), not when its consumer next reads.
+    let release = () => {};
+    const queue = new BoundedQueue<QueueItem>({
+      capacity: this.options.queueCapacity,
+      overflowError: slowConsumer,
+      onClose: () => release(),
+    });
     // Listening from the start: a client may leave during any step below, and an abort listener added after
     // its signal fired would never run.
     const gone = () => void queue.return();
@@ -104,14 +110,19 @@ export class LiveStreams {
     }
     const cancelExpiry = this.deadlines.at(endsAt, () => queue.interrupt({ type: 'end', error: authExpired() }));
     this.queues.add(queue);
+    let closed = false;
     const close = () => {
+      if (closed) return;
+      closed = true;
       signal?.removeEventListener('abort', gone);
       cancelExpiry();
       subscription.close();
-      void queue.return();
+      // An overflowed queue keeps its SLOW_CONSUMER for the consumer's next read.
+      if (!queue.done) void queue.return();
       this.queues.delete(queue);
       if (this.queues.size === 0) for (const listener of this.drainedListeners.splice(0)) listener();
     };
+    release = close;
     try {
       if (signal?.aborted) {
         close();

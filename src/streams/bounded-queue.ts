@@ -1,5 +1,6 @@
 // An async iterator fed by pushes, holding at most `capacity` undelivered values. A consumer that falls
-// further behind is ended with `overflowError` rather than letting the queue grow without bound.
+// further behind is ended with `overflowError` at once, its undelivered values dropped, rather than letting
+// the queue grow without bound or holding it until a consumer that may never read again has read it all.
 
 export interface BoundedQueueOptions {
   capacity: number;
@@ -23,6 +24,7 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
     if (consumer) {
       consumer.resolve({ value, done: false });
     } else if (this.values.length >= this.options.capacity) {
+      this.values.length = 0;
       this.fail(this.options.overflowError());
     } else {
       this.values.push(value);
