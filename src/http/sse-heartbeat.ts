@@ -20,8 +20,8 @@ export interface Watched {
   atEventBoundary: boolean;
   /** Whether the stream is asking its source for more: its reader has taken what it had. */
   pulling: boolean;
-  /** When it last stopped asking. */
-  pulledAt: number;
+  /** When it last stopped asking; undefined until its reader first asked (the response is not sent yet). */
+  pulledAt: number | undefined;
   /** Ends the stream: its reader has taken nothing for too long while data waited for it. */
   stalled(): void;
 }
@@ -50,7 +50,7 @@ export class Heartbeat {
       lastWrite: now,
       atEventBoundary: true,
       pulling: false,
-      pulledAt: now,
+      pulledAt: undefined,
       stalled,
     };
     this.streams.add(watched);
@@ -132,7 +132,7 @@ export class Heartbeat {
     const now = performance.now();
     const quietSince = now - this.intervalMs;
     for (const stream of this.streams) {
-      if (!stream.pulling && now - stream.pulledAt >= this.stallMs) {
+      if (!stream.pulling && stream.pulledAt !== undefined && now - stream.pulledAt >= this.stallMs) {
         stream.stalled();
         continue;
       }

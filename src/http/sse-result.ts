@@ -84,7 +84,9 @@ function streamResponse(
     },
     async pull() {
       try {
+        heartbeat.pulling(watched, true);
         const { done, value } = await iterator.next();
+        heartbeat.pulling(watched, false);
         if (finished) return;
         if (value != null) write(encoder.encode(`event: next\ndata: ${stringify(value)}\n\n`));
         if (done) {
