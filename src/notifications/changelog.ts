@@ -4,8 +4,7 @@
 import type { Database } from '../db.js';
 import { ExpectedError } from '../errors.js';
 import type { ChangeKind, Notification, Prisma } from '../generated/prisma/client.js';
-import { COUNT_COLUMNS, type NotificationCounts } from './counts.js';
-import { filterSql } from './filter.js';
+import type { NotificationCounts } from './counts.js';
 
 type Transaction = Prisma.TransactionClient;
 
@@ -73,7 +72,8 @@ export async function nextPositions(tx: Transaction, userIds: readonly string[])
 
 /**
  * Writes changes of many users at once (each at its position, in this transaction) and returns them as
- * events, in one statement: the counts after the change are taken by the insert itself.
+ * events, in one statement: the counts after the change are taken by the insert itself, through the
+ * database's `notification_counts`, as notification_create takes them.
  */
 export async function logChanges(
   tx: Transaction,
@@ -96,17 +96,14 @@ export async function logChanges(
         ${rows.map((r) => r.count)}::int[]
       ) AS t (user_id, position, kind, notification_id, notification_ids, count)
     ), counts AS (
-      SELECT n.user_id, ${COUNT_COLUMNS}
-      FROM notifications AS n
-      WHERE ${filterSql([...new Set(rows.map((r) => r.userId))], {}, new Date())}
-      GROUP BY n.user_id
+      SELECT * FROM notification_counts(${[...new Set(rows.map((r) => r.userId))]}::varchar[], ${new Date()}::timestamptz)
     )
     INSERT INTO notification_changes
       (user_id, position, kind, notification_id, notification_ids, count, total_count, unread_count, unseen_count)
     SELECT i.user_id, i.position, i.kind, i.notification_id,
       ARRAY(SELECT jsonb_array_elements_text(i.notification_ids))::uuid[], i.count,
-      coalesce(c.total, 0), coalesce(c.unread, 0), coalesce(c.unseen, 0)
-    FROM input AS i LEFT JOIN counts AS c USING (user_id)
+      c.total, c.unread, c.unseen
+    FROM input AS i JOIN counts AS c USING (user_id)
     RETURNING user_id, position, total_count AS total, unread_count AS unread, unseen_count AS unseen, created_at`;
   const byKey = new Map(logged.map((row) => [`${row.user_id}\u0000${row.position}`, row]));
   return rows.map(({ userId, position, change, notificationId, notificationIds, count }) => {

@@ -11,7 +11,11 @@ export interface NotificationCounts {
 
 type Reader = Pick<Prisma.TransactionClient, '$queryRaw'>;
 
-/** total, unread and unseen over `notifications AS n`: the one definition of the counts. */
+/**
+ * total, unread and unseen over any view of `notifications AS n`. The change log's counts, those of the
+ * default view, come from the database's `notification_counts`, which counts alike (a test holds the two
+ * together).
+ */
 export const COUNT_COLUMNS = Prisma.raw(
   'count(*)::int AS total, count(*) FILTER (WHERE n.read_at IS NULL)::int AS unread, ' +
     'count(*) FILTER (WHERE n.seen_at IS NULL)::int AS unseen',

@@ -62,9 +62,13 @@ function archivedInView(filter: NotificationFilter): boolean | undefined {
   return statusesOf(filter)?.includes('ARCHIVED') ? undefined : false;
 }
 
+/** A boolean of the filter as an SQL literal (null: either), so that the plan is made knowing it. */
+const flag = (value: boolean | undefined) => Prisma.raw(value === undefined ? 'NULL' : String(value));
+
 /**
  * The filter as an SQL condition on `notifications AS n` for the user (or these users, or the user an SQL
- * expression names), as of `now`. Raw SQL
+ * expression names), as of `now`. Where a notification stands (expired, snoozed, archived) is decided by the
+ * database's `notification_in_view`, the rule notification_create counts by (see its migration). Raw SQL
  * rather than a Prisma `where`: the inbox's hottest queries cost a third as much without Prisma's query
  * compiler.
  */
@@ -74,20 +78,13 @@ export function filterSql(
   now: Date,
 ): Prisma.Sql {
   const statuses = statusesOf(filter);
-  const archived = archivedInView(filter);
   const conditions: Prisma.Sql[] = [
     Array.isArray(userId)
       ? Prisma.sql`n.user_id = ANY(${[...userId]}::varchar[])`
       : Prisma.sql`n.user_id = ${userId as string | Prisma.Sql}`,
-    // Expired ones are gone for every view, even before the expiry job deletes them.
-    Prisma.sql`(n.expires_at IS NULL OR n.expires_at > ${now}::timestamptz)`,
-    // Snoozed until the wake-up job resurfaces it (unread, unseen, with its RESURFACED change, in one
-    // transaction), not merely until its time: in between it would show in its old state, unannounced.
-    filter.snoozed ? Prisma.sql`n.snoozed_until IS NOT NULL` : Prisma.sql`n.snoozed_until IS NULL`,
+    Prisma.sql`notification_in_view(n, ${now}::timestamptz, ${flag(Boolean(filter.snoozed))}, ${flag(archivedInView(filter))})`,
   ];
   if (statuses) conditions.push(Prisma.sql`n.status = ANY(${statuses}::"NotificationStatus"[])`);
-  if (archived === false) conditions.push(Prisma.sql`n.status <> 'ARCHIVED'`);
-  if (archived === true) conditions.push(Prisma.sql`n.status = 'ARCHIVED'`);
   if (filter.types) conditions.push(Prisma.sql`n.type = ANY(${filter.types}::"NotificationType"[])`);
   if (filter.seen != null)
     conditions.push(filter.seen ? Prisma.sql`n.seen_at IS NOT NULL` : Prisma.sql`n.seen_at IS NULL`);
@@ -102,7 +99,8 @@ export function filterSql(
 }
 
 /**
- * The same filter, for one notification in memory (events on their way to a stream). With `states: false`
+ * The same filter, for one notification in memory (events on their way to a stream); its states part is
+ * `notification_in_view` written again, and test/notifications/view-rule.test.ts holds the two together. With `states: false`
  * only what the notification is counts (types, category, session, metadata, creation time), not where it
  * stands (status, seen, archived, snoozed, expired): a view that follows changes wants every change of its
  * notifications, including those that move them out of it.
