@@ -97,6 +97,12 @@ export function createApp({
     perUser: security.streams.perUser,
     ttlMs: security.streams.leaseTtlMs,
   });
+  const singleConnection = useSingleConnectionSse({
+    endpoint: GRAPHQL_STREAM_PATH,
+    logger,
+    leases: streamLeases,
+    reservationTtlMs: security.streams.reservationTtlMs,
+  });
   const dependencies = dependencyChecks(db, redis, config.readyTimeoutMs);
   // Read by its gauges only at a scrape, when the streams below exist.
   const metrics = createMetrics({ openStreams: () => liveStreams.size, dependencies });
@@ -172,10 +178,8 @@ export function createApp({
       useMalformedJsonAsBadRequest(),
       // Before authentication: the page and its assets are public; the page sends the token itself.
       ...(demoPage ? [useDemoPage(demoPage)] : []),
-      // Before the SSE plugin: it answers its own requests in onRequest, and each of them needs a token.
       useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),
-      useSingleConnectionSse(GRAPHQL_STREAM_PATH, logger),
       streamSignals.plugin(),
       useSseHeartbeat(heartbeat),
       useSseResults(heartbeat),
@@ -185,7 +189,10 @@ export function createApp({
       ...useTrustedDocuments(security.persistedOperations, trustedDocuments),
       ...useOperationLimits(security.operationLimits, !security.introspection, rateLimits),
       // After the rate limits, so that a refused subscription holds no lease.
-      useStreamCap(streamLeases, security.streams.perUser),
+      useStreamCap(singleConnection.streamLeases, security.streams.perUser),
+      // Last: it answers its requests in onRequest, so every other plugin's onRequest must have run; the
+      // operations it runs go through every plugin's later hooks (it runs them through Yoga's pipeline).
+      singleConnection.plugin,
     ],
   });
 

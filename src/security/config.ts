@@ -47,6 +47,8 @@ export const securityEnvironment = z.object({
   STREAM_LEASE_TTL_MS: positive(30_000, 3_600_000),
   // A day: a user's client renews its token at least that often, so a leaked token is good for a day at most.
   JWT_MAX_TOKEN_AGE_SECONDS: positive(86_400, 10 * 365 * 86_400),
+  // graphql-sse's client opens the stream right after reserving it: half a minute is room for a slow network.
+  STREAM_RESERVATION_TTL_MS: positive(30_000, 3_600_000),
 });
 
 type SecurityEnvironment = z.infer<typeof securityEnvironment>;
@@ -75,7 +77,7 @@ export interface SecurityConfig {
    */
   rateLimits: { windowSeconds: number; user: number; operation: number; service: number; cost: number };
   /** Open streams per user across every instance; 0 for no cap. */
-  streams: { perUser: number; leaseTtlMs: number };
+  streams: { perUser: number; leaseTtlMs: number; reservationTtlMs: number };
   /** The longest a user token may be good for, from its `iat` (or from now without one); services are exempt. */
   maxUserTokenAgeSeconds: number;
 }
@@ -112,8 +114,12 @@ export function securityConfig(
         service: e.RATE_LIMIT_SERVICE_REQUESTS,
         cost: e.RATE_LIMIT_USER_COST,
       },
-      streams: { perUser: e.STREAMS_PER_USER, leaseTtlMs: e.STREAM_LEASE_TTL_MS },
       maxUserTokenAgeSeconds: e.JWT_MAX_TOKEN_AGE_SECONDS,
+      streams: {
+        perUser: e.STREAMS_PER_USER,
+        leaseTtlMs: e.STREAM_LEASE_TTL_MS,
+        reservationTtlMs: e.STREAM_RESERVATION_TTL_MS,
+      },
     },
   };
 }

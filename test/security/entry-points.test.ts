@@ -1,0 +1,142 @@
+// Every rule /graphql applies, applied at every way in. One row per rule, one column per entry point
+// (test/helpers/entry-points.ts): a new rule is one more row, a new way in one more column.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
+import { ENTRY_POINTS, type EntryPoint, type Operation, type Outcome } from '../helpers/entry-points.js';
+import { countResolverCalls } from '../helpers/resolver-calls.js';
+import { startTestServer } from '../helpers/server.js';
+import { newUserId, TEST_JWT_SECRET, tokenFor } from '../helpers/tokens.js';
+
+const resolvers = countResolverCalls();
+const MANIFEST = fileURLToPath(new URL('../generated/persisted-documents.json', import.meta.url));
+
+const SERVERS = {
+  /** Production defaults: introspection off, default operation limits. */
+  production: { NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET },
+  persistedOnly: {
+    NODE_ENV: 'production',
+    JWT_SECRET: TEST_JWT_SECRET,
+    PERSISTED_OPERATIONS: 'only',
+    PERSISTED_OPERATIONS_MANIFEST: MANIFEST,
+  },
+} satisfies Record<string, Record<string, string>>;
+
+/** What a cell must read: `runs`, or `refused: <code>` (the message when the error has no code). */
+type Cell = 'runs' | `refused: ${string}`;
+
+interface Rule {
+  name: string;
+  server: keyof typeof SERVERS;
+  /** The operation, sent by a user of its own. */
+  operation(token: string): Operation;
+  expected(entry: EntryPoint): Cell;
+}
+
+const repeat = (count: number, make: (i: number) => string) =>
+  Array.from({ length: count }, (_, i) => make(i)).join(' ');
+const NOTIFICATION_FIELDS = 'id title message type status metadata relatedSessionId createdAt readAt';
+
+const RULES: Rule[] = [
+  {
+    // The control: each way in does run an operation, so that a refusal below is the rule's, not a broken entry.
+    name: 'an ordinary query runs',
+    server: 'production',
+    operation: (token) => ({ query: '{ unreadCount { count } }', token }),
+    expected: () => 'runs',
+  },
+  {
+    name: 'no introspection in production',
+    server: 'production',
+    operation: (token) => ({ query: '{ __schema { types { name } } }', token }),
+    expected: () => 'refused: GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    name: 'no arbitrary query with PERSISTED_OPERATIONS=only',
+    server: 'persistedOnly',
+    operation: (token) => ({ query: '{ unreadCount { count } }', token }),
+    expected: () => 'refused: PERSISTED_QUERY_ONLY',
+  },
+  {
+    name: 'no arbitrary mutation with PERSISTED_OPERATIONS=only',
+    server: 'persistedOnly',
+    operation: (token) => ({ query: 'mutation { markAllSeen { __typename } }', token }),
+    expected: () => 'refused: PERSISTED_QUERY_ONLY',
+  },
+  {
+    name: 'no operation past the alias limit',
+    server: 'production',
+    operation: (token) => ({ query: `{ ${repeat(16, (i) => `a${i}: unreadCount { count }`)} }`, token }),
+    expected: () => 'refused: OPERATION_LIMIT_EXCEEDED',
+  },
+  {
+    name: 'no operation past the cost limit',
+    server: 'production',
+    operation: (token) => ({
+      query: `{ ${repeat(2, (i) => `p${i}: notifications(first: 100) { edges { node { ${NOTIFICATION_FIELDS} } } }`)} }`,
+      token,
+    }),
+    expected: () => 'refused: OPERATION_LIMIT_EXCEEDED',
+  },
+  {
+    // Refused while parsing, before any validation rule runs.
+    name: 'no operation past the character limit',
+    server: 'production',
+    operation: (token) => ({ query: `{ unreadCount { count } }\n# ${'x'.repeat(15_000)}`, token }),
+    expected: () => 'refused: OPERATION_LIMIT_EXCEEDED',
+  },
+  {
+    name: 'nothing without a valid token',
+    server: 'production',
+    operation: () => ({ query: '{ unreadCount { count } }', token: null }),
+    expected: () => 'refused: UNAUTHENTICATED',
+  },
+  {
+    // A browser sends a GET with no custom header without asking first (no CORS preflight); a JSON POST never.
+    name: 'no operation from a request a browser sends unasked (CSRF)',
+    server: 'production',
+    operation: (token) => ({ query: '{ unreadCount { count } }', token, headers: { 'x-graphql-yoga-csrf': null } }),
+    expected: (entry) => (entry.method === 'GET' ? 'refused: Required CSRF header(s) not present' : 'runs'),
+  },
+];
+
+/** A cell: what the client saw, and whether a refused operation still reached a resolver. */
+function cellOf(outcome: Outcome, resolverCalls: number): string {
+  if (outcome.status >= 500) return `HTTP ${outcome.status}: ${JSON.stringify(outcome.errors)}`;
+  if (outcome.errors.length === 0 && outcome.data) return 'runs';
+  const [error] = outcome.errors;
+  const reason = String(error?.extensions?.code ?? error?.message ?? `HTTP ${outcome.status}, no error`);
+  const leaks = [
+    outcome.data ? ' with data' : '',
+    resolverCalls > 0 ? ` after ${resolverCalls} resolver calls` : '',
+    outcome.errors.some((e) => e.extensions?.http) ? ' showing extensions.http' : '',
+  ].join('');
+  return `refused: ${reason}${leaks}`;
+}
+
+describe('every way in', () => {
+  const servers = new Map<keyof typeof SERVERS, RunningServer>();
+  beforeAll(async () => {
+    for (const [name, env] of Object.entries(SERVERS)) {
+      servers.set(name as keyof typeof SERVERS, await startTestServer({ env }));
+    }
+  });
+  afterAll(() => Promise.all([...servers.values()].map((server) => server.stop())));
+
+  it.each(RULES.map((rule) => [rule.name, rule] as const))(
+    'should apply "%s" at every entry point',
+    async (_, rule) => {
+      const { url } = servers.get(rule.server)!;
+      const actual: Record<string, string> = {};
+      const expected: Record<string, string> = {};
+      for (const entry of ENTRY_POINTS) {
+        const operation = rule.operation(await tokenFor(newUserId()));
+        const before = resolvers.calls;
+        const outcome = await entry.send(url, operation);
+        actual[entry.name] = cellOf(outcome, resolvers.calls - before);
+        expected[entry.name] = rule.expected(entry);
+      }
+      expect(actual).toEqual(expected);
+    },
+  );
+});
