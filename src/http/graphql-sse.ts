@@ -134,6 +134,28 @@ function streamBody(
   });
 }
 
+/**
+ * graphql-sse ends an operation (on DELETE, or when its stream closes or expires) only if it looks like an
+ * async generator, `throw` included; the streams of this server are plain async iterators. Without this
+ * they ran on, with their leases and Redis subscriptions, into a stream nobody reads.
+ */
+function asAsyncGenerator<T>(iterable: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  const generator = {
+    next: () => iterator.next(),
+    async return() {
+      await iterator.return?.();
+      return { done: true as const, value: undefined };
+    },
+    async throw(error: unknown) {
+      await iterator.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => generator,
+  };
+  return generator as unknown as AsyncGenerator<T, void, undefined>;
+}
+
 export function useSingleConnectionSse({
   endpoint,
   logger,
@@ -164,7 +186,8 @@ export function useSingleConnectionSse({
     } catch (error) {
       result = { errors: [maskError(error, 'Unexpected error.', false) as GraphQLError] };
     }
-    if (result && (isAsyncIterable(result) || 'data' in result)) return result;
+    if (result && isAsyncIterable(result)) return asAsyncGenerator(result);
+    if (result && 'data' in result) return result;
     return requestError(
       (result?.errors ?? [maskError(new Error('no result'), 'Unexpected error.', false)]) as GraphQLError[],
     );

@@ -8,6 +8,7 @@ import { forbidden } from '../errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import StorableArgumentsPlugin from '../validation/storable-arguments.js';
+import { resolveNotificationNode } from './global-id.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -27,7 +28,10 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { nullable: true },
+    nodeQueryOptions: {
+      nullable: true,
+      resolve: (_root, args, _context, _info, resolveNode) => resolveNotificationNode(args.id, resolveNode),
+    },
     nodesQueryOptions: false,
   },
   scopeAuth: {
