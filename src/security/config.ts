@@ -47,9 +47,9 @@ export const securityEnvironment = z.object({
   STREAM_LEASE_TTL_MS: positive(30_000, 3_600_000),
   // A day: a user's client renews its token at least that often, so a leaked token is good for a day at most.
   JWT_MAX_TOKEN_AGE_SECONDS: positive(86_400, 10 * 365 * 86_400),
-  // graphql-sse's client opens the stream right after reserving it: ten seconds are room for a slow network,
-  // and bound how long a client that went away in between holds one of its streams.
-  STREAM_RESERVATION_TTL_MS: positive(10_000, 3_600_000),
+  // graphql-sse's client opens the stream right after reserving it; half a minute is room for a slow network
+  // or a busy server (200 clients connecting at once to an instance on a loaded machine took over 10 s).
+  STREAM_RESERVATION_TTL_MS: positive(30_000, 3_600_000),
 });
 
 type SecurityEnvironment = z.infer<typeof securityEnvironment>;
