@@ -38,7 +38,6 @@ export interface SingleConnectionSse {
   plugin: Plugin;
   /** The leases the stream cap must take: a subscription posted into a reservation uses the reservation's. */
   streamLeases: StreamLeases;
-  reservations: StreamReservations;
 }
 
 /** What the handler is told for a token that is not one of the caller's reservations: no stream has it. */
@@ -295,5 +294,5 @@ export function useSingleConnectionSse({
     onDispose: () => reservations.close(),
   };
 
-  return { plugin, streamLeases: reservations.streamLeases, reservations };
+  return { plugin, streamLeases: reservations.streamLeases };
 }
