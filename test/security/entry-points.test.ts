@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
+import { costlyOperations } from '../helpers/costly-operations.js';
 import { ENTRY_POINTS, type EntryPoint, type Operation, type Outcome } from '../helpers/entry-points.js';
 import { countResolverCalls } from '../helpers/resolver-calls.js';
 import { startTestServer } from '../helpers/server.js';
@@ -73,11 +74,20 @@ const RULES: Rule[] = [
     name: 'no operation past the cost limit',
     server: 'production',
     operation: (token) => ({
-      query: `{ ${repeat(2, (i) => `p${i}: notifications(first: 100) { edges { node { ${NOTIFICATION_FIELDS} } } }`)} }`,
+      query: `{ ${repeat(3, (i) => `p${i}: notifications(first: 100) { edges { node { ${NOTIFICATION_FIELDS} } } }`)} }`,
       token,
     }),
     expected: () => 'refused: OPERATION_LIMIT_EXCEEDED',
   },
+  // Costs that show only once the variables are known (test/helpers/costly-operations.ts).
+  ...costlyOperations.map(
+    (refused): Rule => ({
+      name: `no operation past the cost limit by its ${refused.name}`,
+      server: 'production',
+      operation: (token) => ({ query: refused.query, variables: refused.variables, token }),
+      expected: () => `refused: ${refused.code}`,
+    }),
+  ),
   {
     // Refused while parsing, before any validation rule runs.
     name: 'no operation past the character limit',
