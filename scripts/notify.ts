@@ -6,7 +6,7 @@ import { signToken } from '../src/auth.js';
 import { CliError, request } from '../src/cli/api-client.js';
 import { type NotifyArguments, parseNotifyArguments, USAGE, UsageError } from '../src/cli/arguments.js';
 import { type CliConfig, ConfigError, loadCliConfig } from '../src/config.js';
-import { DevSecretError, readDevSecret } from '../src/dev-secret.js';
+import { DevSecretError, readDevSecret } from '../src/dev/dev-secret.js';
 
 const PUBLISH = `mutation Notify($input: PublishEventInput!) {
   publishEvent(input: $input) {

@@ -19,7 +19,7 @@ const redisUrl = z
   .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL');
 
 const jwtSecret = z.string().min(32, 'must be at least 32 characters (HS256 needs 256 bits)');
-/** Where development keeps the secret it makes when no key is configured (see src/dev-secret.ts). */
+/** Where development keeps the secret it makes when no key is configured (see src/dev/dev-secret.ts). */
 const devSecretFile = z.string().trim().min(1).default('.data/dev-jwt-secret');
 
 const environment = z.object({

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { signToken } from './auth.js';
 import { type Config, ConfigError, loadCliConfig, loadConfig } from './config.js';
-import { DevSecretError, loadOrCreateDevSecret } from './dev-secret.js';
+import { DevSecretError, loadOrCreateDevSecret } from './dev/dev-secret.js';
 import { DEMO_PATH } from './http/paths.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';

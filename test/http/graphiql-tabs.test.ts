@@ -1,6 +1,6 @@
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { graphiqlTabs } from '../../src/http/graphiql-tabs.js';
+import { graphiqlTabs } from '../../src/dev/graphiql-tabs.js';
 import { schema } from '../../src/schema/index.js';
 import { useTestServer } from '../helpers/server.js';
 

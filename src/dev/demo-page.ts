@@ -3,8 +3,8 @@
 // page itself carries no secret: it takes the token from its address's fragment, which never reaches us.
 import { readFile } from 'node:fs/promises';
 import type { Plugin } from 'graphql-yoga';
+import { DEMO_PATH } from '../http/paths.js';
 import type { PersistedOperationsMode } from '../security/config.js';
-import { DEMO_PATH } from './paths.js';
 
 const CLIENT_DIR = new URL('../../client/', import.meta.url);
 
