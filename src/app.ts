@@ -4,14 +4,13 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import type { Context, Services } from './context.js';
 import type { Database } from './db.js';
-import { type DemoPage, useDemoPage } from './dev/demo-page.js';
-import { graphiqlTabs } from './dev/graphiql-tabs.js';
+import type { GraphiqlTab } from './dev/graphiql-tabs.js';
 import { unauthenticated } from './errors.js';
 import { dependencyChecks } from './health/dependencies.js';
 import { useAccessLog } from './http/access-log.js';
@@ -58,12 +57,14 @@ export interface AppDependencies {
   verifyToken: TokenVerifier;
   /** Headers GraphiQL starts with, e.g. a development token. */
   graphiqlHeaders?: Record<string, string>;
+  /** The tabs GraphiQL opens with (src/dev/graphiql-tabs.ts, loaded by the caller outside production). */
+  graphiqlTabs?: GraphiqlTab[] | undefined;
   /** The manifest PERSISTED_OPERATIONS serves from (read by the caller: no I/O here). */
   trustedDocuments?: TrustedDocuments;
   /** Where rate limits and stream leases are counted across instances; in memory without it. */
   limitsRedis?: Redis;
-  /** The demo inbox page, bundled by the caller (DEMO); not served without it. */
-  demoPage?: DemoPage | undefined;
+  /** The demo inbox page's plugin (src/dev/demo-page.ts, loaded by the caller when DEMO is on). */
+  demoPage?: Plugin | undefined;
 }
 
 export interface App {
@@ -85,6 +86,7 @@ export function createApp({
   logger,
   verifyToken,
   graphiqlHeaders,
+  graphiqlTabs,
   trustedDocuments = new Map(),
   limitsRedis,
   demoPage,
@@ -152,7 +154,7 @@ export function createApp({
     graphiql: config.graphiql && {
       title: 'Notification API',
       headers: JSON.stringify(graphiqlHeaders ?? {}, null, 2),
-      defaultTabs: graphiqlTabs(graphiqlHeaders ?? {}),
+      defaultTabs: graphiqlTabs,
       // GraphiQL runs subscriptions as GETs of an event stream, which the CSRF prevention refuses without it.
       additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
     },
@@ -177,7 +179,7 @@ export function createApp({
       useBodyLimit(security.maxRequestBytes),
       useMalformedJsonAsBadRequest(),
       // Before authentication: the page and its assets are public; the page sends the token itself.
-      ...(demoPage ? [useDemoPage(demoPage)] : []),
+      ...(demoPage ? [demoPage] : []),
       useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),
       streamSignals.plugin(),

@@ -1,11 +1,9 @@
 // The process: read the configuration, start the server, stop it in order on SIGTERM or SIGINT.
+// Only the configuration (zod) is imported up front: a bad setting is reported before the heavy modules load
+// (GraphQL, Prisma, Redis…), which are imported once it is known to be good.
 import path from 'node:path';
-import { signToken } from './auth.js';
 import { type Config, ConfigError, loadCliConfig, loadConfig } from './config.js';
-import { DevSecretError, loadOrCreateDevSecret } from './dev/dev-secret.js';
 import { DEMO_PATH } from './http/paths.js';
-import { createLogger } from './logger.js';
-import { startServer } from './server.js';
 import { StartupError } from './startup-error.js';
 
 const DEV_USER = 'dev-user';
@@ -34,16 +32,23 @@ try {
   process.exit(1);
 }
 
+const [{ createLogger }, { startServer }, { signToken }] = await Promise.all([
+  import('./logger.js'),
+  import('./server.js'),
+  import('./auth.js'),
+]);
 const logger = createLogger(config.logLevel);
 
 // In development with no key configured, use the secret kept for development (made on the first start)
 // and hand out a ready token.
 const devSecret =
   config.env === 'development' && !config.jwt.secret && !config.jwt.jwksUrl
-    ? await loadOrCreateDevSecret(config.jwt.devSecretFile).catch((error: unknown) => {
-        console.error(error instanceof DevSecretError ? error.message : `cannot keep a development secret: ${error}`);
-        process.exit(1);
-      })
+    ? await import('./dev/dev-secret.js').then(({ DevSecretError, loadOrCreateDevSecret }) =>
+        loadOrCreateDevSecret(config.jwt.devSecretFile).catch((error: unknown) => {
+          console.error(error instanceof DevSecretError ? error.message : `cannot keep a development secret: ${error}`);
+          process.exit(1);
+        }),
+      )
     : undefined;
 if (devSecret) config = { ...config, jwt: { ...config.jwt, secret: devSecret } };
 const devToken = devSecret

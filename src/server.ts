@@ -6,8 +6,6 @@ import { type App, createApp } from './app.js';
 import { createTokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import { createDatabase } from './db.js';
-import { buildDemoPage } from './dev/demo-page.js';
-import { startEmbeddedPostgres } from './dev/embedded-postgres.js';
 import { dependencyChecks } from './health/dependencies.js';
 import { checkDependencies } from './health/startup.js';
 import { watchDependencies } from './health/watch.js';
@@ -78,8 +76,20 @@ async function start(
   const trustedDocuments = persistedOperations.manifest
     ? loadTrustedDocuments(persistedOperations.manifest)
     : undefined;
-  const demoPage = config.demo ? await buildDemoPage(persistedOperations.mode) : undefined;
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embeddedDir, logger);
+  // Development tooling (src/dev/) is imported only when it is used: production never loads it, nor needs
+  // the packages it brings (devDependencies).
+  const demoPage = config.demo
+    ? await import('./dev/demo-page.js').then(async (demo) =>
+        demo.useDemoPage(await demo.buildDemoPage(persistedOperations.mode)),
+      )
+    : undefined;
+  const graphiqlTabs =
+    config.graphiql && config.env !== 'production'
+      ? (await import('./dev/graphiql-tabs.js')).graphiqlTabs(options.graphiqlHeaders ?? {})
+      : undefined;
+  const embedded = config.database.url
+    ? undefined
+    : await (await import('./dev/embedded-postgres.js')).startEmbeddedPostgres(config.database.embeddedDir, logger);
   if (embedded) started.push(() => embedded.stop());
   const databaseUrl = config.database.url ?? embedded!.url;
   await checkDependencies(config, databaseUrl, logger);
@@ -102,6 +112,7 @@ async function start(
     logger,
     verifyToken: createTokenVerifier(config.jwt, config.security.maxUserTokenAgeSeconds),
     graphiqlHeaders: options.graphiqlHeaders,
+    graphiqlTabs,
     trustedDocuments,
     limitsRedis,
     demoPage,

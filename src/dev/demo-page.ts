@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Plugin } from 'graphql-yoga';
 import { DEMO_PATH } from '../http/paths.js';
 import type { PersistedOperationsMode } from '../security/config.js';
+import { StartupError } from '../startup-error.js';
 
 const CLIENT_DIR = new URL('../../client/', import.meta.url);
 
@@ -21,7 +22,11 @@ export type DemoPage = ReadonlyMap<string, Asset>;
  * hashes (client/generated/persisted-documents.json must then be the server's manifest).
  */
 export async function buildDemoPage(persisted: PersistedOperationsMode): Promise<DemoPage> {
-  const { build } = await import('esbuild');
+  const { build } = await import('esbuild').catch((error: unknown) => {
+    // A production install (`npm ci --omit=dev`) has no esbuild.
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new StartupError('DEMO needs esbuild, a development dependency not installed here: set DEMO=false');
+  });
   let outputs: Awaited<ReturnType<typeof build>>['outputFiles'];
   try {
     ({ outputFiles: outputs } = await build({
