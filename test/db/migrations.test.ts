@@ -49,7 +49,7 @@ describe('migrations', () => {
   it('should be what `npm run db:migrate` does, saying what it applied', async () => {
     const url = await freshDatabase();
     const run = () =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], {
         cwd: root,
         env: { PATH: process.env.PATH, DATABASE_URL: url },
         encoding: 'utf8',
@@ -59,7 +59,7 @@ describe('migrations', () => {
     expect(first.stdout).toMatch(/^applied: \d+_init/);
     const second = run();
     expect(second.stdout).toMatch(/up to date/);
-    const missing = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
+    const missing = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH },
       encoding: 'utf8',

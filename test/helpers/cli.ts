@@ -10,9 +10,9 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `scripts/notify.ts` with `args` and exactly `env` (plus PATH). Asynchronous: a server in this process keeps answering. */
+/** Runs `src/cli/notify.ts` with `args` and exactly `env` (plus PATH). Asynchronous: a server in this process keeps answering. */
 export function runNotify(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/notify.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/notify.ts', ...args], {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

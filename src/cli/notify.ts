@@ -2,11 +2,11 @@
 // publishes a domain event through the running server's publishEvent (or broadcast) mutation, with a service
 // token signed from JWT_SECRET (or the development secret `npm start` keeps), and prints each recipient's
 // outcome. Exit 0 when the server took the event (refused recipients are printed), 1 on any error, in one line.
-import { signToken } from '../src/auth.js';
-import { CliError, request } from '../src/cli/api-client.js';
-import { type NotifyArguments, parseNotifyArguments, USAGE, UsageError } from '../src/cli/arguments.js';
-import { type CliConfig, ConfigError, loadCliConfig } from '../src/config.js';
-import { DevSecretError, readDevSecret } from '../src/dev/dev-secret.js';
+import { signToken } from '../auth.js';
+import { type CliConfig, ConfigError, loadCliConfig } from '../config.js';
+import { DevSecretError, readDevSecret } from '../dev/dev-secret.js';
+import { CliError, request } from './api-client.js';
+import { type NotifyArguments, parseNotifyArguments, USAGE, UsageError } from './arguments.js';
 
 const PUBLISH = `mutation Notify($input: PublishEventInput!) {
   publishEvent(input: $input) {

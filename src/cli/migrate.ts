@@ -1,6 +1,6 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, offline; safe to run twice or at once.
-import { ConfigError, loadConfig } from '../src/config.js';
-import { applyMigrations } from '../src/db/migrations.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { applyMigrations } from '../db/migrations.js';
 
 try {
   const { database } = loadConfig();
