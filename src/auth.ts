@@ -1,7 +1,7 @@
 // Bearer JWT verification: HS256 with a shared secret and/or RS256/ES256 from a JWKS URL,
 // algorithms pinned, `exp` and `sub` required, issuer and audience checked when configured, and a user
 // token's lifetime bounded.
-import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Config } from './config.js';
 import { unauthenticated } from './errors.js';
 
@@ -111,28 +111,4 @@ export function createTokenVerifier(jwt: Config['jwt'], maxUserTokenAgeSeconds: 
     }
     return { userId: sub, roles, expiresAt: (exp as number) * 1000 };
   }
-}
-
-export interface TokenClaims {
-  sub: string;
-  roles?: string[];
-  /** Lifetime in seconds. */
-  ttl?: number;
-  issuer?: string | undefined;
-  audience?: string | undefined;
-}
-
-/** Signs an HS256 token: for development and operators' tools, never for production identities. */
-export function signToken(
-  secret: string,
-  { sub, roles = [], ttl = 3600, issuer, audience }: TokenClaims,
-): Promise<string> {
-  const token = new SignJWT({ roles })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttl);
-  if (issuer) token.setIssuer(issuer);
-  if (audience) token.setAudience(audience);
-  return token.sign(new TextEncoder().encode(secret));
 }

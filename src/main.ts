@@ -35,7 +35,7 @@ try {
 const [{ createLogger }, { startServer }, { signToken }] = await Promise.all([
   import('./logger.js'),
   import('./server.js'),
-  import('./auth.js'),
+  import('./sign-token.js'),
 ]);
 const logger = createLogger(config.logLevel);
 

@@ -1,7 +1,6 @@
 // The command line of `npm run notify`, checked before anything is sent.
 import { parseArgs } from 'node:util';
-import { ExpectedError } from '../errors.js';
-import { checkStorable } from '../validation/text.js';
+import { unstorableField } from '../validation/text.js';
 
 export const USAGE =
   'usage: npm run notify -- <event-type> (--user <id>… | --broadcast) [--data <json>] [--key <idempotency key>] [--collapse <key>]';
@@ -56,11 +55,10 @@ export function parseNotifyArguments(argv: string[]): NotifyArguments | 'help' {
 /** The server's own rule, checked before calling it, and said as the server would say it. */
 function checkFields({ type, users, data, idempotencyKey, collapseKey }: NotifyArguments): void {
   const fields = { type, recipients: users, data, idempotencyKey, collapseKey };
-  try {
-    for (const [field, value] of Object.entries(fields)) checkStorable(value, field);
-  } catch (error) {
-    if (error instanceof ExpectedError) throw new UsageError(`${error.code} ${error.message}`);
-    throw error;
+  for (const [field, value] of Object.entries(fields)) {
+    // As the server says it (src/validation/check-storable.ts), without loading GraphQL into a command line.
+    const found = unstorableField(value, field);
+    if (found) throw new UsageError(`BAD_USER_INPUT ${found.field}: ${found.problem}`);
   }
 }
 

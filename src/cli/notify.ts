@@ -2,9 +2,10 @@
 // publishes a domain event through the running server's publishEvent (or broadcast) mutation, with a service
 // token signed from JWT_SECRET (or the development secret `npm start` keeps), and prints each recipient's
 // outcome. Exit 0 when the server took the event (refused recipients are printed), 1 on any error, in one line.
-import { signToken } from '../auth.js';
+
 import { type CliConfig, ConfigError, loadCliConfig } from '../config.js';
 import { DevSecretError, readDevSecret } from '../dev/dev-secret.js';
+import { signToken } from '../sign-token.js';
 import { CliError, request } from './api-client.js';
 import { type NotifyArguments, parseNotifyArguments, USAGE, UsageError } from './arguments.js';
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { badUserInput } from '../errors.js';
 import { findEventType } from '../producers/event-types.js';
 import type { PublishInput } from '../producers/publishing.js';
-import { checkStorable } from '../validation/text.js';
+import { checkStorable } from '../validation/check-storable.js';
 import type { StreamEntry } from './stream-entries.js';
 
 /** The entry field that holds the event. */

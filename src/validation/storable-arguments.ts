@@ -11,7 +11,7 @@ import {
   isInputObjectType,
   isListType,
 } from 'graphql';
-import { checkStorable } from './text.js';
+import { checkStorable } from './check-storable.js';
 
 const pluginName = 'storableArguments';
 export default pluginName;

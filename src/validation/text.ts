@@ -7,8 +7,7 @@
 //   depth, and no notification needs more;
 // - an instant outside years 0001 to 9999 in UTC: PostgreSQL has no year 0 and JavaScript writes year
 //   10000 on as "+010000", which it does not read.
-import { badUserInput } from '../errors.js';
-
+// No GraphQL here (checkStorable, in check-storable.ts, says it as a GraphQL error): the CLI checks with it too.
 /** How deep objects and arrays may nest in one value (metadata, event data, a filter's value). */
 export const MAX_NESTING = 32;
 
@@ -80,8 +79,8 @@ function walk(value: unknown, path: string, depth: number): Unstorable | undefin
   return undefined;
 }
 
-/** Throws BAD_USER_INPUT naming `field` (or the part of it at fault) when PostgreSQL could not store `value` exactly. */
-export function checkStorable(value: unknown, field: string): void {
+/** Which part of `field` PostgreSQL could not store exactly, named as a client reads it, and why. */
+export function unstorableField(value: unknown, field: string): { field: string; problem: string } | undefined {
   const found = findUnstorable(value);
-  if (found) throw badUserInput([field, found.path].filter(Boolean).join('.') || 'input', found.problem);
+  return found && { field: [field, found.path].filter(Boolean).join('.') || 'input', problem: found.problem };
 }

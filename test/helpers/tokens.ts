@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signToken, type TokenClaims } from '../../src/auth.js';
+import { signToken, type TokenClaims } from '../../src/sign-token.js';
 
 /** The secret test servers verify tokens with. */
 export const TEST_JWT_SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
