@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/** How `npm start` runs the server: node's arguments. The production build is run with other ones. */
 const MAIN = ['--import', 'tsx', 'src/main.ts'];
 
 export interface ServerProcess {
@@ -34,8 +35,9 @@ function listeningUrl(output: string): string | undefined {
 export function startServerProcess(
   env: Record<string, string | undefined>,
   timeoutMs = 30_000,
+  nodeArguments = MAIN,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, MAIN, {
+  const child = spawn(process.execPath, nodeArguments, {
     cwd: root,
     // The `listening` line is how the test learns the port, so the log level is at least info.
     env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
@@ -89,8 +91,12 @@ export interface ServerRun {
 }
 
 /** Runs `src/main.ts` with exactly `env` (plus PATH) until it exits by itself, as a start that fails does. */
-export function runServerToExit(env: Record<string, string | undefined>, timeoutMs: number): Promise<ServerRun> {
-  const child = spawn(process.execPath, MAIN, {
+export function runServerToExit(
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+  nodeArguments = MAIN,
+): Promise<ServerRun> {
+  const child = spawn(process.execPath, nodeArguments, {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,21 @@
+// After `npm ci`: generates the Prisma client and the typed documents, which are never committed. Plain
+// JavaScript, as tsx may not be installed. A production install (`npm ci --omit=dev`) has neither generator
+// and needs neither: it runs dist/, built beforehand with the generated code in it (`npm run build`).
+import { execSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const installed = (name) => {
+  try {
+    require.resolve(`${name}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+if (installed('prisma') && installed('@graphql-codegen/cli')) {
+  execSync('npm run generate && npm run codegen', { stdio: 'inherit' });
+} else {
+  console.log('postinstall: no development dependencies (--omit=dev), nothing generated: run the build in dist/');
+}
