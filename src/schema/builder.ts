@@ -8,7 +8,7 @@ import { forbidden } from '../errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import StorableArgumentsPlugin from '../validation/storable-arguments.js';
-import { resolveNotificationNode } from './global-id.js';
+import { decodeAnyGlobalId, resolveNotificationNode } from './global-id.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -28,6 +28,8 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // Only node(id:) parses global ids as arguments: one that does not decode is a missing notification too.
+    decodeGlobalID: decodeAnyGlobalId,
     nodeQueryOptions: {
       nullable: true,
       resolve: (_root, args, _context, _info, resolveNode) => resolveNotificationNode(args.id, resolveNode),

@@ -14,6 +14,15 @@ export function parseNotificationGlobalId(globalId: string, field = 'id'): strin
   return parseNotificationId(decoded.id, field);
 }
 
+/** A global id's parts, or no type at all for one that does not decode (which resolves to nothing). */
+export function decodeAnyGlobalId(globalId: string): { typename: string; id: string } {
+  try {
+    return decodeGlobalID(globalId);
+  } catch {
+    return { typename: '', id: '' };
+  }
+}
+
 /**
  * Query.node's lookup. Notifications are the only nodes a client can fetch: any other id, whatever type it
  * names, is answered as a missing notification, so that ids cannot be used to enumerate the schema's types.

@@ -23,7 +23,7 @@ describe('security settings', () => {
       cost: 150_000,
     });
     expect(security.maxUserTokenAgeSeconds).toBe(86_400);
-    expect(security.streams).toEqual({ perUser: 10, leaseTtlMs: 30_000 });
+    expect(security.streams).toEqual({ perUser: 10, leaseTtlMs: 30_000, reservationTtlMs: 30_000 });
     expect(security.persistedOperations).toEqual({ mode: 'off', manifest: undefined });
     expect(jwt).toMatchObject({ jwksCacheMaxAgeMs: 600_000, jwksCooldownMs: 30_000 });
   });
@@ -56,6 +56,7 @@ describe('security settings', () => {
       RATE_LIMIT_SERVICE_REQUESTS: '9',
       STREAMS_PER_USER: '3',
       STREAM_LEASE_TTL_MS: '5000',
+      STREAM_RESERVATION_TTL_MS: '2000',
       RATE_LIMIT_USER_COST: '1000',
       JWT_MAX_TOKEN_AGE_SECONDS: '600',
     });
@@ -70,7 +71,7 @@ describe('security settings', () => {
     expect(security.maxRequestBytes).toBe(1024);
     expect(security.rateLimits).toEqual({ windowSeconds: 10, user: 0, operation: 7, service: 9, cost: 1000 });
     expect(security.maxUserTokenAgeSeconds).toBe(600);
-    expect(security.streams).toEqual({ perUser: 3, leaseTtlMs: 5000 });
+    expect(security.streams).toEqual({ perUser: 3, leaseTtlMs: 5000, reservationTtlMs: 2000 });
   });
 
   it('should name every bad security value, and demand a manifest for trusted documents', () => {
