@@ -14,20 +14,39 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The suite talks to real PostgreSQL and Redis; two cores run two files at a time well.
     maxWorkers: 2,
-    reporters: ['default'],
-    // The load tests (*.load.test.ts: fuzzing, isolation at scale) keep both cores busy for a minute; they
-    // run after the rest, so that the timing of the others (outages, shutdown) is not theirs to bear.
+    reporters: ['default', './test/setup/tier-times.ts'],
+    // Three tiers, one after the other. The fast tier (*.fast.test.ts) builds the app in-process
+    // (test/helpers/app.ts) over the real PostgreSQL and answers through yoga.fetch: no socket, no Redis; it
+    // runs first, so that a broken rule shows in seconds. The suite is every other test: real servers on
+    // port 0, Redis, SSE, several instances and processes. The load tests (*.load.test.ts: fuzzing, isolation
+    // at scale) keep both cores busy for a minute; they run last, so that the timing of the others
+    // (outages, shutdown) is not theirs to bear.
     projects: [
+      {
+        extends: true,
+        test: { name: 'fast', include: ['test/**/*.fast.test.ts'], isolate: false, sequence: { groupOrder: 0 } },
+      },
       {
         extends: true,
         test: {
           name: 'suite',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.load.test.ts'],
-          sequence: { groupOrder: 0 },
+          exclude: ['test/**/*.fast.test.ts', 'test/**/*.load.test.ts'],
+          sequence: { groupOrder: 1 },
         },
       },
-      { extends: true, test: { name: 'load', include: ['test/**/*.load.test.ts'], sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'load', include: ['test/**/*.load.test.ts'], sequence: { groupOrder: 2 } } },
     ],
+    // On with --coverage (npm test), so that running one file stays quick and is not held to the threshold.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      exclude: [
+        // Written by `prisma generate` and Pothos at install: not our code.
+        'src/generated/**',
+      ],
+      reporter: [['text', { skipFull: true }], 'text-summary'],
+      thresholds: { lines: 90 },
+    },
   },
 });

@@ -1,4 +1,5 @@
-// A typed `execute` over real HTTP, and assertions that read like what a client sees.
+// A typed `execute` over real HTTP or into an app in this process (test/helpers/app.ts), and assertions that
+// read like what a client sees.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, type GraphQLFormattedError, print } from 'graphql';
 import { expect } from 'vitest';
@@ -16,13 +17,24 @@ export interface ExecuteOptions {
 
 type Document<TData, TVariables> = TypedDocumentNode<TData, TVariables> | string;
 
+/** An app answering requests in this process, without a socket (Yoga's `fetch`). */
+export interface InProcessApp {
+  fetch(path: string, init: RequestInit): Promise<Response>;
+}
+
+/** Where requests go: a running server's base URL (e.g. http://127.0.0.1:4000), or an app in this process. */
+export type Endpoint = string | InProcessApp;
+
+const send = (endpoint: Endpoint, path: string, init: RequestInit): Promise<Response> =>
+  typeof endpoint === 'string' ? fetch(`${endpoint}${path}`, init) : endpoint.fetch(path, init);
+
 export async function execute<TData, TVariables>(
-  baseUrl: string,
+  endpoint: Endpoint,
   document: Document<TData, TVariables>,
   variables?: TVariables,
   { token, headers = {} }: ExecuteOptions = {},
 ): Promise<GraphQLResponse<TData>> {
-  const response = await fetch(`${baseUrl}/graphql`, {
+  const response = await send(endpoint, '/graphql', {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -68,11 +80,11 @@ export interface UserClient {
   data<TData, TVariables>(document: Document<TData, TVariables>, variables?: TVariables): Promise<TData>;
 }
 
-export function userClient(baseUrl: string, userId: string, token: string): UserClient {
+export function userClient(endpoint: Endpoint, userId: string, token: string): UserClient {
   return {
     userId,
     token,
-    execute: (document, variables) => execute(baseUrl, document, variables, { token }),
-    data: async (document, variables) => expectData(await execute(baseUrl, document, variables, { token })),
+    execute: (document, variables) => execute(endpoint, document, variables, { token }),
+    data: async (document, variables) => expectData(await execute(endpoint, document, variables, { token })),
   };
 }

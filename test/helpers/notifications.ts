@@ -4,15 +4,15 @@ import {
   type CreateNotificationInput,
   type NotificationFieldsFragment,
 } from '../generated/graphql.js';
-import { execute, expectData } from './graphql.js';
+import { type Endpoint, execute, expectData } from './graphql.js';
 import { serviceToken } from './tokens.js';
 
 export async function createNotification(
-  baseUrl: string,
+  endpoint: Endpoint,
   input: Partial<CreateNotificationInput> & { userId: string },
 ): Promise<NotificationFieldsFragment> {
   const response = await execute(
-    baseUrl,
+    endpoint,
     CreateNotificationDocument,
     {
       input: {
@@ -29,12 +29,12 @@ export async function createNotification(
 
 /** Creates `count` notifications for one user, one after another; returns them oldest first. */
 export async function createMany(
-  baseUrl: string,
+  endpoint: Endpoint,
   userId: string,
   count: number,
   prefix = 'n',
 ): Promise<NotificationFieldsFragment[]> {
   const created: NotificationFieldsFragment[] = [];
-  for (let i = 0; i < count; i++) created.push(await createNotification(baseUrl, { userId, title: `${prefix} ${i}` }));
+  for (let i = 0; i < count; i++) created.push(await createNotification(endpoint, { userId, title: `${prefix} ${i}` }));
   return created;
 }

@@ -4,22 +4,22 @@ import {
   type CreateNotificationInput,
   NotificationsDocument,
 } from '../generated/graphql.js';
+import { useTestApp } from '../helpers/app.js';
 import { execute, expectData, expectError, userClient } from '../helpers/graphql.js';
 import { createNotification } from '../helpers/notifications.js';
-import { useTestServer } from '../helpers/server.js';
 import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
 
-const server = useTestServer();
+const app = useTestApp();
 
 async function notificationCount(userId: string): Promise<number> {
-  const client = userClient(server.url, userId, await tokenFor(userId));
+  const client = userClient(app, userId, await tokenFor(userId));
   return (await client.data(NotificationsDocument, { status: null })).notifications.totalCount;
 }
 
 describe('createNotification', () => {
   it('should store every field and return the notification with a global id', async () => {
     const userId = newUserId();
-    const created = await createNotification(server.url, {
+    const created = await createNotification(app, {
       userId,
       title: 'Transcription completed',
       message: "Your transcription 'Weekly sync' is ready to view",
@@ -41,20 +41,20 @@ describe('createNotification', () => {
   });
 
   it('should default metadata to an empty object', async () => {
-    const created = await createNotification(server.url, { userId: newUserId() });
+    const created = await createNotification(app, { userId: newUserId() });
     expect(created.metadata).toEqual({});
   });
 
   it('should keep markup as inert text', async () => {
     const title = '<script>alert("x")</script> & <b>bold</b>';
-    const created = await createNotification(server.url, { userId: newUserId(), title });
+    const created = await createNotification(app, { userId: newUserId(), title });
     expect(created.title).toBe(title);
   });
 
   it('should give ids in creation order', async () => {
     const userId = newUserId();
     const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await createNotification(server.url, { userId })).id);
+    for (let i = 0; i < 5; i++) ids.push((await createNotification(app, { userId })).id);
     const uuids = ids.map((id) => Buffer.from(id, 'base64').toString().slice('Notification:'.length));
     expect([...uuids].sort()).toEqual(uuids);
   });
@@ -79,12 +79,7 @@ describe('createNotification', () => {
     async (_name, bad, field) => {
       const userId = newUserId();
       const input = { userId, title: 'ok', message: 'ok', type: 'INFO' as const, ...bad };
-      const response = await execute(
-        server.url,
-        CreateNotificationDocument,
-        { input },
-        { token: await serviceToken() },
-      );
+      const response = await execute(app, CreateNotificationDocument, { input }, { token: await serviceToken() });
       const error = expectError(response, 'BAD_USER_INPUT');
       expect(error.extensions?.field).toBe(field);
       expect(error.message).toContain(field);
@@ -93,7 +88,7 @@ describe('createNotification', () => {
   );
 
   it('should accept exactly 255 and 1000 characters, counting characters rather than bytes', async () => {
-    const created = await createNotification(server.url, {
+    const created = await createNotification(app, {
       userId: newUserId(),
       title: '🔔'.repeat(255),
       message: 'é'.repeat(1000),
@@ -104,7 +99,7 @@ describe('createNotification', () => {
 
   it('should reject an unknown enum value in GraphQL validation, before any resolver (HTTP 400)', async () => {
     const response = await execute(
-      server.url,
+      app,
       'mutation { createNotification(input: { userId: "u", title: "t", message: "m", type: LOUD }) { id } }',
       {},
       { token: await serviceToken() },
@@ -115,7 +110,7 @@ describe('createNotification', () => {
 
   it('should reject a wrong variable type with HTTP 400', async () => {
     const response = await execute(
-      server.url,
+      app,
       CreateNotificationDocument,
       { input: { userId: 'u', title: 5, message: 'm', type: 'INFO' } } as never,
       { token: await serviceToken() },
@@ -126,8 +121,8 @@ describe('createNotification', () => {
   describe('idempotency', () => {
     it('should return the first notification for a repeated key and create nothing', async () => {
       const userId = newUserId();
-      const first = await createNotification(server.url, { userId, title: 'First', idempotencyKey: 'job-1:completed' });
-      const again = await createNotification(server.url, {
+      const first = await createNotification(app, { userId, title: 'First', idempotencyKey: 'job-1:completed' });
+      const again = await createNotification(app, {
         userId,
         title: 'Second',
         idempotencyKey: 'job-1:completed',
@@ -139,7 +134,7 @@ describe('createNotification', () => {
     it('should create one notification from many concurrent retries', async () => {
       const userId = newUserId();
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => createNotification(server.url, { userId, idempotencyKey: 'burst' })),
+        Array.from({ length: 20 }, () => createNotification(app, { userId, idempotencyKey: 'burst' })),
       );
       expect(new Set(results.map((result) => result.id)).size).toBe(1);
       expect(await notificationCount(userId)).toBe(1);
@@ -147,8 +142,8 @@ describe('createNotification', () => {
 
     it('should scope keys to the recipient', async () => {
       const [alice, bob] = [newUserId(), newUserId()];
-      const a = await createNotification(server.url, { userId: alice, idempotencyKey: 'same' });
-      const b = await createNotification(server.url, { userId: bob, idempotencyKey: 'same' });
+      const a = await createNotification(app, { userId: alice, idempotencyKey: 'same' });
+      const b = await createNotification(app, { userId: bob, idempotencyKey: 'same' });
       expect(a.id).not.toBe(b.id);
     });
   });
@@ -157,8 +152,8 @@ describe('createNotification', () => {
 describe('createNotification response', () => {
   it('should be usable by the recipient right away', async () => {
     const userId = newUserId();
-    const created = await createNotification(server.url, { userId });
-    const list = await execute(server.url, NotificationsDocument, {}, { token: await tokenFor(userId) });
+    const created = await createNotification(app, { userId });
+    const list = await execute(app, NotificationsDocument, {}, { token: await tokenFor(userId) });
     expect(expectData(list).notifications.edges.map((edge) => edge.node.id)).toEqual([created.id]);
   });
 });

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { MarkReadDocument, NotificationsDocument, type NotificationsQuery } from '../generated/graphql.js';
+import { useTestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/graphql.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
-import { useTestServer } from '../helpers/server.js';
 
-const server = useTestServer();
-const newUser = () => server.newUser();
+const app = useTestApp();
+const newUser = () => app.newUser();
 
 const titles = (page: NotificationsQuery) => page.notifications.edges.map((edge) => edge.node.title);
 
 describe('notifications connection', () => {
   it('should page 25 notifications by 10 forwards and backwards with stable cursors while new ones arrive', async () => {
     const user = await newUser();
-    await createMany(server.url, user.userId, 25);
+    await createMany(app, user.userId, 25);
     const newestFirst = Array.from({ length: 25 }, (_, i) => `n ${24 - i}`);
 
     const page1 = await user.data(NotificationsDocument, { first: 10 });
@@ -21,7 +21,7 @@ describe('notifications connection', () => {
     expect(page1.notifications.totalCount).toBe(25);
 
     // New notifications arrive between pages: the next pages neither shift nor repeat.
-    await createMany(server.url, user.userId, 3, 'late');
+    await createMany(app, user.userId, 3, 'late');
 
     const page2 = await user.data(NotificationsDocument, { first: 10, after: page1.notifications.pageInfo.endCursor });
     expect(titles(page2)).toEqual(newestFirst.slice(10, 20));
@@ -59,7 +59,7 @@ describe('notifications connection', () => {
 
   it('should return the oldest ones with `last` alone', async () => {
     const user = await newUser();
-    await createMany(server.url, user.userId, 5);
+    await createMany(app, user.userId, 5);
     const page = await user.data(NotificationsDocument, { last: 2 });
     expect(titles(page)).toEqual(['n 1', 'n 0']);
     expect(page.notifications.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
@@ -67,7 +67,7 @@ describe('notifications connection', () => {
 
   it('should give 20 by default and at most 100', async () => {
     const user = await newUser();
-    await createMany(server.url, user.userId, 21);
+    await createMany(app, user.userId, 21);
     expect(titles(await user.data(NotificationsDocument, {}))).toHaveLength(20);
     expect(titles(await user.data(NotificationsDocument, { first: 100 }))).toHaveLength(21);
   });
@@ -87,8 +87,8 @@ describe('notifications connection', () => {
 
   it('should list UNREAD and READ but not ARCHIVED by default, and filter by status and type', async () => {
     const user = await newUser();
-    const info = await createNotification(server.url, { userId: user.userId, title: 'info', type: 'INFO' });
-    await createNotification(server.url, { userId: user.userId, title: 'error', type: 'ERROR' });
+    const info = await createNotification(app, { userId: user.userId, title: 'info', type: 'INFO' });
+    await createNotification(app, { userId: user.userId, title: 'error', type: 'ERROR' });
     await user.data(MarkReadDocument, { id: info.id });
 
     expect(titles(await user.data(NotificationsDocument, {}))).toEqual(['error', 'info']);

@@ -7,12 +7,12 @@ import {
   NotificationsDocument,
   UnreadCountDocument,
 } from '../generated/graphql.js';
+import { useTestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/graphql.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
-import { useTestServer } from '../helpers/server.js';
 
-const server = useTestServer();
-const newUser = () => server.newUser();
+const app = useTestApp();
+const newUser = () => app.newUser();
 
 const globalId = (uuid: string) => Buffer.from(`Notification:${uuid}`).toString('base64');
 const MISSING_ID = globalId('01900000-0000-7000-8000-000000000000');
@@ -21,7 +21,7 @@ describe('unreadCount', () => {
   it("should count unread notifications and give the newest one's creation time", async () => {
     const user = await newUser();
     expect((await user.data(UnreadCountDocument)).unreadCount).toEqual({ count: 0, lastNotificationAt: null });
-    const [, newest] = await createMany(server.url, user.userId, 2);
+    const [, newest] = await createMany(app, user.userId, 2);
     expect((await user.data(UnreadCountDocument)).unreadCount).toEqual({
       count: 2,
       lastNotificationAt: newest!.createdAt,
@@ -32,7 +32,7 @@ describe('unreadCount', () => {
 describe('markRead', () => {
   it('should set READ and readAt, and lower the unread count', async () => {
     const user = await newUser();
-    const [older, newer] = await createMany(server.url, user.userId, 2);
+    const [older, newer] = await createMany(app, user.userId, 2);
     const { markRead } = await user.data(MarkReadDocument, { id: newer!.id });
     expect(markRead.status).toBe('READ');
     expect(markRead.readAt).not.toBeNull();
@@ -44,7 +44,7 @@ describe('markRead', () => {
 
   it('should be idempotent: marking again keeps the first readAt', async () => {
     const user = await newUser();
-    const created = await createNotification(server.url, { userId: user.userId });
+    const created = await createNotification(app, { userId: user.userId });
     const first = (await user.data(MarkReadDocument, { id: created.id })).markRead;
     const again = (await user.data(MarkReadDocument, { id: created.id })).markRead;
     expect(again).toEqual(first);
@@ -70,7 +70,7 @@ describe('markRead', () => {
 describe('markAllRead', () => {
   it('should mark every unread one read and say how many changed', async () => {
     const user = await newUser();
-    const [first] = await createMany(server.url, user.userId, 3);
+    const [first] = await createMany(app, user.userId, 3);
     await user.data(MarkReadDocument, { id: first!.id });
     expect((await user.data(MarkAllReadDocument)).markAllRead.count).toBe(2);
     expect((await user.data(MarkAllReadDocument)).markAllRead.count).toBe(0);
@@ -83,7 +83,7 @@ describe('markAllRead', () => {
 describe('deleteNotification', () => {
   it('should delete it for good and return its id', async () => {
     const user = await newUser();
-    const [keep, drop] = await createMany(server.url, user.userId, 2);
+    const [keep, drop] = await createMany(app, user.userId, 2);
     expect((await user.data(DeleteNotificationDocument, { id: drop!.id })).deleteNotification.deletedId).toBe(drop!.id);
     const page = await user.data(NotificationsDocument, {});
     expect(page.notifications.edges.map((edge) => edge.node.id)).toEqual([keep!.id]);
@@ -95,7 +95,7 @@ describe('deleteNotification', () => {
 describe('node', () => {
   it("should return the caller's notification by its global id", async () => {
     const user = await newUser();
-    const created = await createNotification(server.url, { userId: user.userId, title: 'by node' });
+    const created = await createNotification(app, { userId: user.userId, title: 'by node' });
     const { node } = await user.data(NodeDocument, { id: created.id });
     expect(node).toMatchObject({ id: created.id, title: 'by node' });
   });
@@ -113,8 +113,8 @@ describe('node', () => {
 describe('isolation between two users', () => {
   it("should never show or change one user's notifications for another, and answer as if they did not exist", async () => {
     const [alice, bob] = [await newUser(), await newUser()];
-    const [bobs] = await createMany(server.url, bob.userId, 1);
-    await createMany(server.url, alice.userId, 2);
+    const [bobs] = await createMany(app, bob.userId, 1);
+    await createMany(app, alice.userId, 2);
 
     const alicesView = await alice.data(NotificationsDocument, { first: 100, status: null });
     expect(alicesView.notifications.totalCount).toBe(2);
@@ -146,7 +146,7 @@ describe('isolation between two users', () => {
 
   it("should not let a cursor from one user's list reveal another's notifications", async () => {
     const [alice, bob] = [await newUser(), await newUser()];
-    await createMany(server.url, bob.userId, 3);
+    await createMany(app, bob.userId, 3);
     const bobsPage = await bob.data(NotificationsDocument, { first: 1 });
     const alicesPage = await alice.data(NotificationsDocument, { after: bobsPage.notifications.pageInfo.endCursor });
     expect(alicesPage.notifications.edges).toEqual([]);
