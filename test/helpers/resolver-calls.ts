@@ -1,4 +1,4 @@
-// Counts every resolver call of the schema the in-process test servers run: a test can then show that
+// Counts every resolver call of the schema the in-process test servers and apps run: a test can then show that
 // a refused operation reached no resolver at all.
 import { defaultFieldResolver, type GraphQLFieldResolver, isObjectType } from 'graphql';
 import { schema } from '../../src/schema/index.js';

@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { pruneChangeLog } from '../../src/jobs/prune-change-log.js';
 import { NotificationChangesDocument } from '../generated/graphql.js';
+import { createTestApp, useTestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/graphql.js';
 import { createMany } from '../helpers/notifications.js';
-import { startTestServer, useTestServer } from '../helpers/server.js';
 
-const shared = useTestServer();
+const shared = useTestApp();
 const DAY_MS = 24 * 3600 * 1000;
 
 describe('pruning the change log', () => {
   it('should delete only changes older than the retention, once across instances, leaving older positions to RESYNC_REQUIRED', async () => {
     const user = await shared.newUser();
-    await createMany(shared.url, user.userId, 4);
-    const db = shared.server.app.services.db;
+    await createMany(shared, user.userId, 4);
+    const db = shared.app.services.db;
     // The first three changes are 31 days old.
     await db.notificationChange.updateMany({
       where: { userId: user.userId, position: { lte: 3 } },
       data: { createdAt: new Date(Date.now() - 31 * DAY_MS) },
     });
 
-    const other = await startTestServer();
+    const other = await createTestApp();
     try {
       const results = await Promise.all([pruneChangeLog(db, 30), pruneChangeLog(other.app.services.db, 30)]);
       const ran = results.filter((deleted) => deleted !== undefined).length;
@@ -27,7 +27,7 @@ describe('pruning the change log', () => {
       expect(results.reduce<number>((sum, deleted) => sum + (deleted ?? 0), 0)).toBeGreaterThanOrEqual(3);
       expect(ran).toBeGreaterThanOrEqual(1);
     } finally {
-      await other.stop();
+      await other.close();
     }
     const left = await db.notificationChange.findMany({ where: { userId: user.userId }, select: { position: true } });
     expect(left.map((row) => Number(row.position))).toEqual([4]);

@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { getIntrospectionQuery, Kind, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/app.js';
 import { execute } from '../helpers/graphql.js';
 import { countResolverCalls } from '../helpers/resolver-calls.js';
-import { useTestServer } from '../helpers/server.js';
 import { tokenFor } from '../helpers/tokens.js';
 
 const resolvers = countResolverCalls();
-const server = useTestServer();
+const app = useTestApp();
 
 const repeat = (count: number, make: (i: number) => string) =>
   Array.from({ length: count }, (_, i) => make(i)).join(' ');
@@ -35,7 +35,7 @@ describe('operation limits', () => {
     const before = resolvers.calls;
     let rejected = 0;
     for (const [limit, query] of Object.entries(pastTheLimits)) {
-      const response = await execute(server.url, query, {}, { token });
+      const response = await execute(app, query, {}, { token });
       expect(response.status, limit).toBe(400);
       // Refused before execution (no data), or as it starts, once the variables are known (data: null).
       expect(response.body.data ?? undefined, limit).toBeUndefined();
@@ -51,7 +51,7 @@ describe('operation limits', () => {
   it('should run an operation right at each limit', async () => {
     const token = await tokenFor('armor-user');
     for (const [limit, query] of Object.entries(atTheLimits)) {
-      const response = await execute(server.url, query, {}, { token });
+      const response = await execute(app, query, {}, { token });
       expect(response.body.errors, limit).toBeUndefined();
     }
   });
@@ -70,7 +70,7 @@ describe('operation limits', () => {
       // Queries and mutations execute (errors about missing variables come after the limits); a
       // subscription sent as a plain POST is answered without a stream.
       const query = [operation, ...fragments].map((definition) => print(definition)).join('\n');
-      const response = await execute(server.url, query, {}, { token });
+      const response = await execute(app, query, {}, { token });
       const codes = (response.body.errors ?? []).map((error) => error.extensions?.code);
       expect(codes, `${operation.name?.value}: ${JSON.stringify(response.body.errors)}`).not.toContain(
         'OPERATION_LIMIT_EXCEEDED',
@@ -85,12 +85,7 @@ describe('operation limits', () => {
       inputValueDeprecation: true,
       oneOf: true,
     });
-    const response = await execute<{ __schema: { types: unknown[] } }, object>(
-      server.url,
-      introspection,
-      {},
-      { token },
-    );
+    const response = await execute<{ __schema: { types: unknown[] } }, object>(app, introspection, {}, { token });
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.__schema.types.length).toBeGreaterThan(10);
   });
