@@ -14,7 +14,7 @@ function counted<T>(resolve: GraphQLFieldResolver<unknown, unknown> | undefined)
   };
 }
 
-/** Starts counting (once per test file: the schema is a module of the file's own). */
+/** Starts counting (once per copy of the schema module: each suite file has its own, a fast-tier worker one for all its files). */
 export function countResolverCalls(): { readonly calls: number } {
   if (!wrapped) {
     wrapped = true;
