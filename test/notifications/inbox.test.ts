@@ -7,7 +7,6 @@ import {
   MarkSeenDocument,
   MarkUnreadDocument,
   NodeDocument,
-  NotificationChangesDocument,
   NotificationEventsDocument,
   NotificationsDocument,
   SnoozeDocument,
