@@ -10,6 +10,7 @@ import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import type { Context, Services } from './context.js';
 import type { Database } from './db.js';
+import { type DeliveryParts, deliveryParts } from './delivery/setup.js';
 import type { GraphiqlTab } from './dev/graphiql-tabs.js';
 import { unauthenticated } from './errors.js';
 import { dependencyChecks } from './health/dependencies.js';
@@ -71,6 +72,8 @@ export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   services: Services;
   metrics: Metrics;
+  /** Channels outside the app: what src/server.ts needs to start their queue. */
+  delivery: DeliveryParts;
 }
 
 /** How many events may wait for one slow stream before it is ended. */
@@ -113,6 +116,7 @@ export function createApp({
     metrics.created.inc({ type: content.type, category: content.category ?? '' }, count),
   );
   const preferences = new Preferences(db);
+  const delivery = deliveryParts(config, db, preferences);
   const perHour = config.recipientRateLimitPerHour;
   const rateLimiter = redis
     ? redisRateLimiter(redis, config.redis.keyPrefix, perHour, logger)
@@ -125,11 +129,21 @@ export function createApp({
       replayed: (count) => metrics.replayed.inc(count),
     },
   });
-  const publishing = new EventPublishing(db, notifications, preferences, rateLimiter, (tally) => {
-    for (const [outcome, count] of Object.entries(tally)) if (count) metrics.published.inc({ outcome }, count);
-  });
+  const publishing = new EventPublishing(
+    db,
+    notifications,
+    preferences,
+    rateLimiter,
+    (tally) => {
+      for (const [outcome, count] of Object.entries(tally)) if (count) metrics.published.inc({ outcome }, count);
+    },
+    delivery.planner,
+  );
   const streamSignals = new StreamSignals(GRAPHQL_PATH, GRAPHQL_STREAM_PATH);
-  const services: Services = { db, changeLog, notifications, preferences, publishing, liveStreams, streamSignals };
+  const services: Services = {
+    ...{ db, changeLog, notifications, preferences, publishing, liveStreams, streamSignals },
+    recipients: delivery.recipients,
+  };
   const yogaLogger = logger.child({ component: 'yoga' });
   const heartbeat = new Heartbeat(config.sseHeartbeatMs);
 
@@ -180,6 +194,8 @@ export function createApp({
       useMalformedJsonAsBadRequest(),
       // Before authentication: the page and its assets are public; the page sends the token itself.
       ...(demoPage ? [demoPage] : []),
+      // Before authentication too: an unsubscribe link carries its own signed token.
+      ...delivery.plugins,
       useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),
       streamSignals.plugin(),
@@ -198,5 +214,5 @@ export function createApp({
     ],
   });
 
-  return { yoga, services, metrics };
+  return { yoga, services, metrics, delivery };
 }

@@ -1,5 +1,6 @@
 // The only reader of the environment: every setting is validated here once, at start.
 import { z } from 'zod';
+import { type DeliveryConfig, deliveryConfig, deliveryEnvironment } from './delivery/config.js';
 import { type SecurityConfig, securityConfig, securityEnvironment } from './security/config.js';
 
 const optionalString = z
@@ -64,6 +65,7 @@ const environment = z.object({
   INTAKE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   INTAKE_BLOCK_MS: z.coerce.number().int().min(10).max(60_000).default(5000),
   ...securityEnvironment.shape,
+  ...deliveryEnvironment.shape,
 });
 
 export type Environment = z.infer<typeof environment>;
@@ -102,6 +104,8 @@ export interface Config {
   intake: IntakeConfig;
   /** Abuse limits: operation limits, CORS, introspection, trusted documents, rate limits, stream caps. */
   security: SecurityConfig;
+  /** Channels outside the app (email) and their queue. */
+  delivery: DeliveryConfig;
 }
 
 /** The consumer of the Redis Stream that producers XADD events to. */
@@ -191,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       blockMs: e.INTAKE_BLOCK_MS,
     },
     security: security.config,
+    delivery: deliveryConfig(e, e.PORT),
   };
 }
 

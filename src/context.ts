@@ -7,6 +7,7 @@ import type { LiveStreams } from './notifications/live-streams.js';
 import type { NotificationService } from './notifications/service.js';
 import type { Preferences } from './producers/preferences.js';
 import type { EventPublishing } from './producers/publishing.js';
+import type { Recipients } from './recipients/service.js';
 
 export interface Services {
   db: Database;
@@ -17,6 +18,8 @@ export interface Services {
   liveStreams: LiveStreams;
   /** When a subscription's client has gone, in either SSE mode. */
   streamSignals: StreamSignals;
+  /** How to reach users outside the app. */
+  recipients: Recipients;
 }
 
 export interface Context {

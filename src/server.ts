@@ -6,6 +6,7 @@ import { type App, createApp } from './app.js';
 import { createTokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import { createDatabase } from './db.js';
+import { startDelivery } from './delivery/start.js';
 import { dependencyChecks } from './health/dependencies.js';
 import { checkDependencies } from './health/startup.js';
 import { watchDependencies } from './health/watch.js';
@@ -131,6 +132,17 @@ async function start(
 
   started.push(() => jobs.stop());
 
+  // Before listening: the queue installs its schema, which every create that queues a delivery needs.
+  let url = '';
+  const delivery = await startDelivery({
+    config,
+    databaseUrl,
+    parts: app.delivery,
+    serverUrl: () => url,
+    logger,
+  });
+  if (delivery) started.push(() => delivery.stop());
+
   const server = createServer(app.yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(listenProblem(error, config)));
@@ -139,7 +151,7 @@ async function start(
   const watch = watchDependencies(dependencyChecks(db, redis, config.readyTimeoutMs), logger);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}`;
+  url = `http://${host}:${port}`;
 
   // Producers that are not GraphQL clients XADD events to a Redis Stream; every instance consumes it.
   const intake =
@@ -168,6 +180,7 @@ async function start(
       await closed;
       await intakeStopped;
       await jobs.stop();
+      await delivery?.stop();
       await watch.stop();
       await app.yoga.dispose();
       if (limitsRedis) await closeLimitsRedis(limitsRedis);

@@ -1,7 +1,9 @@
 // One notification content for many recipients, in one transaction and a handful of statements however
 // many they are: dedup by idempotency key, collapse onto the subject's earlier notification, insert the
 // rest, and log a change for each recipient it changed.
-import type { Notification, Prisma } from '../generated/prisma/client.js';
+import { enqueueDeliveries, enqueueExpression } from '../delivery/enqueue.js';
+import type { DeliveryPlan } from '../delivery/planner.js';
+import { type Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, lockStreams, logChanges, nextPositions } from './changelog.js';
 import { newNotificationId } from './ids.js';
@@ -27,6 +29,8 @@ export interface DeliveryOptions {
   collapseKey: string | null;
   /** The event types (besides its own) whose notification this one may replace under the collapse key. */
   supersedes: readonly string[];
+  /** Deliveries outside the app, queued with the notifications they are for (in the same transaction). */
+  plan?: DeliveryPlan | undefined;
 }
 
 export type DeliveryOutcome =
@@ -46,7 +50,7 @@ export async function deliverBatch(
   tx: Tx,
   content: NotificationContent,
   recipients: readonly string[],
-  { idempotencyKey, collapseKey, supersedes }: DeliveryOptions,
+  { idempotencyKey, collapseKey, supersedes, plan }: DeliveryOptions,
 ): Promise<BatchResult> {
   const newIds = new Map(recipients.map((userId) => [userId, newNotificationId()]));
   const outcomes: DeliveryOutcome[] = [];
@@ -81,6 +85,11 @@ export async function deliverBatch(
     // The common case, in one statement: take each recipient's next position and insert.
     const inserted = await insertNotifications(tx, content, fresh, newIds, { idempotencyKey, collapseKey });
     for (const notification of inserted) record(notification, 'CREATED');
+    await enqueueDeliveries(
+      tx,
+      plan,
+      changes.map(({ change }) => change.notification!),
+    );
     return { outcomes, events: await logChanges(tx, changes) };
   }
 
@@ -115,6 +124,11 @@ export async function deliverBatch(
     });
     for (const notification of updated) record(notification, 'UPDATED', positions.get(notification.userId));
   }
+  await enqueueDeliveries(
+    tx,
+    plan,
+    changes.map(({ change }) => change.notification!),
+  );
   return { outcomes, events: await logChanges(tx, changes) };
 }
 
@@ -157,8 +171,11 @@ export async function deliverOne(
   content: NotificationContent,
   userId: string,
   idempotencyKey: string | null,
+  plan?: DeliveryPlan,
 ): Promise<BatchResult> {
   const id = newNotificationId();
+  // Called on the row notification_create returns: a duplicate (no row) queues nothing.
+  const enqueue = enqueueExpression(plan, [{ id, userId }]);
   const [row] = await db.$queryRaw<
     Array<{
       createdAt: Date;
@@ -169,9 +186,9 @@ export async function deliverOne(
       unseen: number;
       loggedAt: Date;
     }>
-  >`SELECT * FROM notification_create(${id}::uuid, ${userId}, ${content.title}, ${content.message},
+  >`SELECT c.*${enqueue ? Prisma.sql`, ${enqueue} AS queued` : Prisma.empty} FROM notification_create(${id}::uuid, ${userId}, ${content.title}, ${content.message},
       ${content.type}::"NotificationType", ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId},
-      ${idempotencyKey}, ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz)`;
+      ${idempotencyKey}, ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz) AS c`;
   if (!row) return { outcomes: await findDuplicates(db as Tx, [userId], idempotencyKey!), events: [] };
   const notification: Notification = {
     ...content,

@@ -1,6 +1,7 @@
 // The one owner of the notification rules: GraphQL, the event intake and the jobs all come through here.
 // Every change is written with its change-log entry in one transaction and published after commit.
 import type { Database } from '../db.js';
+import type { DeliveryPlan } from '../delivery/planner.js';
 import { badUserInput, notFound } from '../errors.js';
 import { type Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
@@ -307,12 +308,13 @@ export class NotificationService {
    * Creates a notification and pushes it live after commit. With an idempotency key already used for
    * this user, creates nothing and returns the first notification made with it, however late the retry.
    */
-  async create(input: NewNotificationInput): Promise<CreateResult> {
+  async create(input: NewNotificationInput, plan?: DeliveryPlan): Promise<CreateResult> {
     const { userId, idempotencyKey, ...fields } = parseNewNotification(input);
     const [result] = await this.deliver({ ...fields, eventType: null }, [userId], {
       idempotencyKey,
       collapseKey: null,
       supersedes: [],
+      plan,
     });
     if (!result?.notification) throw notFound();
     return { notification: result.notification, created: result.outcome === 'CREATED' };
@@ -336,7 +338,7 @@ export class NotificationService {
     options: DeliveryOptions,
   ): Promise<DeliveryOutcome[]> {
     if (recipients.length === 1 && !options.collapseKey) {
-      const result = await deliverOne(this.db, content, recipients[0]!, options.idempotencyKey);
+      const result = await deliverOne(this.db, content, recipients[0]!, options.idempotencyKey, options.plan);
       this.committed(content, result);
       return result.outcomes;
     }

@@ -27,6 +27,8 @@ export interface EventType<Data = unknown> {
   defaultCollapseKey?(data: Data): string;
   /** Earlier event types of the same subject that this one replaces. */
   supersedes?: readonly string[];
+  /** Whether it is emailed to a user who chose nothing for its category (default true). */
+  emailByDefault?: boolean;
 }
 
 // Data is inferred from the schema alone; everything else is checked against it.
@@ -96,6 +98,8 @@ const EVENT_TYPES: EventType<unknown>[] = [
     defaultIdempotencyKey: bySession.defaultIdempotencyKey('transcription.completed'),
     defaultCollapseKey: bySession.defaultCollapseKey,
     supersedes: ['transcription.started', 'transcription.failed'],
+    // The user usually waits for it in the app.
+    emailByDefault: false,
   }),
   define({
     name: 'transcription.failed',

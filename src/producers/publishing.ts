@@ -4,6 +4,7 @@
 // earlier uses of the idempotency key read at once, then the limit). A retry costs no budget.
 import { z } from 'zod';
 import type { Database } from '../db.js';
+import type { DeliveryPlanner } from '../delivery/planner.js';
 import { badUserInput, ExpectedError } from '../errors.js';
 import type { Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationContent } from '../notifications/delivery.js';
@@ -95,6 +96,8 @@ export class EventPublishing {
     private readonly rateLimiter: RecipientRateLimiter,
     /** Told the outcomes of every publish, for metrics. */
     private readonly observe: (tally: PublishReport['tally']) => void = () => {},
+    /** Plans deliveries outside the app (email), queued with the notifications; none without it. */
+    private readonly planner?: DeliveryPlanner,
   ) {}
 
   /** Turns one event into a notification for each recipient; everything is checked before anything is written. */
@@ -107,6 +110,9 @@ export class EventPublishing {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
       throw badUserInput('expiresAt', 'must be in the future');
     const content = this.render(eventType, data, input.expiresAt ?? null);
+    // Read alongside the checks below; the plan for a recipient who ends up with nothing is simply unused.
+    const planning = this.planner?.plan(recipients, eventType, eventType.category, data);
+    planning?.catch(() => {});
 
     const results = new Map<string, RecipientResult>();
     let deliverable = recipients;
@@ -135,6 +141,7 @@ export class EventPublishing {
       idempotencyKey,
       collapseKey,
       supersedes: eventType.supersedes ?? [],
+      plan: await planning,
     });
     for (const outcome of outcomes) results.set(outcome.userId, { ...outcome, error: null });
 
@@ -150,7 +157,9 @@ export class EventPublishing {
    */
   async create(input: NewNotificationInput): Promise<CreateResult> {
     // Checked before anything is counted: bad input costs nothing.
-    const { userId, idempotencyKey } = parseNewNotification(input);
+    const { userId, idempotencyKey, category } = parseNewNotification(input);
+    const planning = this.planner?.plan([userId], undefined, category ?? null, {});
+    planning?.catch(() => {});
     const retried = await this.retriedAmong([userId], idempotencyKey);
     const { refused, retryAfterSeconds } = await this.rateLimiter.take(retried.size ? [] : [userId], idempotencyKey);
     if (refused.size > 0) {
@@ -159,7 +168,7 @@ export class EventPublishing {
         retryAfter: retryAfterSeconds,
       });
     }
-    const result = await this.notifications.create(input);
+    const result = await this.notifications.create(input, await planning);
     this.observe({ ...tallyOf([]), [result.created ? 'CREATED' : 'DUPLICATE']: 1 });
     return result;
   }

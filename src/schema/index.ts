@@ -8,6 +8,8 @@ import './notification.js';
 import './inbox-actions.js';
 import './producers.js';
 import './preferences.js';
+import './recipient.js';
+import './delivery.js';
 import './unread-count.js';
 import './notification-event.js';
 import './subscriptions.js';

@@ -6,6 +6,10 @@ const CategoryPreferenceRef = builder.objectRef<CategoryPreference>('CategoryPre
     category: t.exposeString('category'),
     inApp: t.exposeBoolean('inApp', { description: 'Whether its notifications are created for this user.' }),
     critical: t.exposeBoolean('critical', { description: 'Its events come regardless; it cannot be turned off.' }),
+    email: t.exposeBoolean('email', {
+      nullable: true,
+      description: 'Whether its events are emailed; null: as each event type has it by default.',
+    }),
   }),
 });
 
@@ -14,7 +18,11 @@ const NotificationPreferences = builder.simpleObject('NotificationPreferences', 
 });
 
 const CategoryPreferenceInput = builder.inputType('CategoryPreferenceInput', {
-  fields: (t) => ({ category: t.string({ required: true }), inApp: t.boolean({ required: true }) }),
+  fields: (t) => ({
+    category: t.string({ required: true }),
+    inApp: t.boolean({ description: 'Absent: unchanged.' }),
+    email: t.boolean({ description: 'Absent: unchanged.' }),
+  }),
 });
 
 builder.queryField('notificationPreferences', (t) =>

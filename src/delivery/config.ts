@@ -1,0 +1,61 @@
+// The settings of the channels outside the app and of their delivery queue, read by src/config.ts.
+import { z } from 'zod';
+
+const delays = z
+  .string()
+  .trim()
+  .regex(/^\d+(\s*,\s*\d+)*$/, 'must be a comma-separated list of milliseconds')
+  .transform((value) => value.split(',').map((delay) => Number(delay.trim())));
+
+export const deliveryEnvironment = z.object({
+  /** e.g. smtp://user:pass@smtp.example.com:587; email is off without it. */
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  EMAIL_FROM: z.string().trim().min(3).default('Notifications <notifications@localhost>'),
+  /** Where this server is reached from a mail client: unsubscribe links point here. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Signs unsubscribe links; defaults to one derived from JWT_SECRET. */
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  UNSUBSCRIBE_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(60),
+  DELIVERY_RETRY_DELAYS_MS: delays.default([1000, 5000, 30_000, 300_000]),
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+  /** How often the queue looks for jobs that fell due (retries); new jobs are announced at once. */
+  DELIVERY_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+});
+
+export interface DeliveryConfig {
+  email: EmailConfig | undefined;
+  /** Waits before the 2nd, 3rd… send after a temporary failure; then the delivery FAILED. */
+  retryDelaysMs: number[];
+  concurrency: number;
+  pollIntervalMs: number;
+}
+
+export interface EmailConfig {
+  smtpUrl: string;
+  from: string;
+  /** Without a trailing slash; unset: http://localhost:<port>. */
+  publicUrl: string | undefined;
+  unsubscribeSecret: string | undefined;
+  unsubscribeTtlSeconds: number;
+}
+
+export function deliveryConfig(e: z.infer<typeof deliveryEnvironment>, port: number): DeliveryConfig {
+  return {
+    email: e.SMTP_URL
+      ? {
+          smtpUrl: e.SMTP_URL,
+          from: e.EMAIL_FROM,
+          publicUrl: (e.PUBLIC_URL ?? (port ? `http://localhost:${port}` : undefined))?.replace(/\/+$/, ''),
+          unsubscribeSecret: e.UNSUBSCRIBE_SECRET,
+          unsubscribeTtlSeconds: e.UNSUBSCRIBE_TTL_DAYS * 86_400,
+        }
+      : undefined,
+    retryDelaysMs: e.DELIVERY_RETRY_DELAYS_MS,
+    concurrency: e.DELIVERY_CONCURRENCY,
+    pollIntervalMs: e.DELIVERY_POLL_INTERVAL_MS,
+  };
+}

@@ -1,0 +1,64 @@
+// The queue's email task: one job per delivery attempt. It checks again what may have changed since the
+// notification was stored (the user muted email for the category, or has no address now), sends, and
+// records the outcome; a temporary failure queues the next attempt on our own schedule (not
+// graphile-worker's backoff), a permanent one or the last attempt's fails the delivery with the reason.
+import type { Task } from 'graphile-worker';
+import type { EmailSender } from '../channels/email/sender.js';
+import type { Logger } from '../logger.js';
+import { findEventType } from '../producers/event-types.js';
+import type { DeliveryJob, DeliveryStore } from './deliveries.js';
+import { wantsEmail } from './email-choice.js';
+import { describeSmtpFailure } from './failures.js';
+
+export const EMAIL_TASK = 'deliver_email';
+
+export type DeliveryOutcome = 'sent' | 'skipped' | 'retried' | 'failed' | 'stale';
+
+export interface EmailTaskOptions {
+  store: DeliveryStore;
+  sender: EmailSender;
+  retryDelaysMs: readonly number[];
+  logger: Logger;
+  /** Told each outcome, for metrics. */
+  observe?: (outcome: DeliveryOutcome) => void;
+}
+
+function parseJob(payload: unknown): DeliveryJob {
+  const { id, attempt } = (payload ?? {}) as { id?: unknown; attempt?: unknown };
+  if (typeof id !== 'string' || typeof attempt !== 'number') throw new Error('malformed delivery job');
+  return { id, attempt };
+}
+
+export function emailTask({ store, sender, retryDelaysMs, logger, observe = () => {} }: EmailTaskOptions): Task {
+  const run = async (job: DeliveryJob): Promise<DeliveryOutcome> => {
+    const loaded = await store.load(job);
+    if (!loaded) return 'stale';
+    const { delivery, notification, recipient, choices } = loaded;
+    const eventType = notification.eventType ? findEventType(notification.eventType) : undefined;
+    if (!wantsEmail(eventType, notification.category, choices))
+      return (await store.skipped(job, 'MUTED')) ? 'skipped' : 'stale';
+    if (!recipient?.email) return (await store.skipped(job, 'NO_ADDRESS')) ? 'skipped' : 'stale';
+    let messageId: string;
+    try {
+      messageId = await sender.send({
+        deliveryId: delivery.id,
+        notification,
+        recipient: { ...recipient, email: recipient.email },
+        data: delivery.data,
+      });
+    } catch (error) {
+      const failure = describeSmtpFailure(error);
+      const delay = retryDelaysMs[job.attempt];
+      logger.warn({ deliveryId: delivery.id, attempt: job.attempt + 1, error: failure.message }, 'email not sent');
+      if (failure.kind === 'TEMPORARY' && delay !== undefined) {
+        return (await store.retryLater(job, EMAIL_TASK, failure.message, delay)) ? 'retried' : 'stale';
+      }
+      const reason = failure.kind === 'PERMANENT' ? 'REJECTED' : 'RETRIES_EXHAUSTED';
+      return (await store.failed(job, reason, failure.message)) ? 'failed' : 'stale';
+    }
+    return (await store.sent(job, messageId)) ? 'sent' : 'stale';
+  };
+  return async (payload) => {
+    observe(await run(parseJob(payload)));
+  };
+}

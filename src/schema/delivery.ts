@@ -1,0 +1,33 @@
+// Where each notification went outside the app, and how it went.
+import { builder } from './builder.js';
+
+const DeliveryChannelEnum = builder.enumType('DeliveryChannel', { values: ['EMAIL'] as const });
+const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
+  description:
+    'QUEUED: waiting for its first or next attempt. SENT: handed to the mail server. FAILED: refused, or every ' +
+    'attempt failed (see reason and lastError). SKIPPED: not attempted (see reason: NO_ADDRESS, MUTED).',
+  values: ['QUEUED', 'SENT', 'FAILED', 'SKIPPED'] as const,
+});
+
+const DeliveryNode = builder.prismaObject('Delivery', {
+  fields: (t) => ({
+    channel: t.field({ type: DeliveryChannelEnum, resolve: (delivery) => delivery.channel }),
+    status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description:
+        'Why it was skipped or failed: NO_ADDRESS, MUTED, REJECTED (a permanent refusal), RETRIES_EXHAUSTED.',
+    }),
+    attempts: t.exposeInt('attempts', { description: 'Sends tried so far.' }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'The last failure, short.' }),
+    sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.prismaObjectField('Notification', 'deliveries', (t) =>
+  t.relation('deliveries', {
+    type: DeliveryNode,
+    description: 'Its deliveries outside the app (email), oldest first.',
+    query: { orderBy: { createdAt: 'asc' } },
+  }),
+);
