@@ -105,7 +105,10 @@ function engine(autoEscape: boolean) {
   return {
     renderString(template: string, data: object): string {
       let render = compiled.get(template);
-      if (!render) compiled.set(template, (render = eta.compile(template)));
+      if (!render) {
+        render = eta.compile(template);
+        compiled.set(template, render);
+      }
       return render.call(eta, data);
     },
   };
