@@ -12,8 +12,8 @@ function section(markdown: string, heading: string): string {
 }
 
 describe('the settings, as documented', () => {
-  it("should list every setting the config module reads in the README's Configuration table", async () => {
-    const table = section(await read('README.md'), '## Configuration');
+  it("should list every setting the config module reads in docs/operations.md's Configuration table", async () => {
+    const table = section(await read('docs/operations.md'), '## Configuration');
     const missing = settingNames().filter((name) => !table.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
