@@ -1,7 +1,7 @@
 // A small typed client of the notification API for frontends (the demo inbox uses it): `request` sends one
 // typed document of client/generated over fetch; `events` follows the caller's change log over graphql-sse
 // and, whenever the stream ends or breaks, resumes from the last position it delivered: nothing missed,
-// nothing twice (README, "What nothing lost means").
+// nothing twice (docs/api.md, "What nothing lost means").
 import { createClient, type RequestParams } from 'graphql-sse';
 import {
   InboxEventsDocument,

@@ -51,7 +51,7 @@ export class Report {
       '# Benchmark results',
       '',
       `Written by \`npm run bench\` (${mode}, ${(elapsedMs / 60_000).toFixed(1)} min). Every figure was measured in this`,
-      'run beside its baseline; see the README section "Benchmarks" for what each one compares.',
+      'run beside its baseline; see docs/benchmarks.md for what each one compares.',
       '',
       '## Machine',
       '',
