@@ -2,9 +2,10 @@
 // seconds, writes to a temp file): every figure of issue 7 beside its baseline, measured in the same run,
 // on a scratch database and a Redis key prefix of its own. No timing is asserted anywhere: the smoke run
 // only proves that every benchmark still runs.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../src/free-port.js';
 import { createScratchDatabase, withClient } from './lib/database.js';
@@ -21,12 +22,31 @@ import type { LoadCommand, LoadResult } from './workers/load.js';
 
 const smoke = process.argv.includes('--smoke');
 // `--only lists,create`: run just these benchmarks (the dataset is always loaded), to try a change quickly.
-const BENCHMARKS = ['lists', 'deep', 'create', 'streams', 'composition', 'leaks', 'scale', 'profile'] as const;
+const BENCHMARKS = [
+  'lists',
+  'deep',
+  'create',
+  'streams',
+  'composition',
+  'leaks',
+  'scale',
+  'profile',
+  'runtime',
+] as const;
 const onlyArgument = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArgument?.split(',');
 const unknownBenchmark = only?.find((name) => !(BENCHMARKS as readonly string[]).includes(name));
 if (unknownBenchmark) throw new Error(`--only: no benchmark "${unknownBenchmark}"; there are ${BENCHMARKS.join(', ')}`);
 const wants = (name: (typeof BENCHMARKS)[number]) => !only || only.includes(name);
+// `--nodes=<binary>,<binary>`: the runtime benchmark, the app's list and create under each node binary in turn
+// (the first is the baseline); without it the runtime benchmark does not run.
+const NODES = process.argv
+  .find((argument) => argument.startsWith('--nodes='))
+  ?.slice('--nodes='.length)
+  .split(',')
+  .map((binary) => (binary.includes('/') ? resolve(binary) : binary));
+if (only?.includes('runtime') && (NODES?.length ?? 0) < 2)
+  throw new Error('--only=runtime: give the node binaries to compare, --nodes=<baseline>,<other>');
 
 const SIZES = smoke
   ? {
@@ -94,6 +114,8 @@ interface AppOptions {
   probe?: boolean;
   env?: Record<string, string>;
   label?: string;
+  /** The node binary to run the app with (the one running the bench unless given). */
+  node?: string;
 }
 
 async function startApp(databaseUrl: string, options: AppOptions = {}): Promise<{ process: NodeProcess; url: string }> {
@@ -101,6 +123,7 @@ async function startApp(databaseUrl: string, options: AppOptions = {}): Promise<
   const child = spawnNode({
     script: 'src/main.ts',
     label: options.label ?? 'app',
+    node: options.node,
     probe: true,
     nodeFlags: ['--expose-gc'],
     env: {
@@ -814,6 +837,68 @@ async function profileAndExplain(databaseUrl: string, loader: NodeProcess, outpu
   }
 }
 
+/**
+ * The app's list and create under each node binary, alternating A, B, A, B… so that the machine's load drifts
+ * over all of them alike; each round starts a fresh app process. Medians of the rounds are compared.
+ */
+async function benchRuntime(databaseUrl: string, loader: NodeProcess, nodes: string[]) {
+  const rounds = smoke ? 1 : 3;
+  const versions = nodes.map((binary) => execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim());
+  const loads = [
+    ...SIZES.concurrencies.map((connections) => ({ kind: 'app-list' as const, connections })),
+    { kind: 'app-create' as const, connections: SIZES.createConcurrency },
+  ];
+  const results = loads.map(() => nodes.map((): LoadResult[] => []));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [n, binary] of nodes.entries()) {
+      log(`runtime, round ${round} of ${rounds}: the app on Node ${versions[n]} (${binary})`);
+      const app = await startApp(databaseUrl, { node: binary, label: `app-${versions[n]}` });
+      try {
+        await warmUp(loader, app.url);
+        for (const [l, { kind, connections }] of loads.entries()) {
+          const result = await load(loader, {
+            kind,
+            url: app.url,
+            connections,
+            seconds: kind === 'app-list' ? SIZES.listSeconds : SIZES.createSeconds,
+            warmupSeconds: SIZES.warmupSeconds,
+          });
+          log(`  ${kind} at ${connections}: ${throughput(result)}`);
+          results[l]![n]!.push(result);
+        }
+      } finally {
+        await app.process.stop();
+      }
+    }
+  }
+  const median = (values: number[]) => {
+    const sorted = values.toSorted((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  const summary = (runs: LoadResult[]) => {
+    const perSecond = median(runs.map((run) => run.requestsPerSecond));
+    return {
+      perSecond,
+      text: `${int(perSecond)} req/s (${runs.map((run) => int(run.requestsPerSecond)).join(', ')}), p99 ${ms(median(runs.map((run) => run.p99)))}`,
+    };
+  };
+  for (const [l, { kind, connections }] of loads.entries()) {
+    const baseline = summary(results[l]![0]!);
+    for (let n = 1; n < nodes.length; n++) {
+      const other = summary(results[l]![n]!);
+      report.add({
+        benchmark: `Runtime: ${kind === 'app-list' ? 'list' : 'create'}, ${connections} conn., Node ${versions[n]} vs ${versions[0]} (medians of ${rounds} interleaved rounds)`,
+        figure: `Node ${versions[n]}: ${other.text}`,
+        baseline: `Node ${versions[0]}: ${baseline.text}`,
+        ratio: ratio(other.perSecond, baseline.perSecond),
+        target: 'not slower',
+        verdict: verdict(other.perSecond / baseline.perSecond, 1, true, '×'),
+      });
+    }
+  }
+}
+
 async function main() {
   const machine = await describeMachine(POSTGRES_SERVER, REDIS_URL);
   log(
@@ -839,20 +924,23 @@ async function main() {
     });
 
     loader = worker('bench/workers/load.ts', 'load');
-    const app = await startApp(database.url);
-    try {
-      await warmUp(loader, app.url);
-      if (wants('lists')) await benchLists(database.url, app.url, loader);
-      if (wants('deep')) await benchDeepPages(database.url, app.url, loader);
-      if (wants('create')) await benchCreate(database.url, app.url, loader);
-      if (wants('streams')) await benchStreams(app);
-      if (wants('composition')) await benchStreamComposition(app, outputDir);
-      if (wants('leaks')) await benchLeaks(app, outputDir);
-    } finally {
-      await app.process.stop();
+    if ((['lists', 'deep', 'create', 'streams', 'composition', 'leaks'] as const).some(wants)) {
+      const app = await startApp(database.url);
+      try {
+        await warmUp(loader, app.url);
+        if (wants('lists')) await benchLists(database.url, app.url, loader);
+        if (wants('deep')) await benchDeepPages(database.url, app.url, loader);
+        if (wants('create')) await benchCreate(database.url, app.url, loader);
+        if (wants('streams')) await benchStreams(app);
+        if (wants('composition')) await benchStreamComposition(app, outputDir);
+        if (wants('leaks')) await benchLeaks(app, outputDir);
+      } finally {
+        await app.process.stop();
+      }
     }
     if (wants('scale')) await benchScaleOut(database.url, loader);
     if (wants('profile')) await profileAndExplain(database.url, loader, outputDir);
+    if (wants('runtime') && NODES) await benchRuntime(database.url, loader, NODES);
   } finally {
     await loader?.stop();
     await stopAll();

@@ -15,6 +15,8 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** Extra node flags, e.g. --expose-gc. */
   nodeFlags?: string[];
+  /** The node binary to run it with: the one running the bench unless given. */
+  node?: string;
   /** Load bench/lib/probe.ts first: heap, GC, CPU profiles and SQL capture over IPC. */
   probe?: boolean;
   label: string;
@@ -118,16 +120,16 @@ export class NodeProcess {
   }
 }
 
-export function spawnNode({ script, args = [], env = {}, nodeFlags = [], probe = false, label }: SpawnOptions) {
-  const node = [
-    process.execPath,
-    ...nodeFlags,
-    '--import',
-    'tsx',
-    ...(probe ? ['--import', PROBE] : []),
-    script,
-    ...args,
-  ];
+export function spawnNode({
+  script,
+  args = [],
+  env = {},
+  nodeFlags = [],
+  node: binary = process.execPath,
+  probe = false,
+  label,
+}: SpawnOptions) {
+  const node = [binary, ...nodeFlags, '--import', 'tsx', ...(probe ? ['--import', PROBE] : []), script, ...args];
   // The soft file limit up to the hard one: thousands of sockets per process.
   const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)"; exec "$@"', 'bash', ...node], {
     cwd: ROOT,
