@@ -3,7 +3,7 @@
 // on a scratch database and a Redis key prefix of its own. No timing is asserted anywhere: the smoke run
 // only proves that every benchmark still runs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -837,9 +837,17 @@ async function profileAndExplain(databaseUrl: string, loader: NodeProcess, outpu
   }
 }
 
+/** CPU seconds (user + system, every thread) a process has used so far, from /proc. */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /**
  * The app's list and create under each node binary, alternating A, B, A, B… so that the machine's load drifts
- * over all of them alike; each round starts a fresh app process. Medians of the rounds are compared.
+ * over all of them alike; each round starts a fresh app process. Medians of the rounds are compared: the
+ * throughput, and the app's CPU time per request, which depends less on how much CPU other work left it.
  */
 async function benchRuntime(databaseUrl: string, loader: NodeProcess, nodes: string[]) {
   const rounds = smoke ? 1 : 3;
@@ -848,7 +856,8 @@ async function benchRuntime(databaseUrl: string, loader: NodeProcess, nodes: str
     ...SIZES.concurrencies.map((connections) => ({ kind: 'app-list' as const, connections })),
     { kind: 'app-create' as const, connections: SIZES.createConcurrency },
   ];
-  const results = loads.map(() => nodes.map((): LoadResult[] => []));
+  type Measured = LoadResult & { cpuPerRequest: number };
+  const results = loads.map(() => nodes.map((): Measured[] => []));
   for (let round = 1; round <= rounds; round++) {
     for (const [n, binary] of nodes.entries()) {
       log(`runtime, round ${round} of ${rounds}: the app on Node ${versions[n]} (${binary})`);
@@ -856,15 +865,14 @@ async function benchRuntime(databaseUrl: string, loader: NodeProcess, nodes: str
       try {
         await warmUp(loader, app.url);
         for (const [l, { kind, connections }] of loads.entries()) {
-          const result = await load(loader, {
-            kind,
-            url: app.url,
-            connections,
-            seconds: kind === 'app-list' ? SIZES.listSeconds : SIZES.createSeconds,
-            warmupSeconds: SIZES.warmupSeconds,
-          });
-          log(`  ${kind} at ${connections}: ${throughput(result)}`);
-          results[l]![n]!.push(result);
+          const seconds = kind === 'app-list' ? SIZES.listSeconds : SIZES.createSeconds;
+          if (SIZES.warmupSeconds)
+            await load(loader, { kind, url: app.url, connections, seconds: SIZES.warmupSeconds, warmupSeconds: 0 });
+          const cpuBefore = cpuSeconds(app.process.pid);
+          const result = await load(loader, { kind, url: app.url, connections, seconds, warmupSeconds: 0 });
+          const cpuPerRequest = ((cpuSeconds(app.process.pid) - cpuBefore) * 1000) / result.total;
+          log(`  ${kind} at ${connections}: ${throughput(result)}, ${cpuPerRequest.toFixed(2)} ms CPU per request`);
+          results[l]![n]!.push({ ...result, cpuPerRequest });
         }
       } finally {
         await app.process.stop();
@@ -876,24 +884,33 @@ async function benchRuntime(databaseUrl: string, loader: NodeProcess, nodes: str
     const middle = Math.floor(sorted.length / 2);
     return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   };
-  const summary = (runs: LoadResult[]) => {
-    const perSecond = median(runs.map((run) => run.requestsPerSecond));
-    return {
-      perSecond,
-      text: `${int(perSecond)} req/s (${runs.map((run) => int(run.requestsPerSecond)).join(', ')}), p99 ${ms(median(runs.map((run) => run.p99)))}`,
-    };
-  };
+  const summary = (runs: Measured[]) => ({
+    perSecond: median(runs.map((run) => run.requestsPerSecond)),
+    cpu: median(runs.map((run) => run.cpuPerRequest)),
+    p99: median(runs.map((run) => run.p99)),
+    each: runs.map((run) => int(run.requestsPerSecond)).join(', '),
+    eachCpu: runs.map((run) => run.cpuPerRequest.toFixed(2)).join(', '),
+  });
   for (const [l, { kind, connections }] of loads.entries()) {
     const baseline = summary(results[l]![0]!);
     for (let n = 1; n < nodes.length; n++) {
       const other = summary(results[l]![n]!);
+      const name = `Runtime: ${kind === 'app-list' ? 'list' : 'create'}, ${connections} conn., Node ${versions[n]} vs ${versions[0]}, medians of ${rounds} interleaved rounds`;
       report.add({
-        benchmark: `Runtime: ${kind === 'app-list' ? 'list' : 'create'}, ${connections} conn., Node ${versions[n]} vs ${versions[0]} (medians of ${rounds} interleaved rounds)`,
-        figure: `Node ${versions[n]}: ${other.text}`,
-        baseline: `Node ${versions[0]}: ${baseline.text}`,
+        benchmark: `${name}: throughput`,
+        figure: `${int(other.perSecond)} req/s (${other.each}), p99 ${ms(other.p99)}`,
+        baseline: `${versions[0]}: ${int(baseline.perSecond)} req/s (${baseline.each}), p99 ${ms(baseline.p99)}`,
         ratio: ratio(other.perSecond, baseline.perSecond),
         target: 'not slower',
         verdict: verdict(other.perSecond / baseline.perSecond, 1, true, '×'),
+      });
+      report.add({
+        benchmark: `${name}: app CPU per request`,
+        figure: `${ms(other.cpu)} (${other.eachCpu})`,
+        baseline: `${versions[0]}: ${ms(baseline.cpu)} (${baseline.eachCpu})`,
+        ratio: ratio(other.cpu, baseline.cpu),
+        target: 'not more',
+        verdict: verdict(other.cpu / baseline.cpu, 1, false, '×'),
       });
     }
   }
