@@ -21,8 +21,7 @@ import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
-import { createRedisClient } from './redis.js';
-import { closeLimitsRedis, connectLimitsRedis } from './security/redis.js';
+import { redisConnections } from './redis.js';
 import { createServices } from './services.js';
 import { StartupError } from './startup-error.js';
 
@@ -90,13 +89,11 @@ async function start(
   // The client's first query loads its query compiler and opens the pool: slow on a busy machine, and better
   // paid here than by the first request or the first /ready.
   await db.$queryRaw`SELECT 1`;
-  const pubsub = await createPubSub({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  const redis = config.redis.url ? redisConnections(config.redis.url, logger) : undefined;
+  if (redis) started.push(() => redis.close());
+  const pubsub = await createPubSub({ redis, keyPrefix: config.redis.keyPrefix, logger });
   started.push(() => pubsub.close());
-  const redis = config.redis.url ? createRedisClient(config.redis.url, logger, 'commands') : undefined;
-  if (redis) started.push(() => redis.quit().catch(() => redis.disconnect()));
-  const limitsRedis = config.redis.url ? await connectLimitsRedis(config.redis.url, logger) : undefined;
-  if (limitsRedis) started.push(() => closeLimitsRedis(limitsRedis));
-  const infrastructure = { config, db, pubsub, redis, limitsRedis, logger };
+  const infrastructure = { config, db, pubsub, redis, logger };
 
   const built = createServices(infrastructure);
   const { services, metrics } = built;
@@ -112,6 +109,10 @@ async function start(
     built,
   );
   started.push(async () => app.yoga.dispose());
+  // Start even when Redis is away (ioredis keeps reconnecting: creating and reading need only PostgreSQL),
+  // but not before the connections opened so far had their chance, or the first requests' limits would
+  // find them still connecting.
+  await redis?.connected();
 
   const jobs = startJobs(
     [
@@ -138,10 +139,10 @@ async function start(
 
   // Producers that are not GraphQL clients XADD events to a Redis Stream; every instance consumes it.
   const intake =
-    config.intake.enabled && config.redis.url
+    config.intake.enabled && redis
       ? startEventIntake({
           config: config.intake,
-          redisUrl: config.redis.url,
+          redis,
           publishing: services.publishing,
           logger,
           count: (result) => metrics.intake.inc({ result }),
@@ -166,9 +167,8 @@ async function start(
       await watch.stop();
       await jobs.stop();
       await app.yoga.dispose();
-      if (limitsRedis) await closeLimitsRedis(limitsRedis);
-      await redis?.quit().catch(() => redis.disconnect());
       await pubsub.close();
+      await redis?.close();
       await db.$disconnect();
       await embedded?.stop();
       logger.info('stopped');

@@ -1,7 +1,6 @@
 // The domain services, built once from the infrastructure (database, pub/sub, Redis): what GraphQL, the
 // event intake and the jobs share. No I/O here, and nothing starts: src/server.ts builds these between the
 // infrastructure and the app, tests through createApp (src/app.ts).
-import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { Services } from './context.js';
 import type { Database } from './db.js';
@@ -18,6 +17,7 @@ import { Preferences } from './producers/preferences.js';
 import { EventPublishing } from './producers/publishing.js';
 import { memoryRateLimiter, redisRateLimiter } from './producers/recipient-rate-limit.js';
 import type { PubSubBus } from './pubsub.js';
+import type { RedisConnections } from './redis.js';
 import { RateLimits } from './security/rate-limiter.js';
 import { createStreamLeases, type StreamLeases } from './security/stream-leases.js';
 
@@ -26,10 +26,8 @@ export interface Infrastructure {
   config: Config;
   db: Database;
   pubsub: PubSubBus;
-  /** For counters shared by every instance; without it they are kept in memory. */
-  redis?: Redis | undefined;
-  /** Where rate limits and stream leases are counted across instances; in memory without it. */
-  limitsRedis?: Redis | undefined;
+  /** Where the limits are counted across instances, by role (src/redis.ts); in memory without it. */
+  redis?: RedisConnections | undefined;
   logger: Logger;
 }
 
@@ -52,8 +50,9 @@ const STREAM_QUEUE_CAPACITY = 1000;
 /** How many changes one replay query reads. */
 const REPLAY_BATCH = 500;
 
-export function createServices({ config, db, pubsub, redis, limitsRedis, logger }: Infrastructure): BuiltServices {
+export function createServices({ config, db, pubsub, redis, logger }: Infrastructure): BuiltServices {
   const { security } = config;
+  const limitsRedis = redis?.get('limits');
   const counted = { redis: limitsRedis, keyPrefix: config.redis.keyPrefix, logger };
   const limits: Limits = {
     rateLimits: new RateLimits({ ...counted, limits: security.rateLimits }),
@@ -63,7 +62,7 @@ export function createServices({ config, db, pubsub, redis, limitsRedis, logger 
       ttlMs: security.streams.leaseTtlMs,
     }),
   };
-  const dependencies = dependencyChecks(db, redis, config.readyTimeoutMs);
+  const dependencies = dependencyChecks(db, redis?.get('readiness'), config.readyTimeoutMs);
   // Read by its gauges only at a scrape, when the streams below exist.
   const metrics = createMetrics({ openStreams: () => liveStreams.size, dependencies });
   const changeLog = new ChangeLog(db);
@@ -72,8 +71,8 @@ export function createServices({ config, db, pubsub, redis, limitsRedis, logger 
   );
   const preferences = new Preferences(db);
   const perHour = config.recipientRateLimitPerHour;
-  const rateLimiter = redis
-    ? redisRateLimiter(redis, config.redis.keyPrefix, perHour, logger)
+  const rateLimiter = limitsRedis
+    ? redisRateLimiter(limitsRedis, config.redis.keyPrefix, perHour, logger)
     : memoryRateLimiter(perHour);
   const liveStreams = new LiveStreams(pubsub, changeLog, {
     queueCapacity: STREAM_QUEUE_CAPACITY,
