@@ -20,17 +20,17 @@ import { useSingleConnectionSse } from './http/graphql-sse.js';
 import { useMalformedJsonAsBadRequest } from './http/malformed-json.js';
 import { useMetricsEndpoint } from './http/metrics-endpoint.js';
 import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH } from './http/paths.js';
-import { useRateLimits } from './http/rate-limit.js';
 import { useReadiness } from './http/readiness.js';
 import { currentRequestId, useRequestId } from './http/request-id.js';
 import { Heartbeat, useSseHeartbeat } from './http/sse-heartbeat.js';
 import { useSseResults } from './http/sse-result.js';
-import { useStreamCap } from './http/stream-cap.js';
 import { useNoConditionalSubscriptionRoot } from './http/subscription-root.js';
 import { type TrustedDocuments, useTrustedDocuments } from './http/trusted-documents.js';
+import { useOperationLimits } from './limits/operation-limits.js';
+import { useRateLimits } from './limits/rate-limit.js';
+import { useStreamCap } from './limits/stream-cap.js';
 import type { Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
-import { useOperationLimits } from './security/operation-limits.js';
 import { type BuiltServices, createServices, type Infrastructure } from './services.js';
 
 export interface AppDependencies extends Infrastructure {

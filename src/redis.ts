@@ -36,7 +36,7 @@ const ROLES = {
   readiness: 'commands',
   /** The intake's group, claims, acknowledgements, dead letters and heartbeats (src/intake/). */
   'intake-commands': 'commands',
-  /** Rate limits, stream leases (src/security/) and the recipient limit (src/producers/recipient-rate-limit.ts). */
+  /** Every limit: rate limits, stream leases and the recipient limit (src/limits/). */
   limits: 'limits',
   /** SUBSCRIBE to the users' channels (src/pubsub.ts). */
   subscriber: 'subscriber',

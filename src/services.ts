@@ -7,6 +7,9 @@ import type { Database } from './db.js';
 import { type DependencyChecks, dependencyChecks } from './health/dependencies.js';
 import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH } from './http/paths.js';
 import { StreamSignals } from './http/stream-signals.js';
+import { RateLimits } from './limits/rate-limiter.js';
+import { memoryRateLimiter, redisRateLimiter } from './limits/recipient-rate-limit.js';
+import { createStreamLeases, type StreamLeases } from './limits/stream-leases.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ChangeLog } from './notifications/changelog.js';
@@ -15,11 +18,8 @@ import { LiveStreams } from './notifications/live-streams.js';
 import { NotificationService } from './notifications/service.js';
 import { Preferences } from './producers/preferences.js';
 import { EventPublishing } from './producers/publishing.js';
-import { memoryRateLimiter, redisRateLimiter } from './producers/recipient-rate-limit.js';
 import type { PubSubBus } from './pubsub.js';
 import type { RedisConnections } from './redis.js';
-import { RateLimits } from './security/rate-limiter.js';
-import { createStreamLeases, type StreamLeases } from './security/stream-leases.js';
 
 /** What the services are built on: opened (and closed) by src/server.ts, or by a test. */
 export interface Infrastructure {
