@@ -1,15 +1,13 @@
-// The domain services, built once from the infrastructure (database, pub/sub, Redis): what GraphQL, the
-// event intake and the jobs share. No I/O here, and nothing starts: src/server.ts builds these between the
-// infrastructure and the app, tests through createApp (src/app.ts).
+// The domain services and the limits, built once from the infrastructure (database, pub/sub, Redis): what
+// GraphQL, the event intake and the jobs share. No I/O here, and nothing starts: src/server.ts builds these
+// between the infrastructure and the app, tests through createApp (src/app.ts).
 import type { Config } from './config.js';
 import type { Services } from './context.js';
 import type { Database } from './db.js';
 import { type DependencyChecks, dependencyChecks } from './health/dependencies.js';
 import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH } from './http/paths.js';
 import { StreamSignals } from './http/stream-signals.js';
-import { RateLimits } from './limits/rate-limiter.js';
-import { memoryRateLimiter, redisRateLimiter } from './limits/recipient-rate-limit.js';
-import { createStreamLeases, type StreamLeases } from './limits/stream-leases.js';
+import { createLimits, type Limits } from './limits/limits.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ChangeLog } from './notifications/changelog.js';
@@ -31,12 +29,6 @@ export interface Infrastructure {
   logger: Logger;
 }
 
-/** The abuse limits the app applies to requests, operations and streams. */
-export interface Limits {
-  rateLimits: RateLimits;
-  streamLeases: StreamLeases;
-}
-
 export interface BuiltServices {
   services: Services;
   limits: Limits;
@@ -51,17 +43,7 @@ const STREAM_QUEUE_CAPACITY = 1000;
 const REPLAY_BATCH = 500;
 
 export function createServices({ config, db, pubsub, redis, logger }: Infrastructure): BuiltServices {
-  const { security } = config;
-  const limitsRedis = redis?.get('limits');
-  const counted = { redis: limitsRedis, keyPrefix: config.redis.keyPrefix, logger };
-  const limits: Limits = {
-    rateLimits: new RateLimits({ ...counted, limits: security.rateLimits }),
-    streamLeases: createStreamLeases({
-      ...counted,
-      perUser: security.streams.perUser,
-      ttlMs: security.streams.leaseTtlMs,
-    }),
-  };
+  const limits = createLimits(config, redis?.get('limits'), logger);
   const dependencies = dependencyChecks(db, redis?.get('readiness'), config.readyTimeoutMs);
   // Read by its gauges only at a scrape, when the streams below exist.
   const metrics = createMetrics({ openStreams: () => liveStreams.size, dependencies });
@@ -70,10 +52,6 @@ export function createServices({ config, db, pubsub, redis, logger }: Infrastruc
     metrics.created.inc({ type: content.type, category: content.category ?? '' }, count),
   );
   const preferences = new Preferences(db);
-  const perHour = config.recipientRateLimitPerHour;
-  const rateLimiter = limitsRedis
-    ? redisRateLimiter(limitsRedis, config.redis.keyPrefix, perHour, logger)
-    : memoryRateLimiter(perHour);
   const liveStreams = new LiveStreams(pubsub, changeLog, {
     queueCapacity: STREAM_QUEUE_CAPACITY,
     replayBatch: REPLAY_BATCH,
@@ -82,7 +60,7 @@ export function createServices({ config, db, pubsub, redis, logger }: Infrastruc
       replayed: (count) => metrics.replayed.inc(count),
     },
   });
-  const publishing = new EventPublishing(db, notifications, preferences, rateLimiter, (tally) => {
+  const publishing = new EventPublishing(db, notifications, preferences, limits.recipients, (tally) => {
     for (const [outcome, count] of Object.entries(tally)) if (count) metrics.published.inc({ outcome }, count);
   });
   const streamSignals = new StreamSignals(GRAPHQL_PATH, GRAPHQL_STREAM_PATH);
