@@ -2,8 +2,9 @@
 // Payloads travel as JSON text in both cases, so what works in memory works across instances too.
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
+import type { RedisConnections } from './redis.js';
 
 /** Each topic: [key that names the channel, payload]. One channel per key, so a payload wakes only its key's listeners. */
 export interface Topics {
@@ -40,15 +41,16 @@ export interface PubSubBus {
 }
 
 export interface PubSubOptions {
-  redisUrl: string | undefined;
+  /** The instance's Redis connections (src/redis.ts); in memory without them. */
+  redis?: RedisConnections | undefined;
   keyPrefix: string;
   logger: Logger;
 }
 
-export async function createPubSub({ redisUrl, keyPrefix, logger }: PubSubOptions): Promise<PubSubBus> {
+export async function createPubSub({ redis, keyPrefix, logger }: PubSubOptions): Promise<PubSubBus> {
   const reconnectListeners = new Set<() => void>();
-  const engine = redisUrl
-    ? await connectRedis(redisUrl, logger, () => {
+  const engine = redis
+    ? redisEngine(redis.get('publisher'), redis.get('subscriber'), logger, () => {
         for (const listener of reconnectListeners) listener();
       })
     : new PubSub();
@@ -78,36 +80,22 @@ export async function createPubSub({ redisUrl, keyPrefix, logger }: PubSubOption
       return reconnectListeners.size;
     },
 
-    async close() {
-      if (!(engine instanceof RedisPubSub)) return;
-      // QUIT lets pending commands finish; a connection that cannot say goodbye is simply dropped.
-      for (const client of [engine.getPublisher(), engine.getSubscriber()]) {
-        await client.quit().catch(() => client.disconnect());
-      }
-    },
+    // The Redis connections are not the bus's own: src/redis.ts closes them, after the bus.
+    async close() {},
   };
 }
 
-async function connectRedis(url: string, logger: Logger, onReconnected: () => void): Promise<PubSubEngine> {
-  const connect = (role: string, options: { enableOfflineQueue: boolean; maxRetriesPerRequest: number | null }) => {
-    const client = new Redis(url, { lazyConnect: true, ...options });
-    let lost = false;
-    // Reported once by the dependency watch (src/health/watch.ts), not at each reconnection attempt.
-    client.on('error', (error) => logger.debug({ err: error, role }, 'redis connection error'));
-    client.on('close', () => {
-      if (client.status !== 'end') lost = true;
-    });
-    client.on('ready', () => {
-      logger.debug({ role, reconnected: lost }, 'redis ready');
-      if (lost && role === 'subscriber') onReconnected();
-      lost = false;
-    });
-    return client;
-  };
-  // A publish while Redis is away fails at once instead of queueing in memory; the change log has the data.
-  const publisher = connect('publisher', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  // Subscriptions made while Redis is away wait for it; ioredis resubscribes every channel after a reconnect.
-  const subscriber = connect('subscriber', { enableOfflineQueue: true, maxRetriesPerRequest: null });
+function redisEngine(publisher: Redis, subscriber: Redis, logger: Logger, onReconnected: () => void): PubSubEngine {
+  // The subscriber's connection lost and back: whatever was published meanwhile never arrived.
+  let lost = false;
+  subscriber.on('close', () => {
+    if (subscriber.status !== 'end') lost = true;
+  });
+  subscriber.on('ready', () => {
+    logger.debug({ role: 'subscriber', reconnected: lost }, 'redis ready');
+    if (lost) onReconnected();
+    lost = false;
+  });
   // RedisPubSub drops the promises of its UNSUBSCRIBE commands; one that fails (Redis gone for good, or
   // the connection closing at shutdown) must not become an unhandled rejection.
   for (const method of ['unsubscribe', 'punsubscribe'] as const) {
@@ -118,12 +106,6 @@ async function connectRedis(url: string, logger: Logger, onReconnected: () => vo
       return sent;
     }) as never;
   }
-  // Start even when Redis is away: ioredis keeps reconnecting, and creating and reading need only PostgreSQL.
-  await Promise.all(
-    [publisher, subscriber].map((client) =>
-      client.connect().catch((error: Error) => logger.debug({ err: error, role: 'pubsub' }, 'redis unavailable')),
-    ),
-  );
   return new RedisPubSub({
     publisher,
     subscriber,

@@ -1,5 +1,7 @@
-// Starts the whole service on a port, and stops it in order: what src/main.ts runs for the process,
-// and what tests start on port 0.
+// The composition root: starts the whole service on a port, and stops it in the reverse order. What
+// src/main.ts runs for the process, and what tests start on port 0. Built in this order, each from the ones
+// before it: the infrastructure (PostgreSQL, Redis, pub/sub), the services (src/services.ts), the app
+// (src/app.ts, Yoga), then the process pieces: jobs, the dependency watch, the listener and the intake.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type App, createApp } from './app.js';
@@ -7,7 +9,6 @@ import { createTokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import { createDatabase } from './db.js';
 import { startDelivery } from './delivery/start.js';
-import { dependencyChecks } from './health/dependencies.js';
 import { checkDependencies } from './health/startup.js';
 import { watchDependencies } from './health/watch.js';
 import { loadTrustedDocuments } from './http/trusted-documents.js';
@@ -19,8 +20,8 @@ import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
-import { createRedisClient } from './redis.js';
-import { closeLimitsRedis, connectLimitsRedis } from './security/redis.js';
+import { redisConnections } from './redis.js';
+import { createServices } from './services.js';
 import { StartupError } from './startup-error.js';
 
 /** How long open streams get to deliver their last message when the server stops. */
@@ -99,38 +100,45 @@ async function start(
   // The client's first query loads its query compiler and opens the pool: slow on a busy machine, and better
   // paid here than by the first request or the first /ready.
   await db.$queryRaw`SELECT 1`;
-  const pubsub = await createPubSub({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  const redis = config.redis.url ? redisConnections(config.redis.url, logger) : undefined;
+  if (redis) started.push(() => redis.close());
+  const pubsub = await createPubSub({ redis, keyPrefix: config.redis.keyPrefix, logger });
   started.push(() => pubsub.close());
-  const redis = config.redis.url ? createRedisClient(config.redis.url, logger, 'commands') : undefined;
-  if (redis) started.push(() => redis.quit().catch(() => redis.disconnect()));
-  const limitsRedis = config.redis.url ? await connectLimitsRedis(config.redis.url, logger) : undefined;
-  if (limitsRedis) started.push(() => closeLimitsRedis(limitsRedis));
-  const app = createApp({
-    config,
-    db,
-    pubsub,
-    redis,
-    logger,
-    verifyToken: createTokenVerifier(config.jwt, config.security.maxUserTokenAgeSeconds),
-    graphiqlHeaders: options.graphiqlHeaders,
-    graphiqlTabs,
-    trustedDocuments,
-    limitsRedis,
-    demoPage,
-  });
+  const infrastructure = { config, db, pubsub, redis, logger };
+
+  const built = createServices(infrastructure);
+  const { services, metrics } = built;
+
+  const app = createApp(
+    {
+      ...infrastructure,
+      verifyToken: createTokenVerifier(config.jwt, config.security.maxUserTokenAgeSeconds),
+      graphiqlHeaders: options.graphiqlHeaders,
+      graphiqlTabs,
+      trustedDocuments,
+      demoPage,
+    },
+    built,
+  );
   started.push(async () => app.yoga.dispose());
+  // Start even when Redis is away (ioredis keeps reconnecting: creating and reading need only PostgreSQL),
+  // but not before the connections opened so far had their chance, or the first requests' limits would
+  // find them still connecting.
+  await redis?.connected();
 
   const jobs = startJobs(
     [
       pruneChangeLogJob(db, config.changeLogRetentionDays, logger),
-      dueNotificationsJob(db, app.services.notifications, logger),
-      retentionJob(db, app.services.notifications, config.retention, app.metrics, logger, config.retention.intervalMs),
+      dueNotificationsJob(db, services.notifications, logger),
+      retentionJob(db, services.notifications, config.retention, metrics, logger, config.retention.intervalMs),
     ],
     logger,
-    (job, result) => app.metrics.jobRuns.inc({ job, result }),
+    (job, result) => metrics.jobRuns.inc({ job, result }),
   );
-
   started.push(() => jobs.stop());
+
+  const watch = watchDependencies(built.dependencies, logger);
+  started.push(() => watch.stop());
 
   // Before listening: the queue installs its schema, which every create that queues a delivery needs.
   let url = '';
@@ -148,44 +156,43 @@ async function start(
     server.once('error', (error) => reject(listenProblem(error, config)));
     server.listen(config.port, config.host, resolve);
   });
-  const watch = watchDependencies(dependencyChecks(db, redis, config.readyTimeoutMs), logger);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   url = `http://${host}:${port}`;
 
   // Producers that are not GraphQL clients XADD events to a Redis Stream; every instance consumes it.
   const intake =
-    config.intake.enabled && config.redis.url
+    config.intake.enabled && redis
       ? startEventIntake({
           config: config.intake,
-          redisUrl: config.redis.url,
-          publishing: app.services.publishing,
+          redis,
+          publishing: services.publishing,
           logger,
-          count: (result) => app.metrics.intake.inc({ result }),
+          count: (result) => metrics.intake.inc({ result }),
         })
       : undefined;
 
   let stopping: Promise<void> | undefined;
+  // In the reverse order of the start.
   const stop = () => {
     stopping ??= (async () => {
-      // Stop accepting, requests and stream events alike (the event in hand is finished and acknowledged);
-      // then end every stream with SHUTTING_DOWN so its client resumes elsewhere, give those last messages a
-      // moment to leave, and close what is left.
+      // The ways in stop together, requests and stream events alike (the event in hand is finished and
+      // acknowledged); then every stream ends with SHUTTING_DOWN so its client resumes elsewhere, those last
+      // messages get a moment to leave, and what is left is closed.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const intakeStopped = intake?.stop();
-      await app.services.liveStreams.endAll(shuttingDown(), STREAM_DRAIN_MS);
+      await services.liveStreams.endAll(shuttingDown(), STREAM_DRAIN_MS);
       // The streams' last messages are written; let them leave the sockets before cutting them.
       await new Promise((resolve) => setTimeout(resolve, FLUSH_MS));
       server.closeAllConnections();
       await closed;
       await intakeStopped;
-      await jobs.stop();
       await delivery?.stop();
       await watch.stop();
+      await jobs.stop();
       await app.yoga.dispose();
-      if (limitsRedis) await closeLimitsRedis(limitsRedis);
       await pubsub.close();
-      await redis?.quit().catch(() => redis.disconnect());
+      await redis?.close();
       await db.$disconnect();
       await embedded?.stop();
       logger.info('stopped');

@@ -1,11 +1,11 @@
 // What the server checks before it says it is up: PostgreSQL answers, its schema has every migration, and
 // Redis answers when one is configured. Each failure becomes one StartupError line naming what to do.
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { behindReason, migrationStatus } from '../db/migration-status.js';
 import { applyMigrations } from '../db/migrations.js';
 import type { Logger } from '../logger.js';
+import { redisProbe } from '../redis.js';
 import { hostOf, StartupError } from '../startup-error.js';
 import { oneLine } from './outage-log.js';
 
@@ -78,14 +78,8 @@ export async function checkPostgres(
 }
 
 /** Redis answers PING. */
-export async function checkRedis(url: string): Promise<void> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    connectTimeout: CHECK_TIMEOUT_MS,
-    enableOfflineQueue: false,
-  });
+export async function checkRedis(url: string, logger: Logger): Promise<void> {
+  const client = redisProbe(url, CHECK_TIMEOUT_MS, logger);
   // With no retries, connect() rejects with "Connection is closed."; the cause came as an 'error' event.
   let cause: unknown;
   client.on('error', (error) => {
@@ -117,6 +111,6 @@ export async function checkDependencies(config: Config, databaseUrl: string, log
       setting: embedded ? 'EMBEDDED_POSTGRES_DIR' : 'DATABASE_URL',
       logger,
     }),
-    config.redis.url ? checkRedis(config.redis.url) : undefined,
+    config.redis.url ? checkRedis(config.redis.url, logger) : undefined,
   ]);
 }

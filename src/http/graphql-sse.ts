@@ -9,21 +9,21 @@
 // hooks, so whatever rule lived there (introspection off, PERSISTED_OPERATIONS) never applied here. Only
 // graphql-sse's own part is left to it: the protocol, its reservations and streams.
 //
-// Reservations are the user's own (src/http/stream-reservations.ts): someone else's token is answered
+// Reservations are the user's own (src/limits/stream-reservations.ts): someone else's token is answered
 // exactly as an unknown one, and each counts against the user's stream cap until its stream closes or it
 // expires unused.
 
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { createHandler, type Request as SseRequest, type Response as SseResponse, TOKEN_HEADER_KEY } from 'graphql-sse';
 import { isAsyncIterable, type Plugin, type YogaServer } from 'graphql-yoga';
+import { rateLimited } from '../limits/rate-limit.js';
+import type { StreamLeases } from '../limits/stream-leases.js';
+import { type Reservation, StreamReservations } from '../limits/stream-reservations.js';
 import type { Logger } from '../logger.js';
-import type { StreamLeases } from '../security/stream-leases.js';
 import { viewerOf } from './authentication.js';
 import { createErrorMasking } from './error-masking.js';
 import { publicError, publicResult } from './public-result.js';
-import { rateLimited } from './rate-limit.js';
 import { currentRequestId } from './request-id.js';
-import { type Reservation, StreamReservations } from './stream-reservations.js';
 
 export interface SingleConnectionSseOptions {
   endpoint: string;

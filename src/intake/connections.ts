@@ -1,8 +1,8 @@
-// The intake's two Redis connections: a blocking XREADGROUP holds its connection until it returns, so reads
-// get one of their own, and everything else (claims, acks, dead letters, heartbeats) goes through the other.
+// The intake's two Redis connections (src/redis.ts): a blocking XREADGROUP holds its connection until it
+// returns, so reads get one of their own, and everything else (claims, acks, dead letters, heartbeats) goes
+// through the instance's commands connection.
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
-import { createRedisClient } from '../redis.js';
+import type { RedisConnections } from '../redis.js';
 
 export interface IntakeConnections {
   reader: Redis;
@@ -11,9 +11,9 @@ export interface IntakeConnections {
   ready(timeoutMs: number): Promise<void>;
 }
 
-export function intakeConnections(redisUrl: string, log: Logger): IntakeConnections {
-  const reader = createRedisClient(redisUrl, log, 'intake-reader');
-  const commands = createRedisClient(redisUrl, log, 'intake-commands');
+export function intakeConnections(redis: RedisConnections): IntakeConnections {
+  const reader = redis.get('intake-reader');
+  const commands = redis.get('intake-commands');
   return { reader, commands, ready: (timeoutMs) => allReady([reader, commands], timeoutMs) };
 }
 

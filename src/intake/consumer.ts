@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IntakeConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { EventPublishing } from '../producers/publishing.js';
+import type { RedisConnections } from '../redis.js';
 import { intakeConnections } from './connections.js';
 import { type DeliveryResult, entryDelivery } from './delivery.js';
 import { consumerGroup, isGroupMissing } from './group.js';
@@ -32,13 +33,14 @@ const REDIS_RETRY_MS = 1000;
 export interface EventIntake {
   /** This instance's name in the group. */
   readonly consumer: string;
-  /** Stops reading, finishes the entry in hand, leaves the group if it holds nothing, and closes. */
+  /** Stops reading, finishes the entry in hand, and leaves the group if it holds nothing. */
   stop(): Promise<void>;
 }
 
 export interface IntakeDependencies {
   config: IntakeConfig;
-  redisUrl: string;
+  /** The instance's connections: the intake reads on its own, and shares the commands one. */
+  redis: RedisConnections;
   publishing: Pick<EventPublishing, 'publish'>;
   logger: Logger;
   /** Told how each delivery ended, for metrics. */
@@ -47,14 +49,14 @@ export interface IntakeDependencies {
 
 export function startEventIntake({
   config,
-  redisUrl,
+  redis,
   publishing,
   logger,
   count = () => {},
 }: IntakeDependencies): EventIntake {
   const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = logger.child({ component: 'intake', stream: config.stream, consumer });
-  const { reader, commands, ready } = intakeConnections(redisUrl, log);
+  const { reader, commands, ready } = intakeConnections(redis);
   const stopping = new AbortController();
   const { signal } = stopping;
   const group = consumerGroup(commands, config, log);
@@ -93,7 +95,6 @@ export function startEventIntake({
         await running;
         inHand.stop();
         await group.leave(consumer).catch((error) => log.debug({ err: error }, 'intake could not leave its group'));
-        await commands.quit().catch(() => commands.disconnect());
         log.info('intake stopped');
       })();
       return stopped;

@@ -7,12 +7,12 @@ import type { Database } from '../db.js';
 import type { DeliveryPlanner } from '../delivery/planner.js';
 import { badUserInput, ExpectedError } from '../errors.js';
 import type { Notification, Prisma } from '../generated/prisma/client.js';
+import type { RecipientRateLimiter } from '../limits/recipient-rate-limit.js';
 import type { NotificationContent } from '../notifications/delivery.js';
 import type { CreateResult, NotificationService } from '../notifications/service.js';
 import { type NewNotificationInput, parseNewNotification } from '../notifications/validation.js';
 import { type EventType, findEventType } from './event-types.js';
 import type { Preferences } from './preferences.js';
-import type { RecipientRateLimiter } from './recipient-rate-limit.js';
 
 export const MAX_RECIPIENTS = 10_000;
 

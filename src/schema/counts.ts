@@ -1,6 +1,6 @@
 import { badUserInput } from '../errors.js';
+import { fieldCost } from '../limits/operation-cost.js';
 import type { NotificationCounts } from '../notifications/counts.js';
-import { fieldCost } from '../security/operation-cost.js';
 import { builder } from './builder.js';
 import { NotificationFilterInput, toFilter } from './filter.js';
 

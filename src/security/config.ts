@@ -73,7 +73,7 @@ export interface SecurityConfig {
   introspection: boolean;
   persistedOperations: { mode: PersistedOperationsMode; manifest: string | undefined };
   /**
-   * Requests per window, and `cost`: the operation cost (src/security/operation-cost.ts) a user may spend
+   * Requests per window, and `cost`: the operation cost (src/limits/operation-cost.ts) a user may spend
    * per window; 0 turns a limit off.
    */
   rateLimits: { windowSeconds: number; user: number; operation: number; service: number; cost: number };

@@ -38,7 +38,7 @@ beforeAll(async () => {
   await runMigrations({ pgPool: pool });
   await pool.end();
   db = createDatabase(url, 4);
-  pubsub = await createPubSub({ redisUrl: undefined, keyPrefix: 'tx:', logger: createLogger('silent') });
+  pubsub = await createPubSub({ keyPrefix: 'tx:', logger: createLogger('silent') });
   service = new NotificationService(db, new ChangePublisher(pubsub, createLogger('silent')));
 });
 afterAll(async () => {

@@ -54,7 +54,7 @@ export async function createTestApp({ env, logger }: TestAppOptions = {}): Promi
   const log = logger ?? createLogger(config.logLevel);
   const { manifest } = config.security.persistedOperations;
   const db = createDatabase(config.database.url as string, config.database.poolSize);
-  const pubsub = await createPubSub({ redisUrl: undefined, keyPrefix: config.redis.keyPrefix, logger: log });
+  const pubsub = await createPubSub({ keyPrefix: config.redis.keyPrefix, logger: log });
   const app = createApp({
     config,
     db,

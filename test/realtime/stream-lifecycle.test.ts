@@ -77,7 +77,7 @@ describe('streams that clients close', () => {
 describe('a consumer that does not keep up', () => {
   it('should be ended with SLOW_CONSUMER as soon as its queue is full, dropping what waited', async () => {
     const logger = createLogger('silent');
-    const bus = await createPubSub({ redisUrl: undefined, keyPrefix: 'slow:', logger });
+    const bus = await createPubSub({ keyPrefix: 'slow:', logger });
     const streams = new LiveStreams(bus, new ChangeLog(shared.server.app.services.db), {
       queueCapacity: 5,
       replayBatch: 100,

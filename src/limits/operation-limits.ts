@@ -8,9 +8,9 @@ import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-type
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { rateLimited } from '../http/rate-limit.js';
-import type { SecurityConfig } from './config.js';
+import type { SecurityConfig } from '../security/config.js';
 import { operationCost } from './operation-cost.js';
+import { rateLimited } from './rate-limit.js';
 import type { RateLimits } from './rate-limiter.js';
 
 export type OperationLimit = keyof SecurityConfig['operationLimits'];

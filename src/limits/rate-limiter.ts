@@ -2,12 +2,12 @@
 // memory without Redis). A window of RATE_LIMIT_WINDOW_SECONDS; each caller has one budget for all of
 // its requests, and one per root field it calls. Backend services (role `service`) have one larger
 // budget of their own instead, as they create notifications for everyone. Users also have a budget of
-// operation cost per window (see src/security/operation-cost.ts).
+// operation cost per window (see src/limits/operation-cost.ts).
 import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Viewer } from '../auth.js';
 import type { Logger } from '../logger.js';
-import type { SecurityConfig } from './config.js';
+import type { SecurityConfig } from '../security/config.js';
 
 export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 

@@ -3,8 +3,8 @@
 // client closed it, it completed, or it failed).
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import type { StreamLeases } from '../security/stream-leases.js';
 import { rateLimited } from './rate-limit.js';
+import type { StreamLeases } from './stream-leases.js';
 
 /** A hint only: a slot frees up whenever one of the user's other streams ends. */
 const RETRY_AFTER_SECONDS = 5;

@@ -5,7 +5,7 @@
 // with one subscription counts once, as a distinct-connections stream does.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import type { Lease, StreamLeases } from '../security/stream-leases.js';
+import type { Lease, StreamLeases } from './stream-leases.js';
 
 export interface Reservation {
   readonly token: string;

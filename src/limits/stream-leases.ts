@@ -2,6 +2,9 @@
 // of the user's sorted set in Redis scored by when it expires. Instances renew their leases every third
 // of the lease's lifetime, so the leases of a crashed instance expire within STREAM_LEASE_TTL_MS and
 // free their slots. Without Redis the count is this instance's own.
+// Hand-written rather than on rate-limiter-flexible: a lease is a thing held (taken when a stream opens,
+// given back when it ends, renewed while it lasts), not a rate of events in a window, which is all that
+// library counts.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';

@@ -6,8 +6,8 @@ import { type DocumentNode, getOperationAST, Kind, type SelectionSetNode } from 
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { ExpectedError } from '../errors.js';
-import type { RateLimits } from '../security/rate-limiter.js';
-import { viewerOf } from './authentication.js';
+import { viewerOf } from '../http/authentication.js';
+import type { RateLimits } from './rate-limiter.js';
 
 export const rateLimited = (retryAfterSeconds: number, message: string) =>
   new ExpectedError('RATE_LIMITED', message, {

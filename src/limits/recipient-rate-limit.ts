@@ -28,6 +28,11 @@ const WINDOW_SECONDS = 3600;
 // For each recipient (KEYS[i] its count, KEYS[n + i] its mark for the idempotency key, if any): pass for
 // free if the key is marked, else count one more unless at the limit, marking the key when counted. One
 // round trip for any number of recipients, atomic, so that of a burst of retries only one pays.
+// Hand-written rather than on rate-limiter-flexible, which the other windows use (rate-limiter.ts): its
+// limiters consume one key per call and cannot make a count conditional on another key, so the paid mark
+// would be checked and set apart from the count, and two retries racing on two instances could both pay;
+// and 10,000 recipients would take 10,000 calls instead of one script. The in-memory twin below keeps the
+// marks too, so it is hand-written for the same reason.
 const TAKE_SCRIPT = `
 local limit = tonumber(ARGV[1])
 local n = tonumber(ARGV[3])
