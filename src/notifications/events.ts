@@ -1,4 +1,5 @@
 // Changes on the wire: published to the user's own channel only after they committed, as small JSON.
+import { type OutageLog, oneLine, outageLog } from '../health/outage-log.js';
 import type { Logger } from '../logger.js';
 import type { PubSubBus } from '../pubsub.js';
 import type { ChangeEvent } from './changelog.js';
@@ -28,10 +29,16 @@ export function decodeChange(message: string): PublishedChange {
 }
 
 export class ChangePublisher {
+  // Every change of a busy instance publishes: while Redis is away, one line when it starts failing, a
+  // reminder now and then, and one when it is back, not a line per change.
+  private readonly failures: OutageLog;
+
   constructor(
     private readonly bus: PubSubBus,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.failures = outageLog({ subject: 'publishing changes', state: 'failing', logger });
+  }
 
   /**
    * Pushes committed changes to their user's channel. A failure is logged, never thrown: the change is
@@ -39,12 +46,12 @@ export class ChangePublisher {
    */
   publish(userId: string, event: ChangeEvent): void {
     const failed = (error: unknown) =>
-      this.logger.warn(
-        { err: error, userId, position: event.position },
-        'publish failed; the change is stored, streams will catch up from the log',
-      );
+      this.failures.failed(`${oneLine(error)} (the change is stored, streams will catch up from the log)`, {
+        userId,
+        position: event.position,
+      });
     try {
-      this.bus.publish('user', userId, encodeChange(event)).catch(failed);
+      this.bus.publish('user', userId, encodeChange(event)).then(() => this.failures.succeeded(), failed);
     } catch (error) {
       failed(error);
     }
