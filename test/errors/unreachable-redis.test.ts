@@ -2,13 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { NotificationsDocument } from '../generated/graphql.js';
 import { execute } from '../helpers/graphql.js';
+import { startPrivateRedis } from '../helpers/redis-server.js';
 import { startTestServer } from '../helpers/server.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
-describe('a Redis that cannot be reached', () => {
+// A server does not start without the Redis it is given (test/config/startup-failures.test.ts): this is the
+// Redis it started with going away.
+describe('a Redis that went away', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    const redis = await startPrivateRedis();
+    server = await startTestServer({ env: { REDIS_URL: redis.url } });
+    await redis.kill();
   });
   afterAll(() => server.stop());
 
