@@ -113,11 +113,21 @@ export async function loadDataset(url: string, size: DatasetSize): Promise<LoadT
       constraint: string | null;
     }>(
       `SELECT t.relname AS table, i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition,
-              (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.conindid = x.indexrelid) AS constraint
+              (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+                 WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype <> 'f') AS constraint
          FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
         WHERE t.relname = ANY($1)`,
       [TABLES],
     );
+    // Other tables' foreign keys into these (deliveries → notifications) hold their keys and forbid the
+    // TRUNCATE: dropped for the load, added back after it.
+    const { rows: foreignKeys } = await admin.query<{ table: string; name: string; definition: string }>(
+      `SELECT c.conrelid::regclass::text AS table, c.conname AS name, pg_get_constraintdef(c.oid) AS definition
+         FROM pg_constraint c
+        WHERE c.contype = 'f' AND c.confrelid = ANY(SELECT oid FROM pg_class WHERE relname = ANY($1))`,
+      [TABLES],
+    );
+    for (const key of foreignKeys) await admin.query(`ALTER TABLE ${key.table} DROP CONSTRAINT "${key.name}"`);
     for (const index of indexes) {
       await admin.query(
         index.constraint
@@ -177,6 +187,9 @@ export async function loadDataset(url: string, size: DatasetSize): Promise<LoadT
         await client.end();
       }),
     );
+    for (const key of foreignKeys) {
+      await admin.query(`ALTER TABLE ${key.table} ADD CONSTRAINT "${key.name}" ${key.definition}`);
+    }
     const indexMs = performance.now() - indexStarted;
     const analyzeStarted = performance.now();
     await admin.query(`VACUUM ANALYZE ${TABLES.join(', ')}`);
