@@ -2,9 +2,10 @@
 // (a first ping, then `event: next` / `event: complete`), but kept alive by the one shared Heartbeat instead
 // of a timer per stream and a second stream around each response. Single results (an error answered before
 // any stream, with its HTTP status) stay Yoga's.
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { slowConsumer } from '../notifications/live-streams.js';
+import { publicResult } from './public-result.js';
 import { type Heartbeat, NO_BUFFERING, PING, type Watched } from './sse-heartbeat.js';
 
 type FetchAPI = { ReadableStream: typeof ReadableStream; Response: typeof Response };
@@ -16,22 +17,7 @@ const SLOW_CONSUMER = (() => {
   return encoder.encode(`event: next\ndata: ${JSON.stringify({ data: null, errors: [{ message, extensions }] })}\n\n`);
 })();
 
-/** What a client may see of an error: no `http` or `unexpected` extensions, which are the server's own. */
-function publicError(error: GraphQLError) {
-  const json = typeof error.toJSON === 'function' ? error.toJSON() : error;
-  const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions ?? {};
-  return { ...json, extensions: Object.keys(extensions).length > 0 ? extensions : undefined };
-}
-
-function stringify(result: ExecutionResult): string {
-  if (!result.errors?.length && !result.extensions?.http) return JSON.stringify(result);
-  const { http: _http, ...extensions } = result.extensions ?? {};
-  return JSON.stringify({
-    ...result,
-    errors: result.errors?.map(publicError),
-    extensions: Object.keys(extensions).length > 0 ? extensions : undefined,
-  });
-}
+const stringify = (result: ExecutionResult): string => JSON.stringify(publicResult(result));
 
 function streamResponse(
   result: AsyncIterable<ExecutionResult>,
