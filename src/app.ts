@@ -113,10 +113,17 @@ function createYogaApp(
     // Also bounded by useBodyLimit, which covers the single-connection SSE requests Yoga does not parse itself.
     maxRequestBodySize: security.maxRequestBytes,
     extraParamNames: security.persistedOperations.mode === 'off' ? [] : ['documentId'],
-    context: ({ request }) => {
+    context: ({ request, streamSignal }: { request: Request; streamSignal?: AbortSignal }) => {
       const viewer = viewerOf(request);
       if (!viewer) throw unauthenticated();
-      return { viewer, requestId: currentRequestId() ?? '', services, request };
+      return {
+        viewer,
+        requestId: currentRequestId() ?? '',
+        services,
+        request,
+        // Single-connection operations get their reservation's (src/http/graphql-sse.ts).
+        streamSignal: streamSignal ?? request.signal,
+      };
     },
     plugins: [
       useRequestId(),
@@ -133,7 +140,6 @@ function createYogaApp(
       ...delivery.plugins,
       useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),
       useRateLimits(rateLimits),
-      services.streamSignals.plugin(),
       useSseHeartbeat(heartbeat),
       useSseResults(heartbeat),
       useCSRFPrevention(),

@@ -1,7 +1,6 @@
 // The per-request context: who is asking, and the app's services (shared, built once per app).
 import type { Viewer } from './auth.js';
 import type { Database } from './db.js';
-import type { StreamSignals } from './http/stream-signals.js';
 import type { ChangeLog } from './notifications/changelog.js';
 import type { LiveStreams } from './notifications/live-streams.js';
 import type { NotificationService } from './notifications/service.js';
@@ -17,7 +16,6 @@ export interface Services {
   changeLog: ChangeLog;
   liveStreams: LiveStreams;
   /** When a subscription's client has gone, in either SSE mode. */
-  streamSignals: StreamSignals;
   /** How to reach users outside the app. */
   recipients: Recipients;
 }
@@ -28,4 +26,6 @@ export interface Context {
   services: Services;
   /** The HTTP request the operation came in. */
   request: Request;
+  /** Aborts when the client of the operation's stream has gone. */
+  streamSignal: AbortSignal;
 }

@@ -6,8 +6,6 @@ import type { Services } from './context.js';
 import type { Database } from './db.js';
 import { type DeliveryParts, deliveryParts } from './delivery/setup.js';
 import { type DependencyChecks, dependencyChecks } from './health/dependencies.js';
-import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH } from './http/paths.js';
-import { StreamSignals } from './http/stream-signals.js';
 import { createLimits, type Limits } from './limits/limits.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -74,9 +72,8 @@ export function createServices({ config, db, pubsub, redis, logger }: Infrastruc
     },
     delivery.planner,
   );
-  const streamSignals = new StreamSignals(GRAPHQL_PATH, GRAPHQL_STREAM_PATH);
   const services: Services = {
-    ...{ db, changeLog, notifications, preferences, publishing, liveStreams, streamSignals },
+    ...{ db, changeLog, notifications, preferences, publishing, liveStreams },
     recipients: delivery.recipients,
   };
   return { services, limits, metrics, dependencies, delivery };

@@ -171,7 +171,12 @@ export function useSingleConnectionSse({
 
   /** Runs an operation through Yoga's pipeline: a result for the stream, or the answer to its POST/GET. */
   async function run(request: Request): Promise<SseResponse | ExecutionResult | AsyncIterable<ExecutionResult>> {
-    const serverContext = serverContexts.get(request) ?? {};
+    const reservation = reservationOf.get(request);
+    // An operation posted into a reservation lives as long as the reservation's stream, not its short POST.
+    const serverContext = {
+      ...serverContexts.get(request),
+      ...(reservation ? { streamSignal: reservation.signal } : {}),
+    };
     let result: ExecutionResult | AsyncIterable<ExecutionResult> | undefined;
     try {
       const parsed = await yoga.parseRequest(request, serverContext as never);
@@ -179,7 +184,7 @@ export function useSingleConnectionSse({
       const params = parsed.requestParserResult;
       if (Array.isArray(params))
         throw new GraphQLError('Batching is not supported.', { extensions: { code: 'BAD_REQUEST' } });
-      result = await reservations.postingInto(reservationOf.get(request), () =>
+      result = await reservations.postingInto(reservation, () =>
         yoga.getResultForParams({ params, request }, serverContext),
       );
     } catch (error) {

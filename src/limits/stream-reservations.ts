@@ -10,12 +10,14 @@ import type { Lease, StreamLeases } from './stream-leases.js';
 export interface Reservation {
   readonly token: string;
   readonly userId: string;
+  /** Aborts when the reservation ends: its stream closed, it expired unused, or the server stops. */
+  readonly signal: AbortSignal;
 }
 
 interface Entry extends Reservation {
+  ending: AbortController;
   lease: Lease;
   lent: boolean;
-  ended: boolean;
   connected: boolean;
   timer: NodeJS.Timeout | undefined;
 }
@@ -41,7 +43,7 @@ export class StreamReservations {
   readonly streamLeases: StreamLeases = {
     acquire: async (userId) => {
       const entry = this.posting.getStore();
-      if (entry && entry.userId === userId && !entry.lent && !entry.ended) return this.lend(entry);
+      if (entry && entry.userId === userId && !entry.lent && !entry.signal.aborted) return this.lend(entry);
       return this.leases.acquire(userId);
     },
     close: () => this.leases.close(),
@@ -51,12 +53,14 @@ export class StreamReservations {
   async reserve(userId: string): Promise<Reservation | undefined> {
     const lease = await this.leases.acquire(userId);
     if (!lease) return undefined;
+    const ending = new AbortController();
     const entry: Entry = {
       token: newToken(),
       userId,
+      signal: ending.signal,
+      ending,
       lease,
       lent: false,
-      ended: false,
       connected: false,
       timer: undefined,
     };
@@ -88,8 +92,8 @@ export class StreamReservations {
   /** The reservation is gone (its stream closed, or it was never made): its lease goes back. */
   end(reservation: Reservation): void {
     const entry = this.entries.get(reservation.token);
-    if (!entry || entry.ended) return;
-    entry.ended = true;
+    if (!entry || entry.signal.aborted) return;
+    entry.ending.abort();
     clearTimeout(entry.timer);
     this.entries.delete(entry.token);
     if (!entry.lent) entry.lease.release();
@@ -112,13 +116,13 @@ export class StreamReservations {
         if (returned) return;
         returned = true;
         entry.lent = false;
-        if (entry.ended) entry.lease.release();
+        if (entry.signal.aborted) entry.lease.release();
       },
     };
   }
 
   private async expireUnused(entry: Entry): Promise<void> {
-    if (entry.connected || entry.ended) return;
+    if (entry.connected || entry.signal.aborted) return;
     this.end(entry);
     await this.expire(entry.token);
   }

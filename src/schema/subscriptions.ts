@@ -16,12 +16,12 @@ async function openStream(
   after: string | null | undefined,
   include: (event: ChangeEvent) => boolean,
 ) {
-  const { viewer, services, request } = context;
+  const { viewer, services, streamSignal } = context;
   return services.liveStreams.open(viewer.userId, {
     after: await resolveAfter(after, viewer.userId, services.changeLog),
     endsAt: viewer.expiresAt,
     include,
-    signal: services.streamSignals.signalOf(request),
+    signal: streamSignal,
   });
 }
 
