@@ -170,8 +170,11 @@ describe('single-connection reservations', () => {
     const posted = await namingRequests(user, token)['POST (run an operation in it)']!();
     expect(posted.status).toBe(202);
     expect(await leasesOf(user)).toBe(1);
-    // Past the TTL the stream still carries the subscription's events.
-    await new Promise((resolve) => setTimeout(resolve, TTL_MS * 2));
+    // Past the TTL the stream still carries the subscription's events: the TTL has passed once a reservation
+    // made after this one, and left unused, is gone.
+    const witness = await newUser();
+    await reserved(witness);
+    await eventually(() => leasesOf(witness), 0, TTL_MS + 10_000);
     expect(await leasesOf(user)).toBe(1);
     const events = readEvents(stream, ({ event, data }) => (event === 'next' ? data : undefined));
     const service = await tokenFor('test-service', { roles: ['service'] });
