@@ -1,11 +1,11 @@
 // The production build as an operator runs it: `npm run build`, then `node dist/main.js` with NODE_ENV=production,
 // as after `npm ci --omit=dev` (test/helpers/without-dev-dependencies.js makes every devDependency missing).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UnreadCountDocument } from '../generated/graphql.js';
 import { execute, expectData } from '../helpers/graphql.js';
-import { runServerToExit, startServerProcess } from '../helpers/process.js';
+import { runNode, runServerToExit, startServerProcess } from '../helpers/process.js';
 import { testServerEnvironment } from '../helpers/server.js';
 import { scaled, startupDeadline, timeoutForStarts } from '../helpers/timing.js';
 import { TEST_JWT_SECRET, tokenFor } from '../helpers/tokens.js';
@@ -15,30 +15,6 @@ const BUILT = ['--import', './test/helpers/without-dev-dependencies.js', '--enab
 
 const production = (env: Record<string, string | undefined> = {}) =>
   testServerEnvironment({ env: { NODE_ENV: 'production', ...env } });
-
-/** Runs `node <args>` in the project with exactly `env` (plus PATH) until it exits; how long it took too. */
-function runNode(args: string[], env: Record<string, string | undefined>, timeoutMs: number) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`node ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) });
-    });
-  });
-}
 
 beforeAll(() => {
   const started = performance.now();

@@ -84,19 +84,27 @@ export function startServerProcess(
   });
 }
 
-export interface ServerRun {
+export interface ProcessRun {
+  /** The exit code, or the signal that ended it. */
   code: number | NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** How long it ran. */
+  ms: number;
 }
 
-/** Runs `src/main.ts` with exactly `env` (plus PATH) until it exits by itself, as a start that fails does. */
-export function runServerToExit(
+/**
+ * Runs `node <args>` in the project with exactly `env` (plus PATH) until it exits by itself; past `timeoutMs`
+ * (when given) it is stopped with SIGTERM and the run rejects with what it printed. Asynchronous: a server in
+ * this process keeps answering meanwhile.
+ */
+export function runNode(
+  args: readonly string[],
   env: Record<string, string | undefined>,
-  timeoutMs: number,
-  nodeArguments = MAIN,
-): Promise<ServerRun> {
-  const child = spawn(process.execPath, nodeArguments, {
+  timeoutMs?: number,
+): Promise<ProcessRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,15 +118,28 @@ export function runServerToExit(
     stderr += chunk.toString();
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`the server did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
-    }, timeoutMs);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            child.kill('SIGTERM');
+            reject(new Error(`node ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
+          }, timeoutMs);
+    child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? signal, stdout, stderr });
+      resolve({ code: code ?? signal, stdout, stderr, ms: Math.round(performance.now() - started) });
     });
   });
+}
+
+/** Runs `src/main.ts` with exactly `env` (plus PATH) until it exits by itself, as a start that fails does. */
+export function runServerToExit(
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+  nodeArguments = MAIN,
+): Promise<ProcessRun> {
+  return runNode(nodeArguments, env, timeoutMs);
 }
 
 /** Resolves once `output()` has a line matching `pattern`, checking as it grows; rejects past `timeoutMs`. */
