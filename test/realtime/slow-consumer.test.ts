@@ -2,15 +2,13 @@
 // stop draining and ends the stream, freeing its lease and what waited for it, after a bounded number of
 // events, in both SSE modes.
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { NotificationEventsDocument } from '../generated/graphql.js';
-import { scrape } from '../helpers/metrics.js';
 import { createNotification } from '../helpers/notifications.js';
 import { openAndStall, type RawRequest, sendRaw, sseSubscription } from '../helpers/raw-stream.js';
-import { channelSubscribers, redisClient } from '../helpers/redis.js';
+import { redisClient } from '../helpers/redis.js';
 import { startTestServer } from '../helpers/server.js';
-import { subscribe } from '../helpers/subscribe.js';
+import { canOpenCap, holdingsOf, holdsNothing } from '../helpers/stream-holdings.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
 const CAP = 2;
@@ -33,15 +31,6 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-async function holdsNothing(userId: string): Promise<boolean> {
-  const [leases, subscribers, scraped] = await Promise.all([
-    redis.zcard(`${inject('redisPrefix')}streams:${userId}`),
-    channelSubscribers(redis, userId),
-    scrape(server.url),
-  ]);
-  return leases === 0 && subscribers === 0 && scraped.value('notifications_open_streams') === 0;
-}
-
 /** Publishes events for the user until the server holds nothing for them; how many it took, or MAX_EVENTS. */
 async function publishUntilReleased(userId: string): Promise<number> {
   for (let published = 0; published < MAX_EVENTS; published += 10) {
@@ -50,18 +39,9 @@ async function publishUntilReleased(userId: string): Promise<number> {
         createNotification(server.url, { userId, title: `e${published + i}`, metadata }),
       ),
     );
-    if (await holdsNothing(userId)) return published + 10;
+    if (holdsNothing(await holdingsOf(server.url, redis, userId))) return published + 10;
   }
   return MAX_EVENTS;
-}
-
-async function canOpenCap(token: string): Promise<void> {
-  const streams = Array.from({ length: CAP }, () => subscribe(server.url, NotificationEventsDocument, {}, { token }));
-  try {
-    await Promise.all(streams.map((stream) => stream.ready));
-  } finally {
-    await Promise.all(streams.map((stream) => stream.dispose()));
-  }
 }
 
 describe('a client that never reads its stream', () => {
@@ -73,7 +53,7 @@ describe('a client that never reads its stream', () => {
     const published = await publishUntilReleased(userId);
     console.log(`stalled reader (distinct): released after ${published} events of ~16 kB (bound ${MAX_EVENTS})`);
     expect(published).toBeLessThan(MAX_EVENTS);
-    await canOpenCap(token);
+    await canOpenCap(server.url, token, CAP);
     stalled.destroy();
   });
 
@@ -102,7 +82,7 @@ describe('a client that never reads its stream', () => {
       `stalled reader (single-connection): released after ${published} events of ~16 kB (bound ${MAX_EVENTS})`,
     );
     expect(published).toBeLessThan(MAX_EVENTS);
-    await canOpenCap(token);
+    await canOpenCap(server.url, token, CAP);
     stalled.destroy();
   });
 });

@@ -4,14 +4,12 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { NotificationEventsDocument } from '../generated/graphql.js';
 import { type HoldingProxy, holdingProxyInFrontOf } from '../helpers/holding-proxy.js';
-import { scrape } from '../helpers/metrics.js';
 import { createMany } from '../helpers/notifications.js';
 import { type RawRequest, sendAndReset, sendRaw, sendRequest, sseSubscription } from '../helpers/raw-stream.js';
-import { channelSubscribers, redisClient } from '../helpers/redis.js';
+import { redisClient } from '../helpers/redis.js';
 import { startTestServer } from '../helpers/server.js';
-import { subscribe } from '../helpers/subscribe.js';
+import { canOpenCap, type Holdings, holdingsOf, holdsNothing, NOTHING_HELD } from '../helpers/stream-holdings.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
 const CAP = 3;
@@ -39,43 +37,15 @@ async function inBatches(count: number, concurrency: number, task: (i: number) =
   }
 }
 
-interface Leftovers {
-  openStreams: number;
-  leases: number;
-  redisSubscribers: number;
-}
-
-async function leftovers(url: string, userId: string): Promise<Leftovers> {
-  return {
-    openStreams: (await scrape(url)).value('notifications_open_streams'),
-    leases: await redis.zcard(`${inject('redisPrefix')}streams:${userId}`),
-    redisSubscribers: await channelSubscribers(redis, userId),
-  };
-}
-
 /** Waits until the server holds nothing for the user; resolves with what it still held at the deadline. */
-async function released(url: string, userId: string, timeoutMs = 10_000): Promise<Leftovers> {
+async function released(url: string, userId: string, timeoutMs = 10_000): Promise<Holdings> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const left = await leftovers(url, userId);
-    if ((left.openStreams === 0 && left.leases === 0 && left.redisSubscribers === 0) || Date.now() > deadline) {
-      return left;
-    }
+    const left = await holdingsOf(url, redis, userId);
+    if (holdsNothing(left) || Date.now() > deadline) return left;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-/** The user can open their whole cap of streams again. */
-async function canOpenCap(url: string, token: string): Promise<void> {
-  const streams = Array.from({ length: CAP }, () => subscribe(url, NotificationEventsDocument, {}, { token }));
-  try {
-    await Promise.all(streams.map((stream) => stream.ready));
-  } finally {
-    await Promise.all(streams.map((stream) => stream.dispose()));
-  }
-}
-
-const NONE: Leftovers = { openStreams: 0, leases: 0, redisSubscribers: 0 };
 
 /** Single-connection mode's three requests, raw. */
 const single = {
@@ -112,8 +82,8 @@ describe('distinct-connections streams reset during their setup', () => {
     await inBatches(180, 6, (i) => sendAndReset(server.url, sseSubscription(token, EVENTS), delayOf(i, 30)));
     const left = await released(server.url, userId);
     console.log(`reset during setup (distinct): 180 requests, left behind ${JSON.stringify(left)}`);
-    expect(left).toEqual(NONE);
-    await canOpenCap(server.url, token);
+    expect(left).toEqual(NOTHING_HELD);
+    await canOpenCap(server.url, token, CAP);
   });
 
   // graphql-sse's handler serves this mode on /graphql/stream too: the same rule at that way in.
@@ -128,8 +98,8 @@ describe('distinct-connections streams reset during their setup', () => {
     await inBatches(60, 3, (i) => sendAndReset(server.url, onStreamPath(), 5 + delayOf(i, 80)));
     const left = await released(server.url, userId);
     console.log(`reset during replay on /graphql/stream: 60 requests, left behind ${JSON.stringify(left)}`);
-    expect(left).toEqual(NONE);
-    await canOpenCap(server.url, token);
+    expect(left).toEqual(NOTHING_HELD);
+    await canOpenCap(server.url, token, CAP);
   });
 
   it('should release streams reset while they replay many changes', async () => {
@@ -141,8 +111,8 @@ describe('distinct-connections streams reset during their setup', () => {
     );
     const left = await released(server.url, userId);
     console.log(`reset during replay of 700 changes: 60 requests, left behind ${JSON.stringify(left)}`);
-    expect(left).toEqual(NONE);
-    await canOpenCap(server.url, token);
+    expect(left).toEqual(NOTHING_HELD);
+    await canOpenCap(server.url, token, CAP);
   });
 });
 
@@ -158,8 +128,8 @@ describe('single-connection streams reset during their setup', () => {
     });
     const left = await released(server.url, userId);
     console.log(`single-connection, posted before the GET, GET reset: 30 streams, left ${JSON.stringify(left)}`);
-    expect(left).toEqual(NONE);
-    await canOpenCap(server.url, token);
+    expect(left).toEqual(NOTHING_HELD);
+    await canOpenCap(server.url, token, CAP);
   });
 
   it('should release subscriptions whose stream is reset while they are being set up', async () => {
@@ -177,8 +147,8 @@ describe('single-connection streams reset during their setup', () => {
     console.log(
       `single-connection, stream reset during the operation's setup: 60 streams, left ${JSON.stringify(left)}`,
     );
-    expect(left).toEqual(NONE);
-    await canOpenCap(server.url, token);
+    expect(left).toEqual(NOTHING_HELD);
+    await canOpenCap(server.url, token, CAP);
   });
 });
 
@@ -215,8 +185,8 @@ describe('streams reset before Redis answers their SUBSCRIBE', () => {
     proxy.release();
     const left = await released(slowRedis.url, userId);
     console.log(`distinct, reset before SUBSCRIBE returned: ${CAP} streams, left ${JSON.stringify(left)}`);
-    expect(left).toEqual(NONE);
-    await canOpenCap(slowRedis.url, token);
+    expect(left).toEqual(NOTHING_HELD);
+    await canOpenCap(slowRedis.url, token, CAP);
   });
 
   it('should release a single-connection subscription whose stream is reset while its SUBSCRIBE is unanswered', async () => {
@@ -234,7 +204,7 @@ describe('streams reset before Redis answers their SUBSCRIBE', () => {
     await operation;
     const left = await released(slowRedis.url, userId);
     console.log(`single-connection, reset before SUBSCRIBE returned: left ${JSON.stringify(left)}`);
-    expect(left).toEqual(NONE);
-    await canOpenCap(slowRedis.url, token);
+    expect(left).toEqual(NOTHING_HELD);
+    await canOpenCap(slowRedis.url, token, CAP);
   });
 });
