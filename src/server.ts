@@ -3,6 +3,7 @@
 // before it: the infrastructure (PostgreSQL, Redis, pub/sub), the services (src/services.ts), the app
 // (src/app.ts, Yoga), then the process pieces: jobs, the dependency watch, the listener and the intake.
 import { createServer } from 'node:http';
+import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type App, createApp } from './app.js';
 import { createTokenVerifier } from './auth.js';
@@ -41,6 +42,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   graphiqlHeaders?: Record<string, string>;
+  /** Trusted for push services' certificates (a test's own push receiver); the system's CAs otherwise. */
+  pushAgent?: Agent;
 }
 
 /**
@@ -148,6 +151,7 @@ async function start(
     parts: app.delivery,
     serverUrl: () => url,
     logger,
+    pushAgent: options.pushAgent,
   });
   if (delivery) started.push(() => delivery.stop());
 

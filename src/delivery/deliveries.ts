@@ -3,7 +3,7 @@
 // later one was already queued) changes nothing.
 import type { Database } from '../db.js';
 import type { Delivery, Notification, Recipient } from '../generated/prisma/client.js';
-import type { EmailChoices } from './email-choice.js';
+import type { ChannelChoices } from './channel-choice.js';
 
 export interface DeliveryJob {
   id: string;
@@ -14,7 +14,7 @@ export interface LoadedDelivery {
   delivery: Delivery;
   notification: Notification;
   recipient: Recipient | null;
-  choices: EmailChoices | null;
+  choices: ChannelChoices | null;
 }
 
 export class DeliveryStore {
@@ -32,7 +32,7 @@ export class DeliveryStore {
     return { delivery: rest, notification, recipient, choices: preference };
   }
 
-  async sent(job: DeliveryJob, messageId: string): Promise<boolean> {
+  async sent(job: DeliveryJob, messageId: string | null = null): Promise<boolean> {
     return this.finish(job, { status: 'SENT', attempts: job.attempt + 1, sentAt: new Date(), messageId });
   }
 

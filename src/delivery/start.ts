@@ -1,8 +1,12 @@
 // Starts the delivery queue's workers on this instance, with a task for each configured channel.
+import type { Agent } from 'node:https';
+import type { TaskList } from 'graphile-worker';
 import { EmailSender } from '../channels/email/sender.js';
+import { PushSender } from '../channels/push/sender.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { type DeliveryOutcome, EMAIL_TASK, emailTask } from './email-task.js';
+import { PUSH_TASK, pushTask } from './push-task.js';
 import { type DeliveryQueue, startDeliveryQueue } from './queue.js';
 import type { DeliveryParts } from './setup.js';
 
@@ -14,6 +18,8 @@ export interface StartDeliveryOptions {
   serverUrl: () => string;
   logger: Logger;
   observe?: (channel: string, outcome: DeliveryOutcome) => void;
+  /** Trusted for push services' certificates (a test's receiver); the system's CAs otherwise. */
+  pushAgent?: Agent | undefined;
 }
 
 /** Undefined when no channel is configured: nothing runs. */
@@ -24,34 +30,48 @@ export async function startDelivery({
   serverUrl,
   logger,
   observe = () => {},
+  pushAgent,
 }: StartDeliveryOptions): Promise<DeliveryQueue | undefined> {
-  const email = config.delivery.email;
-  if (!email || !parts.tokens) return undefined;
-  const sender = new EmailSender({
-    smtpUrl: email.smtpUrl,
-    from: email.from,
-    publicUrl: () => email.publicUrl ?? serverUrl(),
-    tokens: parts.tokens,
-  });
+  const { email, push } = config.delivery;
+  const tasks: TaskList = {};
+  let sender: EmailSender | undefined;
+  if (email && parts.tokens) {
+    sender = new EmailSender({
+      smtpUrl: email.smtpUrl,
+      from: email.from,
+      publicUrl: () => email.publicUrl ?? serverUrl(),
+      tokens: parts.tokens,
+    });
+    tasks[EMAIL_TASK] = emailTask({
+      store: parts.store,
+      sender,
+      retryDelaysMs: config.delivery.retryDelaysMs,
+      logger: logger.child({ component: 'email' }),
+      observe: (outcome) => observe('EMAIL', outcome),
+    });
+  }
+  if (push) {
+    tasks[PUSH_TASK] = pushTask({
+      store: parts.store,
+      subscriptions: parts.pushSubscriptions,
+      sender: new PushSender(push, pushAgent),
+      retryDelaysMs: config.delivery.retryDelaysMs,
+      logger: logger.child({ component: 'push' }),
+      observe: (outcome) => observe('PUSH', outcome),
+    });
+  }
+  if (Object.keys(tasks).length === 0) return undefined;
   const queue = await startDeliveryQueue({
     databaseUrl,
     concurrency: config.delivery.concurrency,
     pollIntervalMs: config.delivery.pollIntervalMs,
     logger,
-    tasks: {
-      [EMAIL_TASK]: emailTask({
-        store: parts.store,
-        sender,
-        retryDelaysMs: config.delivery.retryDelaysMs,
-        logger: logger.child({ component: 'email' }),
-        observe: (outcome) => observe('EMAIL', outcome),
-      }),
-    },
+    tasks,
   });
   return {
     stop: async () => {
       await queue.stop();
-      sender.close();
+      sender?.close();
     },
   };
 }
