@@ -61,6 +61,22 @@ const devToken = devSecret
     })
   : undefined;
 
+// In development with no VAPID keys configured, push runs with a key pair made on the first start and kept
+// beside the development secret.
+if (config.env === 'development' && !config.delivery.push) {
+  const file = path.join(path.dirname(config.jwt.devSecretFile), 'dev-vapid-keys.json');
+  const keys = await import('./dev/dev-vapid-keys.js').then(({ DevVapidKeysError, loadOrCreateDevVapidKeys }) =>
+    loadOrCreateDevVapidKeys(file).catch((error: unknown) => {
+      console.error(
+        error instanceof DevVapidKeysError ? error.message : `cannot keep development VAPID keys: ${error}`,
+      );
+      process.exit(1);
+    }),
+  );
+  const { subject, timeoutMs } = config.delivery.devPush;
+  config = { ...config, delivery: { ...config.delivery, push: { vapid: { ...keys, subject }, timeoutMs } } };
+}
+
 const server = await startServer(config, logger, {
   graphiqlHeaders: devToken ? { Authorization: `Bearer ${devToken}` } : undefined,
 }).catch((error: unknown) => {
@@ -106,5 +122,9 @@ if (devToken) {
     ].join('\n'),
   );
 }
-// Last, once everything above is in place: tools wait for this line.
-logger.info({ url: server.url, port: server.port }, 'listening');
+// Last, once everything above is in place: tools wait for this line. It says which channels are off.
+const channels = {
+  email: config.delivery.email ? 'on' : 'off (SMTP_URL unset)',
+  push: config.delivery.push ? 'on' : 'off (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT unset)',
+};
+logger.info({ url: server.url, port: server.port, channels }, 'listening');

@@ -34,8 +34,6 @@ export const deliveryEnvironment = z.object({
     .trim()
     .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')
     .optional(),
-  /** Where development keeps the VAPID keys it makes when none are configured (see src/dev/dev-vapid-keys.ts). */
-  DEV_VAPID_KEYS_FILE: z.string().trim().min(1).default('.data/dev-vapid-keys.json'),
   /** How long to wait for a push service to answer one push. */
   PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   DELIVERY_RETRY_DELAYS_MS: delays.default([1000, 5000, 30_000, 300_000]),
@@ -46,10 +44,10 @@ export const deliveryEnvironment = z.object({
 
 export interface DeliveryConfig {
   email: EmailConfig | undefined;
-  /** Off (undefined) without VAPID keys; in development they are made on the first start (src/main.ts). */
+  /** Off (undefined) without VAPID keys; in development, keys made on the first start (src/dev/dev-vapid-keys.ts). */
   push: PushConfig | undefined;
-  /** Outside production with no VAPID keys configured, push runs with keys kept in this file (made on the first start). */
-  devPush: { keysFile: string; subject: string; timeoutMs: number };
+  /** What push runs with in development when no VAPID keys are configured (src/main.ts makes and keeps them). */
+  devPush: { subject: string; timeoutMs: number };
   /** Waits before the 2nd, 3rd… send after a temporary failure; then the delivery FAILED. */
   retryDelaysMs: number[];
   concurrency: number;
@@ -112,7 +110,6 @@ export function deliveryConfig(e: z.infer<typeof deliveryEnvironment>, port: num
           }
         : undefined,
     devPush: {
-      keysFile: e.DEV_VAPID_KEYS_FILE,
       subject: e.VAPID_SUBJECT ?? DEV_VAPID_SUBJECT,
       timeoutMs: e.PUSH_TIMEOUT_MS,
     },
