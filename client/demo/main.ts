@@ -18,6 +18,7 @@ import {
   type InboxEvent,
   type StreamStatus,
 } from '../notification-client.js';
+import { setUpPushButton } from './push.js';
 
 const PAGE_SIZE = 20;
 
@@ -217,3 +218,4 @@ async function start() {
 
 window.addEventListener('unhandledrejection', (event) => showProblem(event.reason));
 start().catch(showProblem);
+if (token) setUpPushButton(client, $<HTMLButtonElement>('notify-me'), showProblem).catch(showProblem);
