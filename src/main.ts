@@ -122,9 +122,5 @@ if (devToken) {
     ].join('\n'),
   );
 }
-// Last, once everything above is in place: tools wait for this line. It says which channels are off.
-const channels = {
-  email: config.delivery.email ? 'on' : 'off (SMTP_URL unset)',
-  push: config.delivery.push ? 'on' : 'off (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT unset)',
-};
-logger.info({ url: server.url, port: server.port, channels }, 'listening');
+// Last, once everything above is in place: tools wait for this line.
+logger.info({ url: server.url, port: server.port }, 'listening');

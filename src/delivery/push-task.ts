@@ -16,7 +16,6 @@ import { findEventType } from '../producers/event-types.js';
 import type { PushSubscriptions } from '../recipients/push-subscriptions.js';
 import { wantsChannel } from './channel-choice.js';
 import type { DeliveryJob, DeliveryStore } from './deliveries.js';
-import type { DeliveryOutcome } from './email-task.js';
 import { describePushFailure, type PushFailure } from './failures.js';
 
 export const PUSH_TASK = 'deliver_push';
@@ -32,8 +31,6 @@ export interface PushTaskOptions {
   sender: PushSender;
   retryDelaysMs: readonly number[];
   logger: Logger;
-  /** Told each outcome, for metrics. */
-  observe?: (outcome: DeliveryOutcome) => void;
 }
 
 function parseJob(payload: unknown): DeliveryJob {
@@ -76,14 +73,7 @@ export function pushMessage(notification: Notification, locale: string | null, d
 
 type DeviceResult = { subscription: PushSubscription; failure: PushFailure | undefined };
 
-export function pushTask({
-  store,
-  subscriptions,
-  sender,
-  retryDelaysMs,
-  logger,
-  observe = () => {},
-}: PushTaskOptions): Task {
+export function pushTask({ store, subscriptions, sender, retryDelaysMs, logger }: PushTaskOptions): Task {
   const pushTo = async (subscription: PushSubscription, message: PushMessage): Promise<DeviceResult> => {
     try {
       await sender.send(subscription satisfies Device, message);
@@ -93,15 +83,16 @@ export function pushTask({
     }
   };
 
-  const run = async (job: DeliveryJob): Promise<DeliveryOutcome> => {
+  // Every outcome is recorded (and counted, for metrics) by the store; a write that finds the delivery moved on
+  // (a stale job) changes nothing.
+  const run = async (job: DeliveryJob): Promise<unknown> => {
     const loaded = await store.load(job);
-    if (!loaded) return 'stale';
+    if (!loaded) return;
     const { delivery, notification, recipient, choices } = loaded;
     const eventType = notification.eventType ? findEventType(notification.eventType) : undefined;
-    if (!wantsChannel('push', eventType, notification.category, choices))
-      return (await store.skipped(job, 'MUTED')) ? 'skipped' : 'stale';
+    if (!wantsChannel('push', eventType, notification.category, choices)) return store.skipped(job, 'MUTED');
     const devices = await subscriptions.list(notification.userId);
-    if (devices.length === 0) return (await store.skipped(job, 'NO_SUBSCRIPTION')) ? 'skipped' : 'stale';
+    if (devices.length === 0) return store.skipped(job, 'NO_SUBSCRIPTION');
 
     const message = pushMessage(notification, recipient?.locale ?? null, delivery.data);
     const results = await Promise.all(devices.map((device) => pushTo(device, message)));
@@ -119,7 +110,7 @@ export function pushTask({
         'push not taken by every device',
       );
     }
-    if (failures.length < devices.length) return (await store.sent(job)) ? 'sent' : 'stale';
+    if (failures.length < devices.length) return store.sent(job);
 
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more device(s))` : '';
     const temporary = failures.filter((f) => f.failure.kind === 'TEMPORARY');
@@ -127,7 +118,7 @@ export function pushTask({
     const delay = retryDelaysMs[job.attempt];
     if (temporary.length > 0 && delay !== undefined) {
       const asked = Math.max(0, ...temporary.map((f) => Math.min(f.failure.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
-      return (await store.retryLater(job, PUSH_TASK, lastError, Math.max(delay, asked))) ? 'retried' : 'stale';
+      return store.retryLater(job, PUSH_TASK, lastError, Math.max(delay, asked));
     }
     const reason =
       temporary.length > 0
@@ -135,9 +126,9 @@ export function pushTask({
         : failures.every((f) => f.failure.gone)
           ? 'SUBSCRIPTION_GONE'
           : 'REJECTED';
-    return (await store.failed(job, reason, lastError)) ? 'failed' : 'stale';
+    return store.failed(job, reason, lastError);
   };
   return async (payload) => {
-    observe(await run(parseJob(payload)));
+    await run(parseJob(payload));
   };
 }

@@ -22,6 +22,14 @@ export interface StartDeliveryOptions {
   pushAgent?: Agent | undefined;
 }
 
+/** Each channel, and whether it is on (or what it lacks). */
+export function channelStates(config: Config): Record<string, string> {
+  return {
+    EMAIL: config.delivery.email ? 'on' : 'off (SMTP_URL not set)',
+    PUSH: config.delivery.push ? 'on' : 'off (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT not set)',
+  };
+}
+
 /** Undefined when no channel is configured: nothing runs. */
 export async function startDelivery({
   config,
@@ -57,10 +65,12 @@ export async function startDelivery({
       sender: new PushSender(push, pushAgent),
       retryDelaysMs: config.delivery.retryDelaysMs,
       logger: logger.child({ component: 'push' }),
-      observe: (outcome) => observe('PUSH', outcome),
     });
   }
-  if (Object.keys(tasks).length === 0) return undefined;
+  if (Object.keys(tasks).length === 0) {
+    logger.info({ channels: channelStates(config) }, 'no delivery channel is on');
+    return undefined;
+  }
   const queue = await startDeliveryQueue({
     databaseUrl,
     concurrency: config.delivery.concurrency,
@@ -68,6 +78,7 @@ export async function startDelivery({
     logger,
     tasks,
   });
+  logger.info({ channels: channelStates(config), tasks: Object.keys(tasks) }, 'delivery queue started');
   return {
     stop: async () => {
       await queue.stop();

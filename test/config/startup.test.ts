@@ -85,7 +85,7 @@ describe('starting the server', () => {
         // Browsers subscribed before the restart keep the same key.
         const key = await execute(restarted.url, PushPublicKeyDocument, {}, { token });
         expect(expectData(key).pushPublicKey).toBe(publicKey);
-        expect(restarted.output()).toMatch(/"channels":\{[^}]*"push":"on"[^}]*\},"msg":"listening"/);
+        expect(restarted.output()).toMatch(/"channels":\{[^}]*"PUSH":"on"/);
         expect(restarted.output()).toContain(`signed with the development secret in ${secretFile}`);
       } finally {
         expect(await restarted.stop(), restarted.output()).toBe(0);
