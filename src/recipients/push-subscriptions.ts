@@ -16,19 +16,19 @@ export interface PushSubscriptionInput {
 export const MAX_DEVICES_PER_USER = 20;
 const MAX_ENDPOINT = 1000;
 
+/** The endpoint as a URL writes it (ASCII: punycode host, percent-encoded path), so that one device is one row. */
 function checkEndpoint(value: string): string {
-  const endpoint = value.trim();
-  if (endpoint.length > MAX_ENDPOINT) throw badUserInput('endpoint', `must be at most ${MAX_ENDPOINT} characters`);
   let url: URL;
   try {
-    url = new URL(endpoint);
+    url = new URL(value.trim());
   } catch {
     throw badUserInput('endpoint', 'must be a URL');
   }
   // RFC 8030 push services are https only; web-push refuses anything else.
   if (url.protocol !== 'https:') throw badUserInput('endpoint', 'must be an https URL');
   if (url.username || url.password) throw badUserInput('endpoint', 'must not carry credentials');
-  return endpoint;
+  if (url.href.length > MAX_ENDPOINT) throw badUserInput('endpoint', `must be at most ${MAX_ENDPOINT} characters`);
+  return url.href;
 }
 
 /** base64url (padding tolerated, as some browsers add it) decoded to `bytes`, or BAD_USER_INPUT naming `field`. */
@@ -70,7 +70,13 @@ export class PushSubscriptions {
 
   /** Removes the caller's subscription of this endpoint; false when they have none. */
   async unregister(userId: string, endpoint: string): Promise<boolean> {
-    const { count } = await this.db.pushSubscription.deleteMany({ where: { userId, endpoint: endpoint.trim() } });
+    let href: string;
+    try {
+      href = new URL(endpoint.trim()).href;
+    } catch {
+      return false;
+    }
+    const { count } = await this.db.pushSubscription.deleteMany({ where: { userId, endpoint: href } });
     return count > 0;
   }
 
@@ -79,7 +85,7 @@ export class PushSubscriptions {
     return this.db.pushSubscription.findMany({ where: { userId }, orderBy: { updatedAt: 'desc' } });
   }
 
-  /** Forgets a subscription its push service says is gone, unless it was registered anew since `seen`. */
+  /** Forgets a subscription its push service says is gone, unless it was registered anew since it was read. */
   async remove(subscription: Pick<PushSubscription, 'id' | 'updatedAt'>): Promise<void> {
     await this.db.pushSubscription.deleteMany({ where: { id: subscription.id, updatedAt: subscription.updatedAt } });
   }

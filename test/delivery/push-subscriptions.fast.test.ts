@@ -88,6 +88,12 @@ describe('push subscriptions', () => {
       'an endpoint of 1001 characters',
       { ...good, endpoint: `https://push.example.test/${'a'.repeat(975)}` },
     ],
+    [
+      'endpoint',
+      'an endpoint of 300 emoji, 3600 characters once encoded',
+      { ...good, endpoint: `https://push.example.test/${'🔔'.repeat(300)}` },
+    ],
+    ['endpoint', 'an endpoint with credentials', { ...good, endpoint: 'https://me:pw@push.example.test/send/1' }],
     ['keys.p256dh', 'a key that is no P-256 point', { ...good, keys: { ...good.keys, p256dh: 'AAAA' } }],
     ['keys.p256dh', 'a key that is not base64url', { ...good, keys: { ...good.keys, p256dh: '!!not base64!!' } }],
     [
