@@ -59,7 +59,7 @@ export class PushSubscriptions {
       });
       const extra = await tx.pushSubscription.findMany({
         where: { userId },
-        orderBy: { updatedAt: 'desc' },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
         skip: MAX_DEVICES_PER_USER,
         select: { id: true },
       });

@@ -79,6 +79,19 @@ describe('push subscriptions', () => {
     expect((await bob.data(MyPushSubscriptionsDocument)).myPushSubscriptions).toHaveLength(1);
   });
 
+  it('should keep the 20 devices registered last, forgetting the oldest', async () => {
+    const user = await shared.newUser();
+    const devices = Array.from({ length: 21 }, () => device());
+    for (const one of devices) await user.data(RegisterPushSubscriptionDocument, { input: one });
+    const kept = (await user.data(MyPushSubscriptionsDocument)).myPushSubscriptions.map((s) => s.endpoint);
+    expect(kept.sort()).toEqual(
+      devices
+        .slice(1)
+        .map((d) => d.endpoint)
+        .sort(),
+    );
+  });
+
   const good = device();
   it.each([
     ['endpoint', 'an http endpoint', { ...good, endpoint: 'http://push.example.test/send/1' }],
