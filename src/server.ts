@@ -145,6 +145,7 @@ async function start(
   const delivery = await startDelivery({
     config,
     databaseUrl,
+    db,
     parts: app.delivery,
     serverUrl: () => url,
     logger,

@@ -24,6 +24,15 @@ export const deliveryEnvironment = z.object({
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
   /** How often the queue looks for jobs that fell due (retries); new jobs are announced at once. */
   DELIVERY_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** How often each instance tells the others that its queue workers are alive. */
+  DELIVERY_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+  /** An instance silent this long is taken for dead: the jobs it held are unlocked for the others. */
+  DELIVERY_DEAD_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(200)
+    .max(4 * 3_600_000)
+    .default(30_000),
 });
 
 export interface DeliveryConfig {
@@ -32,6 +41,8 @@ export interface DeliveryConfig {
   retryDelaysMs: number[];
   concurrency: number;
   pollIntervalMs: number;
+  heartbeatMs: number;
+  deadAfterMs: number;
 }
 
 export interface EmailConfig {
@@ -57,5 +68,7 @@ export function deliveryConfig(e: z.infer<typeof deliveryEnvironment>, port: num
     retryDelaysMs: e.DELIVERY_RETRY_DELAYS_MS,
     concurrency: e.DELIVERY_CONCURRENCY,
     pollIntervalMs: e.DELIVERY_POLL_INTERVAL_MS,
+    heartbeatMs: e.DELIVERY_HEARTBEAT_MS,
+    deadAfterMs: e.DELIVERY_DEAD_AFTER_MS,
   };
 }

@@ -1,14 +1,16 @@
 // Starts the delivery queue's workers on this instance, with a task for each configured channel.
 import { EmailSender } from '../channels/email/sender.js';
 import type { Config } from '../config.js';
+import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
 import { type DeliveryOutcome, EMAIL_TASK, emailTask } from './email-task.js';
-import { type DeliveryQueue, startDeliveryQueue } from './queue.js';
+import { type JobQueue, startJobQueue } from './queue.js';
 import type { DeliveryParts } from './setup.js';
 
 export interface StartDeliveryOptions {
   config: Config;
   databaseUrl: string;
+  db: Database;
   parts: DeliveryParts;
   /** The server's own URL, once it listens (unsubscribe links point there without PUBLIC_URL). */
   serverUrl: () => string;
@@ -20,11 +22,12 @@ export interface StartDeliveryOptions {
 export async function startDelivery({
   config,
   databaseUrl,
+  db,
   parts,
   serverUrl,
   logger,
   observe = () => {},
-}: StartDeliveryOptions): Promise<DeliveryQueue | undefined> {
+}: StartDeliveryOptions): Promise<JobQueue | undefined> {
   const email = config.delivery.email;
   if (!email || !parts.tokens) return undefined;
   const sender = new EmailSender({
@@ -33,10 +36,13 @@ export async function startDelivery({
     publicUrl: () => email.publicUrl ?? serverUrl(),
     tokens: parts.tokens,
   });
-  const queue = await startDeliveryQueue({
+  const queue = await startJobQueue({
     databaseUrl,
+    db,
     concurrency: config.delivery.concurrency,
     pollIntervalMs: config.delivery.pollIntervalMs,
+    heartbeat: { intervalMs: config.delivery.heartbeatMs, deadAfterMs: config.delivery.deadAfterMs },
+    cronItems: [],
     logger,
     tasks: {
       [EMAIL_TASK]: emailTask({
@@ -48,7 +54,9 @@ export async function startDelivery({
       }),
     },
   });
+  logger.info({ poolId: queue.poolId }, 'job queue started');
   return {
+    poolId: queue.poolId,
     stop: async () => {
       await queue.stop();
       sender.close();
