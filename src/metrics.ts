@@ -62,7 +62,7 @@ export function createMetrics({ openStreams, dependencies }: MetricsSources): Me
     }),
     jobRuns: new Counter({
       name: 'notifications_job_runs_total',
-      help: 'Runs of the periodic jobs: ran (this instance did the work), skipped (another one was at it), failed.',
+      help: 'Runs of our own jobs of the queue on this instance (due_notifications, retention, prune_change_log): ran, failed.',
       labelNames: ['job', 'result'],
       registers: [registry],
     }),

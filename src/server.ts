@@ -1,7 +1,8 @@
 // The composition root: starts the whole service on a port, and stops it in the reverse order. What
 // src/main.ts runs for the process, and what tests start on port 0. Built in this order, each from the ones
 // before it: the infrastructure (PostgreSQL, Redis, pub/sub), the services (src/services.ts), the app
-// (src/app.ts, Yoga), then the process pieces: jobs, the dependency watch, the listener and the intake.
+// (src/app.ts, Yoga), then the process pieces: the dependency watch, the job queue (deliveries and our own
+// jobs), the listener and the intake.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type App, createApp } from './app.js';
@@ -13,10 +14,8 @@ import { checkDependencies } from './health/startup.js';
 import { watchDependencies } from './health/watch.js';
 import { loadTrustedDocuments } from './http/trusted-documents.js';
 import { startEventIntake } from './intake/consumer.js';
-import { dueNotificationsJob } from './jobs/due-notifications.js';
-import { pruneChangeLogJob } from './jobs/prune-change-log.js';
-import { retentionJob } from './jobs/retention.js';
-import { startJobs } from './jobs/scheduler.js';
+import { housekeeping } from './jobs/housekeeping.js';
+import { scheduleWakeUps } from './jobs/wake-ups.js';
 import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
@@ -126,31 +125,24 @@ async function start(
   // find them still connecting.
   await redis?.connected();
 
-  const jobs = startJobs(
-    [
-      pruneChangeLogJob(db, config.changeLogRetentionDays, logger),
-      dueNotificationsJob(db, services.notifications, logger),
-      retentionJob(db, services.notifications, config.retention, metrics, logger, config.retention.intervalMs),
-    ],
-    logger,
-    (job, result) => metrics.jobRuns.inc({ job, result }),
-  );
-  started.push(() => jobs.stop());
-
   const watch = watchDependencies(built.dependencies, logger);
   started.push(() => watch.stop());
 
-  // Before listening: the queue installs its schema, which every create that queues a delivery needs.
+  // Before listening: the queue installs its schema, which every create that queues a delivery needs. It
+  // runs our own jobs too (src/jobs/), so it runs with no channel configured.
   let url = '';
-  const delivery = await startDelivery({
+  const queue = await startDelivery({
     config,
     databaseUrl,
     db,
     parts: app.delivery,
+    housekeeping: housekeeping({ db, notifications: services.notifications, config, metrics, logger }),
     serverUrl: () => url,
     logger,
   });
-  if (delivery) started.push(() => delivery.stop());
+  started.push(() => queue.stop());
+  const wakeUps = scheduleWakeUps(db, services.notifications, queue.nudge, logger);
+  started.push(async () => wakeUps());
 
   const server = createServer(app.yoga);
   await new Promise<void>((resolve, reject) => {
@@ -188,9 +180,9 @@ async function start(
       server.closeAllConnections();
       await closed;
       await intakeStopped;
-      await delivery?.stop();
+      wakeUps();
+      await queue.stop();
       await watch.stop();
-      await jobs.stop();
       await app.yoga.dispose();
       await pubsub.close();
       await redis?.close();

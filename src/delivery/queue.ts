@@ -25,6 +25,8 @@ export interface JobQueueOptions {
 export interface JobQueue {
   /** This instance's worker pool: what its jobs' locked_by says. */
   poolId: string;
+  /** Has a free worker of this instance look for a job now, rather than at its next poll. */
+  nudge(): void;
   stop(): Promise<void>;
 }
 
@@ -41,9 +43,9 @@ export async function startJobQueue({
 }: JobQueueOptions): Promise<JobQueue> {
   const log = logger.child({ component: 'job-queue' });
   const events: WorkerEvents = new EventEmitter();
-  let poolId: string | undefined;
+  let pool: { id: string; nudge(count: number): void } | undefined;
   events.once('pool:create', ({ workerPool }) => {
-    poolId = workerPool.id;
+    pool = workerPool;
   });
   const runner = await run({
     connectionString: databaseUrl,
@@ -60,10 +62,12 @@ export async function startJobQueue({
     taskList: tasks,
     parsedCronItems: cronItems,
   });
-  if (!poolId) throw new Error('graphile-worker started no worker pool');
-  const beats = startHeartbeats(db, poolId, heartbeat, logger);
+  if (!pool) throw new Error('graphile-worker started no worker pool');
+  const workerPool = pool;
+  const beats = startHeartbeats(db, workerPool.id, heartbeat, logger);
   return {
-    poolId,
+    poolId: workerPool.id,
+    nudge: () => workerPool.nudge(1),
     async stop() {
       // The pool first: it finishes or releases its jobs while its heartbeat still says it is alive.
       await runner.stop();

@@ -1,4 +1,6 @@
-// Starts the delivery queue's workers on this instance, with a task for each configured channel.
+// Starts the job queue's workers on this instance: always, for the housekeeping tasks (src/jobs/), and with a
+// task for each configured channel. The start line says which channels are on, and why the others are off.
+import type { ParsedCronItem, TaskList } from 'graphile-worker';
 import { EmailSender } from '../channels/email/sender.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db.js';
@@ -7,59 +9,79 @@ import { type DeliveryOutcome, EMAIL_TASK, emailTask } from './email-task.js';
 import { type JobQueue, startJobQueue } from './queue.js';
 import type { DeliveryParts } from './setup.js';
 
+/** Workers when only the housekeeping runs: a wake-up need not wait for a long retention run. */
+const HOUSEKEEPING_CONCURRENCY = 2;
+
 export interface StartDeliveryOptions {
   config: Config;
   databaseUrl: string;
   db: Database;
   parts: DeliveryParts;
+  /** The tasks that are not a channel's, with their recurring jobs. */
+  housekeeping: { tasks: TaskList; cronItems: ParsedCronItem[] };
   /** The server's own URL, once it listens (unsubscribe links point there without PUBLIC_URL). */
   serverUrl: () => string;
   logger: Logger;
   observe?: (channel: string, outcome: DeliveryOutcome) => void;
 }
 
-/** Undefined when no channel is configured: nothing runs. */
+/** Each channel, and whether it is on (or what it lacks). */
+export function channelStates(config: Config): Record<string, string> {
+  return { EMAIL: config.delivery.email ? 'on' : 'off (SMTP_URL not set)' };
+}
+
 export async function startDelivery({
   config,
   databaseUrl,
   db,
   parts,
+  housekeeping,
   serverUrl,
   logger,
   observe = () => {},
-}: StartDeliveryOptions): Promise<JobQueue | undefined> {
+}: StartDeliveryOptions): Promise<JobQueue> {
   const email = config.delivery.email;
-  if (!email || !parts.tokens) return undefined;
-  const sender = new EmailSender({
-    smtpUrl: email.smtpUrl,
-    from: email.from,
-    publicUrl: () => email.publicUrl ?? serverUrl(),
-    tokens: parts.tokens,
-  });
+  const sender =
+    email && parts.tokens
+      ? new EmailSender({
+          smtpUrl: email.smtpUrl,
+          from: email.from,
+          publicUrl: () => email.publicUrl ?? serverUrl(),
+          tokens: parts.tokens,
+        })
+      : undefined;
+  const channelTasks: TaskList = sender
+    ? {
+        [EMAIL_TASK]: emailTask({
+          store: parts.store,
+          sender,
+          retryDelaysMs: config.delivery.retryDelaysMs,
+          logger: logger.child({ component: 'email' }),
+          observe: (outcome) => observe('EMAIL', outcome),
+        }),
+      }
+    : {};
+  const anyChannel = Object.keys(channelTasks).length > 0;
+  const tasks = { ...housekeeping.tasks, ...channelTasks };
   const queue = await startJobQueue({
     databaseUrl,
     db,
-    concurrency: config.delivery.concurrency,
+    concurrency: anyChannel ? config.delivery.concurrency : HOUSEKEEPING_CONCURRENCY,
     pollIntervalMs: config.delivery.pollIntervalMs,
     heartbeat: { intervalMs: config.delivery.heartbeatMs, deadAfterMs: config.delivery.deadAfterMs },
-    cronItems: [],
+    tasks,
+    cronItems: housekeeping.cronItems,
     logger,
-    tasks: {
-      [EMAIL_TASK]: emailTask({
-        store: parts.store,
-        sender,
-        retryDelaysMs: config.delivery.retryDelaysMs,
-        logger: logger.child({ component: 'email' }),
-        observe: (outcome) => observe('EMAIL', outcome),
-      }),
-    },
   });
-  logger.info({ poolId: queue.poolId }, 'job queue started');
+  logger.info(
+    { poolId: queue.poolId, channels: channelStates(config), tasks: Object.keys(tasks) },
+    'job queue started',
+  );
   return {
-    poolId: queue.poolId,
+    ...queue,
     stop: async () => {
       await queue.stop();
-      sender.close();
+      sender?.close();
     },
   };
 }

@@ -209,16 +209,6 @@ export class NotificationService {
     return () => this.dueObservers.delete(observe);
   }
 
-  /** When the next snoozed notification falls due (perhaps already past); null when none is snoozed. */
-  async nextDue(): Promise<Date | null> {
-    const next = await this.db.notification.findFirst({
-      where: { snoozedUntil: { not: null } },
-      select: { snoozedUntil: true },
-      orderBy: { snoozedUntil: 'asc' },
-    });
-    return next?.snoozedUntil ?? null;
-  }
-
   /** Marks these notifications seen (shown to the user); returns how many changed. */
   async markSeen(userId: string, ids: string[]): Promise<BulkResult> {
     if (ids.length === 0 || ids.length > MAX_IDS) throw badUserInput('ids', `must list 1 to ${MAX_IDS} ids`);
@@ -355,6 +345,7 @@ export class NotificationService {
   /** After a delivery commits: its changes go live, and what it created is counted. */
   private committed(content: NotificationContent, { events, outcomes }: BatchResult): void {
     for (const { userId, event } of events) this.publisher.publish(userId, event);
+    if (content.expiresAt && events.length > 0) for (const observe of this.dueObservers) observe(content.expiresAt);
     const created = outcomes.filter(({ outcome }) => outcome === 'CREATED').length;
     if (created > 0) this.observeCreated(content, created);
   }
