@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db.js';
 import type { Preferences } from '../producers/preferences.js';
 import { Recipients } from '../recipients/service.js';
-import { DeliveryStore } from './deliveries.js';
+import { type DeliveryObserver, DeliveryStore } from './deliveries.js';
 import { type Channel, DeliveryPlanner } from './planner.js';
 
 export interface DeliveryParts {
@@ -19,7 +19,12 @@ export interface DeliveryParts {
   plugins: Plugin[];
 }
 
-export function deliveryParts(config: Config, db: Database, preferences: Preferences): DeliveryParts {
+export function deliveryParts(
+  config: Config,
+  db: Database,
+  preferences: Preferences,
+  observe?: DeliveryObserver,
+): DeliveryParts {
   const email = config.delivery.email;
   const secret = email ? (email.unsubscribeSecret ?? config.jwt.secret) : undefined;
   if (email && !secret) throw new Error('email needs UNSUBSCRIBE_SECRET (or JWT_SECRET) to sign unsubscribe links');
@@ -28,7 +33,7 @@ export function deliveryParts(config: Config, db: Database, preferences: Prefere
   return {
     planner: new DeliveryPlanner(db, channels),
     recipients: new Recipients(db),
-    store: new DeliveryStore(db),
+    store: new DeliveryStore(db, observe),
     tokens,
     plugins: tokens ? [useUnsubscribe(tokens, preferences)] : [],
   };

@@ -5,7 +5,7 @@ import { EmailSender } from '../channels/email/sender.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
-import { type DeliveryOutcome, EMAIL_TASK, emailTask } from './email-task.js';
+import { EMAIL_TASK, emailTask } from './email-task.js';
 import { type JobQueue, startJobQueue } from './queue.js';
 import type { DeliveryParts } from './setup.js';
 
@@ -22,7 +22,6 @@ export interface StartDeliveryOptions {
   /** The server's own URL, once it listens (unsubscribe links point there without PUBLIC_URL). */
   serverUrl: () => string;
   logger: Logger;
-  observe?: (channel: string, outcome: DeliveryOutcome) => void;
 }
 
 /** Each channel, and whether it is on (or what it lacks). */
@@ -38,7 +37,6 @@ export async function startDelivery({
   housekeeping,
   serverUrl,
   logger,
-  observe = () => {},
 }: StartDeliveryOptions): Promise<JobQueue> {
   const email = config.delivery.email;
   const sender =
@@ -57,7 +55,6 @@ export async function startDelivery({
           sender,
           retryDelaysMs: config.delivery.retryDelaysMs,
           logger: logger.child({ component: 'email' }),
-          observe: (outcome) => observe('EMAIL', outcome),
         }),
       }
     : {};
