@@ -40,6 +40,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   graphiqlHeaders?: Record<string, string>;
+  /** With the development outbox on: a user given an outbox address, unless they have a profile already. */
+  devRecipient?: string;
 }
 
 /**
@@ -88,6 +90,13 @@ async function start(
     config.graphiql && config.env !== 'production'
       ? (await import('./dev/graphiql-tabs.js')).graphiqlTabs(options.graphiqlHeaders ?? {})
       : undefined;
+  // With the development outbox, email goes to an SMTP catcher in this process (src/dev/outbox/).
+  const outboxModule = config.delivery.devOutbox ? await import('./dev/outbox/start.js') : undefined;
+  const outbox = await outboxModule?.startDevOutbox(logger);
+  if (outbox) {
+    started.push(() => outbox.close());
+    config = outbox.configure(config);
+  }
   const embedded = config.database.url
     ? undefined
     : await (await import('./dev/embedded-postgres.js')).startEmbeddedPostgres(config.database.embeddedDir, logger);
@@ -116,9 +125,12 @@ async function start(
       graphiqlTabs,
       trustedDocuments,
       demoPage,
+      devOutboxPage: outbox?.page,
     },
     built,
   );
+  if (outboxModule && options.devRecipient)
+    await outboxModule.ensureDevRecipient(services.recipients, options.devRecipient);
   started.push(async () => app.yoga.dispose());
   // Start even when Redis is away (ioredis keeps reconnecting: creating and reading need only PostgreSQL),
   // but not before the connections opened so far had their chance, or the first requests' limits would

@@ -33,6 +33,8 @@ export const deliveryEnvironment = z.object({
     .min(200)
     .max(4 * 3_600_000)
     .default(30_000),
+  /** Email to an SMTP catcher in the process, listed at /dev/outbox; by default in development with no SMTP_URL. */
+  DEV_OUTBOX: z.stringbool().optional(),
 });
 
 export interface DeliveryConfig {
@@ -43,6 +45,8 @@ export interface DeliveryConfig {
   pollIntervalMs: number;
   heartbeatMs: number;
   deadAfterMs: number;
+  /** Run the development outbox (src/dev/outbox/): email goes to it. Never in production, nor with SMTP_URL. */
+  devOutbox: boolean;
 }
 
 export interface EmailConfig {
@@ -54,7 +58,11 @@ export interface EmailConfig {
   unsubscribeTtlSeconds: number;
 }
 
-export function deliveryConfig(e: z.infer<typeof deliveryEnvironment>, port: number): DeliveryConfig {
+export function deliveryConfig(
+  e: z.infer<typeof deliveryEnvironment>,
+  port: number,
+  nodeEnv: 'development' | 'production' | 'test',
+): DeliveryConfig {
   return {
     email: e.SMTP_URL
       ? {
@@ -70,5 +78,6 @@ export function deliveryConfig(e: z.infer<typeof deliveryEnvironment>, port: num
     pollIntervalMs: e.DELIVERY_POLL_INTERVAL_MS,
     heartbeatMs: e.DELIVERY_HEARTBEAT_MS,
     deadAfterMs: e.DELIVERY_DEAD_AFTER_MS,
+    devOutbox: !e.SMTP_URL && nodeEnv !== 'production' && (e.DEV_OUTBOX ?? nodeEnv === 'development'),
   };
 }
