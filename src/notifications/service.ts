@@ -20,6 +20,7 @@ import { checkFilter, filterSql, type NotificationFilter } from './filter.js';
 import { parseNotificationId } from './ids.js';
 import { type PageRequest, parsePageRequest } from './pagination.js';
 import { NOTIFICATION_COLUMNS } from './rows.js';
+import { queryRows, toNotification } from './sql.js';
 import { type NewNotificationInput, parseNewNotification } from './validation.js';
 
 export interface ListFilter {
@@ -120,16 +121,19 @@ export class NotificationService {
     const counted = request.countNow ? countView(this.db, view).then(({ total }) => total) : undefined;
     // Awaited by totalCount; should the request end before that, its failure must not go unhandled.
     counted?.catch(() => {});
-    const rows = await this.db.$queryRaw<Notification[]>`
+    const rows = await queryRows<Notification>(
+      this.db,
+      Prisma.sql`
       SELECT p.* FROM (SELECT ${userId}::varchar AS id OFFSET 0) AS viewer, LATERAL (
         SELECT ${NOTIFICATION_COLUMNS} FROM notifications AS n
         WHERE ${Prisma.join([filterSql(Prisma.sql`viewer.id`, filter, now), ...bounds], ' AND ')}
         ORDER BY n.id ${direction} LIMIT ${page.size + 1}
       ) AS p
-      ORDER BY p.id ${direction}`;
+      ORDER BY p.id ${direction}`,
+    );
     // Walking backwards (`last`) reads oldest-first from the cursor, then flips the page.
     const hasMore = rows.length > page.size;
-    const nodes = rows.slice(0, page.size);
+    const nodes = rows.slice(0, page.size).map(toNotification);
     if (page.backwards) nodes.reverse();
     return {
       nodes,
