@@ -12,6 +12,7 @@ import { createScratchDatabase, withClient } from './lib/database.js';
 import { type DatasetSize, loadDataset } from './lib/dataset.js';
 import { type CapturedStatement, explainStatements } from './lib/explain.js';
 import { perStream } from './lib/heap.js';
+import { interleaved, type Medians } from './lib/interleave.js';
 import { describeMachine } from './lib/machine.js';
 import { type MemoryUsage, type NodeProcess, ROOT, spawnNode, stopAll, waitForHttp } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
@@ -24,6 +25,7 @@ const smoke = process.argv.includes('--smoke');
 // `--only lists,create`: run just these benchmarks (the dataset is always loaded), to try a change quickly.
 const BENCHMARKS = [
   'lists',
+  'counts',
   'deep',
   'create',
   'streams',
@@ -50,6 +52,7 @@ if (only?.includes('runtime') && (NODES?.length ?? 0) < 2)
 
 const SIZES = smoke
   ? {
+      rounds: 1,
       dataset: { users: 200, rows: 2_000, deepRows: 3_000 } satisfies DatasetSize,
       warmupSeconds: 0,
       listSeconds: 1,
@@ -71,6 +74,8 @@ const SIZES = smoke
       poolSize: 10,
     }
   : {
+      // Each comparison: baseline and app alternating, 3 rounds, medians (bench/lib/interleave.ts).
+      rounds: 3,
       dataset: { users: 10_000, rows: 1_000_000, deepRows: 1_000_000 } satisfies DatasetSize,
       warmupSeconds: 3,
       listSeconds: 10,
@@ -136,14 +141,14 @@ async function startApp(databaseUrl: string, options: AppOptions = {}): Promise<
       REDIS_KEY_PREFIX: REDIS_PREFIX,
       JWT_SECRET,
       LOG_LEVEL: 'warn',
-      // One service token sends every creation of the benchmark, far beyond what one real producer would:
-      // its budget is an operator's setting, lifted here (the users' own limits stay at their defaults).
+      // Production's limits, on and counted in Redis for every request as they are there, raised so that
+      // none refuses: one service token sends every creation of the benchmark, and the deep-page load is
+      // one user asking thousands of times a second, far beyond what one real producer or person would.
+      // Measured is the API with its limits, not how often they say no.
       RATE_LIMIT_SERVICE_REQUESTS: '1000000000',
-      // The deep-page load is one user asking thousands of times a second: no person does, and the per-user
-      // limits would answer most of it with 429. Measured here is the API, not the limiter.
-      RATE_LIMIT_USER_REQUESTS: '0',
-      RATE_LIMIT_OPERATION_REQUESTS: '0',
-      RATE_LIMIT_USER_COST: '0',
+      RATE_LIMIT_USER_REQUESTS: '1000000000',
+      RATE_LIMIT_OPERATION_REQUESTS: '1000000000',
+      RATE_LIMIT_USER_COST: '1000000000',
       ...options.env,
     },
   });
@@ -210,25 +215,28 @@ async function graphql(url: string, token: string, query: string, variables: Rec
   return body.data!;
 }
 
-/** The three list servers must return the same page before their speed is compared. */
+/** The list servers must return the same page, and the counts servers the same counts, before their speed is compared. */
 async function checkListsAgree(app: string, raw: string, postgraphile: string) {
-  const { LIST_QUERY, POSTGRAPHILE_LIST_QUERY } = await import('./lib/operations.js');
+  const { COUNTS_QUERY, LIST_QUERY, POSTGRAPHILE_LIST_QUERY } = await import('./lib/operations.js');
   const userId = userIdOf(1);
   const token = signBenchToken(JWT_SECRET, userId);
   type Page = { totalCount: number; edges: Array<{ node: { id?: string; rowId?: string } }> };
+  const rawGet = async <T>(path: string) =>
+    ((await (await fetch(`${raw}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: T })
+      .data;
   const ours = (await graphql(app, token, LIST_QUERY)).notifications as Page;
-  const rawBody = (await (
-    await fetch(`${raw}/notifications?first=20`, { headers: { authorization: `Bearer ${token}` } })
-  ).json()) as { data: { notifications: Page } };
-  const theirs = (await graphql(postgraphile, token, POSTGRAPHILE_LIST_QUERY, { userId })).allNotifications as Page;
+  const pages = [
+    (await rawGet<{ notifications: Page }>('/notifications?first=20')).notifications,
+    (await rawGet<{ notifications: Page }>('/notifications.json?first=20')).notifications,
+    (await graphql(postgraphile, token, POSTGRAPHILE_LIST_QUERY, { userId })).allNotifications as Page,
+  ];
   const ids = (page: Page) => page.edges.map((edge) => edge.node.id ?? cursorOf(edge.node.rowId!)).join(',');
-  const same =
-    ours.totalCount === rawBody.data.notifications.totalCount &&
-    ours.totalCount === theirs.totalCount &&
-    ids(ours) === ids(rawBody.data.notifications) &&
-    ids(ours) === ids(theirs);
-  if (!same) throw new Error(`the list servers disagree for ${userId}`);
-  log(`list servers agree: ${ours.edges.length} rows, totalCount ${ours.totalCount}`);
+  if (!pages.every((page) => page.totalCount === ours.totalCount && ids(page) === ids(ours)))
+    throw new Error(`the list servers disagree for ${userId}`);
+  const counts = JSON.stringify((await graphql(app, token, COUNTS_QUERY)).counts);
+  const rawCounts = JSON.stringify((await rawGet<{ counts: unknown }>('/counts')).counts);
+  if (counts !== rawCounts) throw new Error(`the counts disagree for ${userId}: ${counts} vs raw ${rawCounts}`);
+  log(`list servers agree: ${ours.edges.length} rows, totalCount ${ours.totalCount}; counts ${counts}`);
 }
 
 async function load(loader: NodeProcess, command: LoadCommand): Promise<LoadResult> {
@@ -241,48 +249,112 @@ async function load(loader: NodeProcess, command: LoadCommand): Promise<LoadResu
 const throughput = (result: LoadResult) =>
   `${int(result.requestsPerSecond)} req/s, p50 ${ms(result.p50)}, p99 ${ms(result.p99)}`;
 
-async function benchLists(databaseUrl: string, app: string, loader: NodeProcess) {
-  log('list: starting the raw pg + node:http endpoint and PostGraphile 5');
+const rounds = (each: Medians) => each.each.map(int).join(', ');
+const medians = (result: Medians) =>
+  `${int(result.requestsPerSecond)} req/s (${rounds(result)}), p50 ${ms(result.p50)}, p99 ${ms(result.p99)}`;
+const medianNote = () => `medians of ${SIZES.rounds} interleaved round${SIZES.rounds > 1 ? 's' : ''}`;
+
+/** The raw peer (two-query and one-statement JSON endpoints, counts) and PostGraphile, for lists and counts. */
+async function startReadPeers(databaseUrl: string) {
+  log('reads: starting the raw pg + node:http endpoints and PostGraphile 5');
   const raw = await startPeer('bench/peers/raw-list.ts', 'raw-list', databaseUrl);
   const postgraphile = await startPeer('bench/peers/postgraphile.ts', 'postgraphile', databaseUrl);
-  try {
-    await checkListsAgree(app, raw.url, postgraphile.url);
-    for (const connections of SIZES.concurrencies) {
-      const base = { connections, seconds: SIZES.listSeconds, warmupSeconds: SIZES.warmupSeconds };
-      log(`list at ${connections} connections: raw, PostGraphile, app (${SIZES.listSeconds} s each)`);
-      const rawResult = await load(loader, { ...base, kind: 'raw-list', url: raw.url });
-      const pglResult = await load(loader, { ...base, kind: 'postgraphile-list', url: postgraphile.url });
-      const appResult = await load(loader, { ...base, kind: 'app-list', url: app });
-      const name = `List, ${connections} conn.`;
-      report.add({
-        benchmark: `${name}: throughput vs PostGraphile 5`,
-        figure: throughput(appResult),
-        baseline: `PostGraphile: ${throughput(pglResult)}`,
-        ratio: ratio(appResult.requestsPerSecond, pglResult.requestsPerSecond),
-        target: '≥ 1× PostGraphile',
-        verdict: verdict(appResult.requestsPerSecond / pglResult.requestsPerSecond, 1, true, '×'),
-      });
-      report.add({
-        benchmark: `${name}: throughput vs raw`,
-        figure: `${int(appResult.requestsPerSecond)} req/s`,
-        baseline: `raw pg + node:http: ${throughput(rawResult)}`,
-        ratio: ratio(appResult.requestsPerSecond, rawResult.requestsPerSecond),
-        target: '≥ 0.5× raw',
-        verdict: verdict(appResult.requestsPerSecond / rawResult.requestsPerSecond, 0.5, true, '×'),
-      });
-      report.add({
-        benchmark: `${name}: p99 vs raw`,
-        figure: `p99 ${ms(appResult.p99)}`,
-        baseline: `raw p99 ${ms(rawResult.p99)}`,
-        ratio: ratio(appResult.p99, rawResult.p99),
-        target: '≤ 2× raw',
-        verdict: verdict(appResult.p99, 2 * rawResult.p99, false, ' ms'),
-      });
-    }
-  } finally {
-    await raw.process.stop();
-    await postgraphile.process.stop();
+  return {
+    raw,
+    postgraphile,
+    stop: async () => {
+      await raw.process.stop();
+      await postgraphile.process.stop();
+    },
+  };
+}
+
+async function benchLists(
+  app: string,
+  loader: NodeProcess,
+  { raw, postgraphile }: Awaited<ReturnType<typeof startReadPeers>>,
+) {
+  const urls = {
+    'raw-list-json': raw.url,
+    'raw-list': raw.url,
+    'postgraphile-list': postgraphile.url,
+    'app-list': app,
+  };
+  for (const connections of SIZES.concurrencies) {
+    const base = { connections, seconds: SIZES.listSeconds, warmupSeconds: SIZES.warmupSeconds };
+    log(
+      `list at ${connections} connections: raw JSON, raw, PostGraphile, app, ${SIZES.rounds} interleaved rounds of ${SIZES.listSeconds} s each`,
+    );
+    const results = await interleaved(
+      ['raw-list-json', 'raw-list', 'postgraphile-list', 'app-list'] as const,
+      SIZES.rounds,
+      async (kind, round) => {
+        const result = await load(loader, { ...base, kind, url: urls[kind] });
+        log(`  round ${round}, ${kind}: ${throughput(result)}`);
+        return result;
+      },
+    );
+    const app_ = results['app-list'];
+    const json = results['raw-list-json'];
+    const pgl = results['postgraphile-list'];
+    const name = `List, ${connections} conn. (${medianNote()})`;
+    report.add({
+      benchmark: `${name}: throughput vs PostGraphile 5`,
+      figure: medians(app_),
+      baseline: `PostGraphile: ${medians(pgl)}`,
+      ratio: ratio(app_.requestsPerSecond, pgl.requestsPerSecond),
+      target: '≥ 1.5× PostGraphile',
+      verdict: verdict(app_.requestsPerSecond / pgl.requestsPerSecond, 1.5, true, '×'),
+    });
+    report.add({
+      benchmark: `${name}: throughput vs raw, one statement (JSON built in PostgreSQL)`,
+      figure: `${int(app_.requestsPerSecond)} req/s`,
+      baseline: `raw JSON: ${medians(json)}`,
+      ratio: ratio(app_.requestsPerSecond, json.requestsPerSecond),
+      target: '≥ 0.5× raw',
+      verdict: verdict(app_.requestsPerSecond / json.requestsPerSecond, 0.5, true, '×'),
+    });
+    report.add({
+      benchmark: `${name}: throughput vs raw, two queries (JSON built in Node)`,
+      figure: `${int(app_.requestsPerSecond)} req/s`,
+      baseline: `raw two queries: ${medians(results['raw-list'])}`,
+      ratio: ratio(app_.requestsPerSecond, results['raw-list'].requestsPerSecond),
+      target: '—',
+      verdict: '—',
+    });
+    report.add({
+      benchmark: `${name}: p99 vs raw`,
+      figure: `p99 ${ms(app_.p99)}`,
+      baseline: `raw JSON p99 ${ms(json.p99)}`,
+      ratio: ratio(app_.p99, json.p99),
+      target: '≤ 2× raw',
+      verdict: verdict(app_.p99, 2 * json.p99, false, ' ms'),
+    });
   }
+}
+
+async function benchCounts(app: string, loader: NodeProcess, { raw }: Awaited<ReturnType<typeof startReadPeers>>) {
+  const connections = SIZES.concurrencies[0]!;
+  const base = { connections, seconds: SIZES.listSeconds, warmupSeconds: SIZES.warmupSeconds };
+  log(
+    `counts at ${connections} connections: raw, app, ${SIZES.rounds} interleaved rounds of ${SIZES.listSeconds} s each`,
+  );
+  const urls = { 'raw-counts': raw.url, 'app-counts': app };
+  const results = await interleaved(['raw-counts', 'app-counts'] as const, SIZES.rounds, async (kind, round) => {
+    const result = await load(loader, { ...base, kind, url: urls[kind] });
+    log(`  round ${round}, ${kind}: ${throughput(result)}`);
+    return result;
+  });
+  const ours = results['app-counts'];
+  const theirs = results['raw-counts'];
+  report.add({
+    benchmark: `Counts (\`counts { unread unseen }\`), ${connections} conn. (${medianNote()})`,
+    figure: medians(ours),
+    baseline: `raw, one statement: ${medians(theirs)}`,
+    ratio: ratio(ours.requestsPerSecond, theirs.requestsPerSecond),
+    target: '≥ 0.6× raw',
+    verdict: verdict(ours.requestsPerSecond / theirs.requestsPerSecond, 0.6, true, '×'),
+  });
 }
 
 const DEPTH = SIZES.dataset.deepRows - 21;
@@ -332,37 +404,49 @@ async function benchDeepPages(databaseUrl: string, app: string, loader: NodeProc
 }
 
 async function benchCreate(databaseUrl: string, app: string, loader: NodeProcess) {
-  log(`create: app vs raw INSERT + PUBLISH at ${SIZES.createConcurrency} connections`);
-  const appResult = await load(loader, {
-    kind: 'app-create',
-    url: app,
-    connections: SIZES.createConcurrency,
-    seconds: SIZES.createSeconds,
-    warmupSeconds: SIZES.warmupSeconds,
-  });
-  const rawWorker = worker('bench/workers/raw-create.ts', 'raw-create', {
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: String(SIZES.poolSize),
-  });
+  const connections = SIZES.createConcurrency;
+  log(`create: app vs raw INSERT + PUBLISH at ${connections} connections, ${SIZES.rounds} interleaved rounds`);
   type Raw = { perSecond: number; p50: number; p99: number; errors: number };
-  const raw = failOn(
-    await rawWorker.request<Raw | { error: string }>({
-      concurrency: SIZES.createConcurrency,
-      seconds: SIZES.createSeconds,
-      prefix: `${REDIS_PREFIX}raw:`,
-    }),
-  );
-  await rawWorker.stop();
+  const results = await interleaved(['raw', 'app'] as const, SIZES.rounds, async (target, round) => {
+    if (target === 'app') {
+      const result = await load(loader, {
+        kind: 'app-create',
+        url: app,
+        connections,
+        seconds: SIZES.createSeconds,
+        warmupSeconds: SIZES.warmupSeconds,
+      });
+      log(`  round ${round}, app: ${throughput(result)}`);
+      return result;
+    }
+    const rawWorker = worker('bench/workers/raw-create.ts', 'raw-create', {
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: String(SIZES.poolSize),
+    });
+    try {
+      const raw = failOn(
+        await rawWorker.request<Raw | { error: string }>({
+          concurrency: connections,
+          seconds: SIZES.createSeconds,
+          prefix: `${REDIS_PREFIX}raw:`,
+        }),
+      );
+      if (raw.errors) report.note(`raw create, round ${round}: ${raw.errors} errors`);
+      log(`  round ${round}, raw: ${int(raw.perSecond)}/s, p50 ${ms(raw.p50)}, p99 ${ms(raw.p99)}`);
+      return { requestsPerSecond: raw.perSecond, p50: raw.p50, p99: raw.p99 };
+    } finally {
+      await rawWorker.stop();
+    }
+  });
+  const ours = results.app;
+  const raw = results.raw;
   report.add({
-    benchmark: `Create, ${SIZES.createConcurrency} conn.: per second`,
-    figure: `${int(appResult.requestsPerSecond)}/s, p50 ${ms(appResult.p50)}, p99 ${ms(appResult.p99)}`,
-    baseline: `raw INSERT + PUBLISH: ${int(raw.perSecond)}/s, p50 ${ms(raw.p50)}, p99 ${ms(raw.p99)}`,
-    ratio: ratio(appResult.requestsPerSecond, raw.perSecond),
-    target: '≥ 2,000/s and ≥ 0.5× raw',
-    verdict:
-      appResult.requestsPerSecond >= 2000 && appResult.requestsPerSecond >= raw.perSecond / 2
-        ? 'met'
-        : `**not met**: ${int(appResult.requestsPerSecond)}/s vs 2,000/s (${ratio(appResult.requestsPerSecond, 2000)}) and vs half of raw ${int(raw.perSecond / 2)}/s (${ratio(appResult.requestsPerSecond, raw.perSecond / 2)})`,
+    benchmark: `Create, ${connections} conn. (${medianNote()}): per second`,
+    figure: `${int(ours.requestsPerSecond)}/s (${rounds(ours)}), p50 ${ms(ours.p50)}, p99 ${ms(ours.p99)}`,
+    baseline: `raw INSERT + PUBLISH: ${int(raw.requestsPerSecond)}/s (${rounds(raw)}), p50 ${ms(raw.p50)}, p99 ${ms(raw.p99)}`,
+    ratio: ratio(ours.requestsPerSecond, raw.requestsPerSecond),
+    target: '≥ 0.5× raw',
+    verdict: verdict(ours.requestsPerSecond / raw.requestsPerSecond, 0.5, true, '×'),
   });
 }
 
@@ -941,11 +1025,20 @@ async function main() {
     });
 
     loader = worker('bench/workers/load.ts', 'load');
-    if ((['lists', 'deep', 'create', 'streams', 'composition', 'leaks'] as const).some(wants)) {
+    if ((['lists', 'counts', 'deep', 'create', 'streams', 'composition', 'leaks'] as const).some(wants)) {
       const app = await startApp(database.url);
       try {
         await warmUp(loader, app.url);
-        if (wants('lists')) await benchLists(database.url, app.url, loader);
+        if (wants('lists') || wants('counts')) {
+          const peers = await startReadPeers(database.url);
+          try {
+            await checkListsAgree(app.url, peers.raw.url, peers.postgraphile.url);
+            if (wants('lists')) await benchLists(app.url, loader, peers);
+            if (wants('counts')) await benchCounts(app.url, loader, peers);
+          } finally {
+            await peers.stop();
+          }
+        }
         if (wants('deep')) await benchDeepPages(database.url, app.url, loader);
         if (wants('create')) await benchCreate(database.url, app.url, loader);
         if (wants('streams')) await benchStreams(app);

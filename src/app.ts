@@ -43,6 +43,8 @@ export interface AppDependencies extends Infrastructure {
   graphiqlTabs?: GraphiqlTab[] | undefined;
   /** The demo inbox page's plugin (src/dev/demo-page.ts, loaded by the caller when DEMO is on). */
   demoPage?: Plugin | undefined;
+  /** The development outbox page's plugin (src/dev/outbox/, loaded by the caller when DEV_OUTBOX is on). */
+  devOutboxPage?: Plugin | undefined;
 }
 
 export interface App {
@@ -68,6 +70,7 @@ function createYogaApp(
     graphiqlTabs,
     trustedDocuments = new Map(),
     demoPage,
+    devOutboxPage,
   }: AppDependencies,
   { services, limits, metrics, dependencies, delivery }: BuiltServices,
 ): App['yoga'] {
@@ -136,6 +139,7 @@ function createYogaApp(
       useMalformedJsonAsBadRequest(),
       // Before authentication: the page and its assets are public; the page sends the token itself.
       ...(demoPage ? [demoPage] : []),
+      ...(devOutboxPage ? [devOutboxPage] : []),
       // Before authentication too: an unsubscribe link carries its own signed token.
       ...delivery.plugins,
       useAuthentication(verifyToken, [HEALTH_PATH, READY_PATH, METRICS_PATH]),

@@ -150,6 +150,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('invalid configuration: JWT_SECRET or JWT_JWKS_URL is required in production');
   }
   if (e.INTAKE && !e.REDIS_URL) throw new ConfigError('invalid configuration: INTAKE needs REDIS_URL');
+  if (e.DELIVERY_DEAD_AFTER_MS < 2 * e.DELIVERY_HEARTBEAT_MS) {
+    throw new ConfigError('invalid configuration: DELIVERY_DEAD_AFTER_MS must be at least twice DELIVERY_HEARTBEAT_MS');
+  }
+  if (e.DEV_OUTBOX && e.NODE_ENV === 'production') {
+    throw new ConfigError('invalid configuration: DEV_OUTBOX is development tooling, not for production');
+  }
+  if (e.DEV_OUTBOX && e.SMTP_URL) {
+    throw new ConfigError('invalid configuration: DEV_OUTBOX catches the email SMTP_URL would send: set one of them');
+  }
   if (e.INTAKE_BACKOFF_MAX_MS < e.INTAKE_BACKOFF_BASE_MS) {
     throw new ConfigError('invalid configuration: INTAKE_BACKOFF_MAX_MS must be at least INTAKE_BACKOFF_BASE_MS');
   }
@@ -196,7 +205,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       blockMs: e.INTAKE_BLOCK_MS,
     },
     security: security.config,
-    delivery: deliveryConfig(e, e.PORT),
+    delivery: deliveryConfig(e, e.PORT, e.NODE_ENV),
   };
 }
 

@@ -3,7 +3,7 @@
 // (GraphQL, Prisma, Redis…), which are imported once it is known to be good.
 import path from 'node:path';
 import { type Config, ConfigError, loadCliConfig, loadConfig } from './config.js';
-import { DEMO_PATH } from './http/paths.js';
+import { DEMO_PATH, DEV_OUTBOX_PATH } from './http/paths.js';
 import { StartupError } from './startup-error.js';
 
 const DEV_USER = 'dev-user';
@@ -79,6 +79,7 @@ if (config.env === 'development' && !config.delivery.push) {
 
 const server = await startServer(config, logger, {
   graphiqlHeaders: devToken ? { Authorization: `Bearer ${devToken}` } : undefined,
+  devRecipient: devToken ? DEV_USER : undefined,
 }).catch((error: unknown) => {
   // A known cause is one plain line, as a bad setting is; anything else keeps its stack, but says what it was.
   if (error instanceof StartupError) console.error(error.message);
@@ -118,6 +119,11 @@ if (devToken) {
       `  Dev token: ${devToken}`,
       `             user "${DEV_USER}", roles ["service"], valid 12 hours, signed with the development secret in ${config.jwt.devSecretFile}`,
       `  Send one:  ${notifyCommand(server.url, config.jwt)}`,
+      ...(config.delivery.devOutbox
+        ? [
+            `  Outbox:    ${server.url}${DEV_OUTBOX_PATH}   (every email sent; ${DEV_USER}'s goes to ${DEV_USER}@outbox.localhost)`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );

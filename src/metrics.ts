@@ -1,5 +1,6 @@
 // Prometheus metrics of this instance, served at /metrics.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { WaitingJobs } from './delivery/queue-stats.js';
 import type { DependencyChecks, DependencyReport } from './health/dependencies.js';
 
 export interface Metrics {
@@ -13,6 +14,8 @@ export interface Metrics {
   retention: Counter<'action'>;
   intake: Counter<'result'>;
   openStreams: Gauge;
+  deliveries: Counter<'channel' | 'outcome'>;
+  deliveryHandoff: Histogram<'channel'>;
 }
 
 export interface MetricsSources {
@@ -20,15 +23,21 @@ export interface MetricsSources {
   openStreams: () => number;
   /** Checked at each scrape. */
   dependencies: DependencyChecks;
+  /** What waits in the job queue, read at each scrape. */
+  waitingJobs?: () => Promise<WaitingJobs[]>;
 }
 
 /** Live delivery is a matter of milliseconds; the top buckets catch a stream stuck behind a slow client. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function createMetrics({ openStreams, dependencies }: MetricsSources): Metrics {
+/** From a commit to an SMTP server's or a push service's answer: milliseconds to minutes (retries). */
+const HANDOFF_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+
+export function createMetrics({ openStreams, dependencies, waitingJobs }: MetricsSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'notifications_' });
   registerDependencyGauges(registry, dependencies);
+  if (waitingJobs) registerQueueGauges(registry, waitingJobs);
   return {
     registry,
     published: new Counter({
@@ -62,7 +71,7 @@ export function createMetrics({ openStreams, dependencies }: MetricsSources): Me
     }),
     jobRuns: new Counter({
       name: 'notifications_job_runs_total',
-      help: 'Runs of the periodic jobs: ran (this instance did the work), skipped (another one was at it), failed.',
+      help: 'Runs of our own jobs of the queue on this instance (due_notifications, retention, prune_change_log): ran, failed.',
       labelNames: ['job', 'result'],
       registers: [registry],
     }),
@@ -86,7 +95,53 @@ export function createMetrics({ openStreams, dependencies }: MetricsSources): Me
         this.set(openStreams());
       },
     }),
+    deliveries: new Counter({
+      name: 'notifications_deliveries_total',
+      help: 'Delivery attempts outside the app by channel and outcome: sent, retried (a temporary failure, tried again later), failed, skipped (muted or no address by the time it was sent), stale (a job run again after its delivery moved on).',
+      labelNames: ['channel', 'outcome'],
+      registers: [registry],
+    }),
+    deliveryHandoff: new Histogram({
+      name: 'notifications_delivery_handoff_seconds',
+      help: "From the commit of a notification's delivery to its hand-off to the channel's service (the SMTP server accepted it, the push service answered), by channel; retries included.",
+      labelNames: ['channel'],
+      buckets: HANDOFF_BUCKETS,
+      registers: [registry],
+    }),
   };
+}
+
+/** The job queue's gauges, per task, read by each scrape in one query. */
+function registerQueueGauges(registry: Registry, waitingJobs: () => Promise<WaitingJobs[]>): void {
+  let pending: Promise<WaitingJobs[]> | undefined;
+  const read = () => {
+    pending ??= waitingJobs().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+  new Gauge({
+    name: 'notifications_queue_waiting_jobs',
+    help: 'Jobs of the queue that are due and not taken by any worker yet, by task (deliver_email, due_notifications…).',
+    labelNames: ['task'],
+    registers: [registry],
+    async collect() {
+      const rows = await read();
+      this.reset();
+      for (const row of rows) this.set({ task: row.task }, row.waiting);
+    },
+  });
+  new Gauge({
+    name: 'notifications_queue_oldest_waiting_seconds',
+    help: 'How long the oldest due job not taken yet has waited since it fell due, by task.',
+    labelNames: ['task'],
+    registers: [registry],
+    async collect() {
+      const rows = await read();
+      this.reset();
+      for (const row of rows) this.set({ task: row.task }, row.oldestSeconds);
+    },
+  });
 }
 
 /** The dependency gauges, set by each scrape; Redis's only when it is configured. */

@@ -1,7 +1,8 @@
 // The composition root: starts the whole service on a port, and stops it in the reverse order. What
 // src/main.ts runs for the process, and what tests start on port 0. Built in this order, each from the ones
 // before it: the infrastructure (PostgreSQL, Redis, pub/sub), the services (src/services.ts), the app
-// (src/app.ts, Yoga), then the process pieces: jobs, the dependency watch, the listener and the intake.
+// (src/app.ts, Yoga), then the process pieces: the dependency watch, the job queue (deliveries and our own
+// jobs), the listener and the intake.
 import { createServer } from 'node:http';
 import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -14,10 +15,8 @@ import { checkDependencies } from './health/startup.js';
 import { watchDependencies } from './health/watch.js';
 import { loadTrustedDocuments } from './http/trusted-documents.js';
 import { startEventIntake } from './intake/consumer.js';
-import { dueNotificationsJob } from './jobs/due-notifications.js';
-import { pruneChangeLogJob } from './jobs/prune-change-log.js';
-import { retentionJob } from './jobs/retention.js';
-import { startJobs } from './jobs/scheduler.js';
+import { housekeeping } from './jobs/housekeeping.js';
+import { scheduleWakeUps } from './jobs/wake-ups.js';
 import type { Logger } from './logger.js';
 import { shuttingDown } from './notifications/live-streams.js';
 import { createPubSub } from './pubsub.js';
@@ -42,6 +41,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   graphiqlHeaders?: Record<string, string>;
+  /** With the development outbox on: a user given an outbox address, unless they have a profile already. */
+  devRecipient?: string;
   /** Trusted for push services' certificates (a test's own push receiver); the system's CAs otherwise. */
   pushAgent?: Agent;
 }
@@ -92,6 +93,13 @@ async function start(
     config.graphiql && config.env !== 'production'
       ? (await import('./dev/graphiql-tabs.js')).graphiqlTabs(options.graphiqlHeaders ?? {})
       : undefined;
+  // With the development outbox, email goes to an SMTP catcher in this process (src/dev/outbox/).
+  const outboxModule = config.delivery.devOutbox ? await import('./dev/outbox/start.js') : undefined;
+  const outbox = await outboxModule?.startDevOutbox(logger);
+  if (outbox) {
+    started.push(() => outbox.close());
+    config = outbox.configure(config);
+  }
   const embedded = config.database.url
     ? undefined
     : await (await import('./dev/embedded-postgres.js')).startEmbeddedPostgres(config.database.embeddedDir, logger);
@@ -120,40 +128,39 @@ async function start(
       graphiqlTabs,
       trustedDocuments,
       demoPage,
+      devOutboxPage: outbox?.page,
     },
     built,
   );
+  if (outboxModule && options.devRecipient)
+    await outboxModule.ensureDevRecipient(services.recipients, options.devRecipient);
   started.push(async () => app.yoga.dispose());
   // Start even when Redis is away (ioredis keeps reconnecting: creating and reading need only PostgreSQL),
   // but not before the connections opened so far had their chance, or the first requests' limits would
   // find them still connecting.
   await redis?.connected();
 
-  const jobs = startJobs(
-    [
-      pruneChangeLogJob(db, config.changeLogRetentionDays, logger),
-      dueNotificationsJob(db, services.notifications, logger),
-      retentionJob(db, services.notifications, config.retention, metrics, logger, config.retention.intervalMs),
-    ],
-    logger,
-    (job, result) => metrics.jobRuns.inc({ job, result }),
-  );
-  started.push(() => jobs.stop());
-
   const watch = watchDependencies(built.dependencies, logger);
   started.push(() => watch.stop());
 
-  // Before listening: the queue installs its schema, which every create that queues a delivery needs.
+  // Before listening: the queue installs its schema, which every create that queues a delivery needs. It
+  // runs our own jobs too (src/jobs/), so it runs with no channel configured.
   let url = '';
-  const delivery = await startDelivery({
+  const queue = await startDelivery({
     config,
     databaseUrl,
+    db,
     parts: app.delivery,
+    housekeeping: housekeeping({ db, notifications: services.notifications, config, metrics, logger }),
     serverUrl: () => url,
     logger,
     pushAgent: options.pushAgent,
+    onPushSent:
+      outbox && ((endpoint, payload) => outbox.outbox.add({ kind: 'push', endpoint, payload: JSON.parse(payload) })),
   });
-  if (delivery) started.push(() => delivery.stop());
+  started.push(() => queue.stop());
+  const wakeUps = scheduleWakeUps(db, services.notifications, queue.nudge, logger);
+  started.push(async () => wakeUps());
 
   const server = createServer(app.yoga);
   await new Promise<void>((resolve, reject) => {
@@ -191,9 +198,9 @@ async function start(
       server.closeAllConnections();
       await closed;
       await intakeStopped;
-      await delivery?.stop();
+      wakeUps();
+      await queue.stop();
       await watch.stop();
-      await jobs.stop();
       await app.yoga.dispose();
       await pubsub.close();
       await redis?.close();

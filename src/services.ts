@@ -4,6 +4,7 @@
 import type { Config } from './config.js';
 import type { Services } from './context.js';
 import type { Database } from './db.js';
+import { waitingJobs } from './delivery/queue-stats.js';
 import { type DeliveryParts, deliveryParts } from './delivery/setup.js';
 import { type DependencyChecks, dependencyChecks } from './health/dependencies.js';
 import { createLimits, type Limits } from './limits/limits.js';
@@ -47,13 +48,20 @@ export function createServices({ config, db, pubsub, redis, logger }: Infrastruc
   const limits = createLimits(config, redis?.get('limits'), logger);
   const dependencies = dependencyChecks(db, redis?.get('readiness'), config.readyTimeoutMs);
   // Read by its gauges only at a scrape, when the streams below exist.
-  const metrics = createMetrics({ openStreams: () => liveStreams.size, dependencies });
+  const metrics = createMetrics({
+    openStreams: () => liveStreams.size,
+    dependencies,
+    waitingJobs: () => waitingJobs(db),
+  });
   const changeLog = new ChangeLog(db);
   const notifications = new NotificationService(db, new ChangePublisher(pubsub, logger), (content, count) =>
     metrics.created.inc({ type: content.type, category: content.category ?? '' }, count),
   );
   const preferences = new Preferences(db);
-  const delivery = deliveryParts(config, db, preferences);
+  const delivery = deliveryParts(config, db, preferences, (channel, outcome, handoffMs) => {
+    metrics.deliveries.inc({ channel, outcome });
+    if (handoffMs !== undefined) metrics.deliveryHandoff.observe({ channel }, Math.max(0, handoffMs) / 1000);
+  });
   const liveStreams = new LiveStreams(pubsub, changeLog, {
     queueCapacity: STREAM_QUEUE_CAPACITY,
     replayBatch: REPLAY_BATCH,

@@ -25,9 +25,15 @@ export interface LoadTimes {
 }
 
 const TABLES = ['notifications', 'notification_changes', 'notification_streams'];
-const STATUSES = ['UNREAD', 'READ', 'READ', 'ARCHIVED'] as const;
 const TYPES = ['SUCCESS', 'ERROR', 'INFO', 'WARNING'] as const;
+const EVENTS = [
+  ['transcription.completed', 'transcription'],
+  ['transcription.failed', 'transcription'],
+  ['comment.mention', 'collaboration'],
+  ['system.warning', 'system'],
+] as const;
 const CHUNK_ROWS = 5_000;
+const DAY = 24 * 3600 * 1000;
 
 /** A UUIDv7-shaped id whose time part is `millis`: id order is creation order, as the app's ids are. */
 function uuidv7(millis: number, sequence: number): string {
@@ -36,37 +42,117 @@ function uuidv7(millis: number, sequence: number): string {
   return `${time.slice(0, 8)}-${time.slice(8)}-7000-8000-${tail}`;
 }
 
+/** A fraction in [0, 1) that depends only on `g` and `salt`: the dataset is the same on every run. */
+function hash(g: number, salt: number): number {
+  let x = Math.imul(g ^ Math.imul(salt, 0x9e3779b1), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return ((x ^ (x >>> 16)) >>> 0) / 2 ** 32;
+}
+
 interface Row {
   id: string;
   userId: string;
-  status: string;
+  status: 'UNREAD' | 'READ' | 'ARCHIVED';
   type: string;
+  event: (typeof EVENTS)[number];
   createdAt: string;
+  readAt: string | null;
+  seenAt: string | null;
+  archivedAt: string | null;
+  snoozedUntil: string | null;
+  expiresAt: string | null;
   position: number;
-  unreadCount: number;
+  /** The user's counts of the default view right after this row was added, as the change log keeps them. */
+  counts: { total: number; unread: number; unseen: number };
 }
 
-/** Every row in creation order: first the spread rows, then the deep user's. */
-function* rows({ users, rows: spread, deepRows }: DatasetSize, startMillis: number): Generator<Row> {
-  const unread = new Map<string, number>();
+/**
+ * Every row in creation order: first the spread rows, then the deep user's. The spread users' rows look like
+ * an inbox in use: of each user's history the older part is mostly read and seen, the newest fifth half
+ * unread; 15 % archived, 3 % snoozed (until days from now), 10 % expiring (in 30 days: the expiry job deletes
+ * past ones within a second, so a live table holds next to none), metadata as producers send it. The deep
+ * user's rows are all in the default view (the deep-page benchmark walks all of them), half read.
+ */
+function* rows({ users, rows: spread, deepRows }: DatasetSize, startMillis: number, now: number): Generator<Row> {
+  const counts = new Map<string, { total: number; unread: number; unseen: number }>();
+  const perUser = Math.max(1, Math.floor(spread / users));
   const total = spread + deepRows;
+  const iso = (millis: number) => new Date(millis).toISOString();
   for (let g = 0; g < total; g++) {
     const deep = g >= spread;
     const userId = deep ? DEEP_USER : userIdOf(g % users);
-    const status = deep ? STATUSES[Math.floor(g / 7) % 2]! : STATUSES[Math.floor(g / 7) % 4]!;
-    const unreadCount = (unread.get(userId) ?? 0) + (status === 'UNREAD' ? 1 : 0);
-    unread.set(userId, unreadCount);
     const millis = startMillis + g;
+    const age = deep ? 0 : Math.floor(g / users) / perUser; // 0 the oldest of the user's rows, → 1 the newest
+    const state = hash(g, 1);
+    let status: Row['status'];
+    let snoozed = false;
+    if (deep) status = Math.floor(g / 7) % 2 ? 'READ' : 'UNREAD';
+    else if (state < 0.15) status = 'ARCHIVED';
+    else {
+      snoozed = state < 0.18;
+      status = hash(g, 2) < (age > 0.8 ? 0.5 : 0.1) ? 'UNREAD' : 'READ';
+    }
+    const read = status !== 'UNREAD';
+    const seen = read || hash(g, 3) < 0.6;
+    const expiring = !deep && hash(g, 4) < 0.1;
+    const inView = status !== 'ARCHIVED' && !snoozed;
+    const user = counts.get(userId) ?? { total: 0, unread: 0, unseen: 0 };
+    if (inView) {
+      user.total++;
+      if (!read) user.unread++;
+      if (!seen) user.unseen++;
+    }
+    counts.set(userId, user);
     yield {
       id: uuidv7(millis, g),
       userId,
       status,
       type: TYPES[g % 4]!,
-      createdAt: new Date(millis).toISOString(),
+      event: EVENTS[g % 4]!,
+      createdAt: iso(millis),
+      readAt: read ? iso(millis + 60_000) : null,
+      seenAt: seen ? iso(millis + 30_000) : null,
+      archivedAt: status === 'ARCHIVED' ? iso(millis + 90_000) : null,
+      snoozedUntil: snoozed ? iso(now + (1 + Math.floor(hash(g, 5) * 30)) * DAY) : null,
+      expiresAt: expiring ? iso(now + 30 * DAY) : null,
       position: deep ? g - spread + 1 : Math.floor(g / users) + 1,
-      unreadCount,
+      counts: { ...user },
     };
   }
+}
+
+const nullable = (value: string | null) => value ?? '\\N';
+
+/** The notification as a line of COPY text. */
+function notificationLine(row: Row): string {
+  const session = `session-${row.position}`;
+  const metadata = JSON.stringify({
+    sessionId: session,
+    sessionTitle: `Weekly sync ${row.position}`,
+    durationSeconds: 1800 + (row.position % 600),
+    segmentsCount: 40 + (row.position % 20),
+    actionUrl: `/sessions/${row.position}`,
+  });
+  return `${[
+    row.id,
+    row.userId,
+    `Transcription ready ${row.position}`,
+    `Your transcription 'Weekly sync ${row.position}' is ready to view`,
+    row.type,
+    row.status,
+    metadata,
+    session,
+    row.event[1],
+    row.event[0],
+    row.position,
+    row.createdAt,
+    nullable(row.readAt),
+    nullable(row.seenAt),
+    nullable(row.archivedAt),
+    nullable(row.snoozedUntil),
+    nullable(row.expiresAt),
+    row.createdAt,
+  ].join('\t')}\n`;
 }
 
 function copyText(source: Generator<Row>, line: (row: Row) => string): Readable {
@@ -136,25 +222,23 @@ export async function loadDataset(url: string, size: DatasetSize): Promise<LoadT
       );
     }
 
-    const startMillis = Date.now() - (size.rows + size.deepRows) - 3_600_000;
+    const now = Date.now();
+    const startMillis = now - (size.rows + size.deepRows) - 3_600_000;
     const copyStarted = performance.now();
     const lastPosition = new Map<string, number>();
     await Promise.all([
       copy(
         url,
-        'notifications (id, user_id, title, message, type, status, metadata, created_at, updated_at)',
-        copyText(
-          rows(size, startMillis),
-          (row) =>
-            `${row.id}\t${row.userId}\tTranscription ready ${row.position}\tYour transcription is ready to view\t${row.type}\t${row.status}\t{"actionUrl":"/sessions/${row.position}"}\t${row.createdAt}\t${row.createdAt}\n`,
-        ),
+        'notifications (id, user_id, title, message, type, status, metadata, related_session_id, category, event_type, position, created_at, read_at, seen_at, archived_at, snoozed_until, expires_at, updated_at)',
+        copyText(rows(size, startMillis, now), notificationLine),
       ),
       copy(
         url,
-        'notification_changes (user_id, position, kind, notification_id, count, unread_count, created_at)',
-        copyText(rows(size, startMillis), (row) => {
+        'notification_changes (user_id, position, kind, notification_id, count, total_count, unread_count, unseen_count, created_at)',
+        copyText(rows(size, startMillis, now), (row) => {
           lastPosition.set(row.userId, row.position);
-          return `${row.userId}\t${row.position}\tADDED\t${row.id}\t1\t${row.unreadCount}\t${row.createdAt}\n`;
+          const { total, unread, unseen } = row.counts;
+          return `${row.userId}\t${row.position}\tADDED\t${row.id}\t1\t${total}\t${unread}\t${unseen}\t${row.createdAt}\n`;
         }),
       ),
     ]);

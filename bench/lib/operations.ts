@@ -4,6 +4,9 @@ import { signBenchToken, userIdOf } from './tokens.js';
 export const LIST_QUERY =
   'query List { notifications(first: 20) { totalCount edges { cursor node { id title message type status createdAt } } } }';
 
+/** The badge: the counts of the default view. */
+export const COUNTS_QUERY = 'query Counts { counts { unread unseen } }';
+
 /** The same page from PostGraphile 5 (a column named `id` appears as `rowId` there). */
 export const POSTGRAPHILE_LIST_QUERY = `query List($userId: String!) {
   allNotifications(first: 20, condition: { userId: $userId, listed: true }, orderBy: [ROW_ID_DESC]) {

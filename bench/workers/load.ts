@@ -2,6 +2,7 @@
 // user with that user's token. Driven over IPC by bench/run.ts: { kind, url, connections, seconds }.
 import { type Autocannon, type AutocannonRequest, type AutocannonResult, benchDependency } from '../lib/deps.js';
 import {
+  COUNTS_QUERY,
   CREATE_MUTATION,
   createInput,
   LIST_QUERY,
@@ -11,7 +12,15 @@ import {
 } from '../lib/operations.js';
 import { DEEP_USER, signBenchToken, userIdOf } from '../lib/tokens.js';
 
-export type LoadKind = 'app-list' | 'raw-list' | 'postgraphile-list' | 'app-page' | 'app-create';
+export type LoadKind =
+  | 'app-list'
+  | 'raw-list'
+  | 'raw-list-json'
+  | 'postgraphile-list'
+  | 'app-counts'
+  | 'raw-counts'
+  | 'app-page'
+  | 'app-create';
 
 export interface LoadCommand {
   kind: LoadKind;
@@ -55,10 +64,26 @@ function request(command: LoadCommand): AutocannonRequest {
         }),
       };
     case 'raw-list':
+    case 'raw-list-json':
+    case 'raw-counts':
       return {
         method: 'GET',
-        path: '/notifications?first=20',
+        path: {
+          'raw-list': '/notifications?first=20',
+          'raw-list-json': '/notifications.json?first=20',
+          'raw-counts': '/counts',
+        }[command.kind],
         setupRequest: (r) => ({ ...r, headers: { authorization: `Bearer ${tokens[random()]}` } }),
+      };
+    case 'app-counts':
+      return {
+        method: 'POST',
+        path: '/graphql',
+        setupRequest: (r) => ({
+          ...r,
+          headers: { ...json, authorization: `Bearer ${tokens[random()]}` },
+          body: JSON.stringify({ query: COUNTS_QUERY }),
+        }),
       };
     case 'postgraphile-list':
       return {

@@ -40,6 +40,17 @@ export const deliveryEnvironment = z.object({
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
   /** How often the queue looks for jobs that fell due (retries); new jobs are announced at once. */
   DELIVERY_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** How often each instance tells the others that its queue workers are alive. */
+  DELIVERY_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+  /** An instance silent this long is taken for dead: the jobs it held are unlocked for the others. */
+  DELIVERY_DEAD_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(200)
+    .max(4 * 3_600_000)
+    .default(30_000),
+  /** Email to an SMTP catcher in the process, listed at /dev/outbox; by default in development with no SMTP_URL. */
+  DEV_OUTBOX: z.stringbool().optional(),
 });
 
 export interface DeliveryConfig {
@@ -52,6 +63,10 @@ export interface DeliveryConfig {
   retryDelaysMs: number[];
   concurrency: number;
   pollIntervalMs: number;
+  heartbeatMs: number;
+  deadAfterMs: number;
+  /** Run the development outbox (src/dev/outbox/): email goes to it. Never in production, nor with SMTP_URL. */
+  devOutbox: boolean;
 }
 
 export interface EmailConfig {
@@ -91,7 +106,11 @@ export function vapidProblems(e: z.infer<typeof deliveryEnvironment>): string[] 
   return problems;
 }
 
-export function deliveryConfig(e: z.infer<typeof deliveryEnvironment>, port: number): DeliveryConfig {
+export function deliveryConfig(
+  e: z.infer<typeof deliveryEnvironment>,
+  port: number,
+  nodeEnv: 'development' | 'production' | 'test',
+): DeliveryConfig {
   return {
     email: e.SMTP_URL
       ? {
@@ -116,5 +135,8 @@ export function deliveryConfig(e: z.infer<typeof deliveryEnvironment>, port: num
     retryDelaysMs: e.DELIVERY_RETRY_DELAYS_MS,
     concurrency: e.DELIVERY_CONCURRENCY,
     pollIntervalMs: e.DELIVERY_POLL_INTERVAL_MS,
+    heartbeatMs: e.DELIVERY_HEARTBEAT_MS,
+    deadAfterMs: e.DELIVERY_DEAD_AFTER_MS,
+    devOutbox: !e.SMTP_URL && nodeEnv !== 'production' && (e.DEV_OUTBOX ?? nodeEnv === 'development'),
   };
 }

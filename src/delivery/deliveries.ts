@@ -1,9 +1,16 @@
 // The deliveries table as the queue's tasks see it. Every write is conditional on the delivery still being
 // QUEUED at the attempt the job was made for, so a stale job (one released after its instance died, when a
-// later one was already queued) changes nothing.
+// later one was already queued) changes nothing. Every channel's task records its outcomes here, so they are
+// counted here, once for all channels (the metrics, through `observe`).
 import type { Database } from '../db.js';
 import type { Delivery, Notification, Recipient } from '../generated/prisma/client.js';
 import type { ChannelChoices } from './channel-choice.js';
+
+/** How one attempt of a delivery ended; stale: the job was no longer the delivery's current one. */
+export type DeliveryOutcome = 'sent' | 'skipped' | 'retried' | 'failed' | 'stale';
+
+/** Told each outcome with its channel; for a send, the time from the delivery's commit to its hand-off. */
+export type DeliveryObserver = (channel: string, outcome: DeliveryOutcome, handoffMs?: number) => void;
 
 export interface DeliveryJob {
   id: string;
@@ -18,12 +25,19 @@ export interface LoadedDelivery {
 }
 
 export class DeliveryStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly observe: DeliveryObserver = () => {},
+  ) {}
 
   /** The delivery the job is for, if it still waits for this attempt. */
   async load({ id, attempt }: DeliveryJob): Promise<LoadedDelivery | undefined> {
     const delivery = await this.db.delivery.findUnique({ where: { id }, include: { notification: true } });
-    if (!delivery || delivery.status !== 'QUEUED' || delivery.attempts !== attempt) return undefined;
+    if (!delivery) return undefined;
+    if (delivery.status !== 'QUEUED' || delivery.attempts !== attempt) {
+      this.observe(delivery.channel, 'stale');
+      return undefined;
+    }
     const { notification, ...rest } = delivery;
     const [recipient, preference] = await Promise.all([
       this.db.recipient.findUnique({ where: { userId: notification.userId } }),
@@ -33,36 +47,56 @@ export class DeliveryStore {
   }
 
   async sent(job: DeliveryJob, messageId: string | null = null): Promise<boolean> {
-    return this.finish(job, { status: 'SENT', attempts: job.attempt + 1, sentAt: new Date(), messageId });
+    return this.finish(job, 'sent', { status: 'SENT', attempts: job.attempt + 1, sentAt: new Date(), messageId });
   }
 
   async skipped(job: DeliveryJob, reason: string): Promise<boolean> {
-    return this.finish(job, { status: 'SKIPPED', reason });
+    return this.finish(job, 'skipped', { status: 'SKIPPED', reason });
   }
 
   async failed(job: DeliveryJob, reason: string, lastError: string): Promise<boolean> {
-    return this.finish(job, { status: 'FAILED', reason, lastError, attempts: job.attempt + 1 });
+    return this.finish(job, 'failed', { status: 'FAILED', reason, lastError, attempts: job.attempt + 1 });
   }
 
   /** Records a failed attempt and queues the next one after `delayMs`, in one statement. */
   async retryLater(job: DeliveryJob, task: string, lastError: string, delayMs: number): Promise<boolean> {
-    const rows = await this.db.$queryRaw<Array<{ id: string }>>`
+    const rows = await this.db.$queryRaw<Array<{ channel: string }>>`
       WITH updated AS (
         UPDATE deliveries SET attempts = attempts + 1, last_error = ${lastError}, updated_at = now()
         WHERE id = ${job.id}::uuid AND status = 'QUEUED' AND attempts = ${job.attempt}
-        RETURNING id, attempts
+        RETURNING id, attempts, channel
       )
-      SELECT (graphile_worker.add_job(${task}, json_build_object('id', u.id, 'attempt', u.attempts),
-        run_at => now() + ${delayMs} * interval '1 millisecond', max_attempts => 10)).id::text AS id
+      SELECT u.channel::text AS channel, graphile_worker.add_job(${task},
+        json_build_object('id', u.id, 'attempt', u.attempts),
+        run_at => now() + ${delayMs} * interval '1 millisecond', max_attempts => 10) IS NOT NULL AS queued
       FROM updated AS u`;
-    return rows.length > 0;
+    const [row] = rows;
+    if (row) this.observe(row.channel, 'retried');
+    else await this.stale(job);
+    return row !== undefined;
   }
 
-  private async finish(job: DeliveryJob, data: Parameters<Database['delivery']['update']>[0]['data']) {
-    const { count } = await this.db.delivery.updateMany({
+  private async finish(
+    job: DeliveryJob,
+    outcome: Exclude<DeliveryOutcome, 'retried' | 'stale'>,
+    data: Parameters<Database['delivery']['update']>[0]['data'],
+  ) {
+    const [row] = await this.db.delivery.updateManyAndReturn({
       where: { id: job.id, status: 'QUEUED', attempts: job.attempt },
       data,
+      select: { channel: true, createdAt: true, sentAt: true },
     });
-    return count > 0;
+    if (!row) {
+      await this.stale(job);
+      return false;
+    }
+    this.observe(row.channel, outcome, row.sentAt ? row.sentAt.getTime() - row.createdAt.getTime() : undefined);
+    return true;
+  }
+
+  /** Counts a write that found the delivery moved on (another attempt, or a job run twice). */
+  private async stale(job: DeliveryJob) {
+    const delivery = await this.db.delivery.findUnique({ where: { id: job.id }, select: { channel: true } });
+    if (delivery) this.observe(delivery.channel, 'stale');
   }
 }

@@ -7,20 +7,16 @@ import type { EmailSender } from '../channels/email/sender.js';
 import type { Logger } from '../logger.js';
 import { findEventType } from '../producers/event-types.js';
 import { wantsChannel } from './channel-choice.js';
-import type { DeliveryJob, DeliveryStore } from './deliveries.js';
+import type { DeliveryJob, DeliveryOutcome, DeliveryStore } from './deliveries.js';
 import { describeSmtpFailure } from './failures.js';
 
 export const EMAIL_TASK = 'deliver_email';
-
-export type DeliveryOutcome = 'sent' | 'skipped' | 'retried' | 'failed' | 'stale';
 
 export interface EmailTaskOptions {
   store: DeliveryStore;
   sender: EmailSender;
   retryDelaysMs: readonly number[];
   logger: Logger;
-  /** Told each outcome, for metrics. */
-  observe?: (outcome: DeliveryOutcome) => void;
 }
 
 function parseJob(payload: unknown): DeliveryJob {
@@ -29,7 +25,7 @@ function parseJob(payload: unknown): DeliveryJob {
   return { id, attempt };
 }
 
-export function emailTask({ store, sender, retryDelaysMs, logger, observe = () => {} }: EmailTaskOptions): Task {
+export function emailTask({ store, sender, retryDelaysMs, logger }: EmailTaskOptions): Task {
   const run = async (job: DeliveryJob): Promise<DeliveryOutcome> => {
     const loaded = await store.load(job);
     if (!loaded) return 'stale';
@@ -59,6 +55,6 @@ export function emailTask({ store, sender, retryDelaysMs, logger, observe = () =
     return (await store.sent(job, messageId)) ? 'sent' : 'stale';
   };
   return async (payload) => {
-    observe(await run(parseJob(payload)));
+    await run(parseJob(payload));
   };
 }

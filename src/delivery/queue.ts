@@ -1,41 +1,77 @@
-// The durable delivery queue: graphile-worker over our PostgreSQL. Jobs are added by delivery_enqueue in the
-// transaction that stores their notification; every instance runs a worker pool on the same table, and a
-// job is run by one worker at a time (row locks, SKIP LOCKED). graphile-worker installs and upgrades its own
-// schema (graphile_worker.*) from SQL files inside its package when it starts: no network needed.
-import { type Runner, run, type TaskList, Logger as WorkerLogger } from 'graphile-worker';
+// The durable job queue: graphile-worker over our PostgreSQL. Delivery jobs are added by delivery_enqueue in
+// the transaction that stores their notification; the housekeeping jobs (src/jobs/) by their wake-ups and
+// its crontab. Every instance runs a worker pool on the same table, and a job is run by one worker at a time
+// (row locks, SKIP LOCKED); a pool that dies is found by its silence (heartbeats.ts) and its jobs go to the
+// others. graphile-worker installs and upgrades its own schema (graphile_worker.*) from SQL files inside its
+// package when it starts: no network needed.
+import { EventEmitter } from 'node:events';
+import { type ParsedCronItem, run, type TaskList, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
+import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
+import { type HeartbeatOptions, startHeartbeats } from './heartbeats.js';
 
-export interface DeliveryQueueOptions {
+export interface JobQueueOptions {
   databaseUrl: string;
+  db: Database;
   tasks: TaskList;
+  /** Recurring jobs: graphile-worker adds one job per due time across every instance. */
+  cronItems: ParsedCronItem[];
   concurrency: number;
   pollIntervalMs: number;
+  heartbeat: HeartbeatOptions;
   logger: Logger;
 }
 
-export type DeliveryQueue = Pick<Runner, 'stop'>;
+export interface JobQueue {
+  /** This instance's worker pool: what its jobs' locked_by says. */
+  poolId: string;
+  /** Has a free worker of this instance look for a job now, rather than at its next poll. */
+  nudge(): void;
+  stop(): Promise<void>;
+}
 
 /** Installs the queue's schema if needed, then works on its jobs until stopped. */
-export async function startDeliveryQueue({
+export async function startJobQueue({
   databaseUrl,
+  db,
   tasks,
+  cronItems,
   concurrency,
   pollIntervalMs,
+  heartbeat,
   logger,
-}: DeliveryQueueOptions): Promise<DeliveryQueue> {
-  const log = logger.child({ component: 'delivery-queue' });
+}: JobQueueOptions): Promise<JobQueue> {
+  const log = logger.child({ component: 'job-queue' });
+  const events: WorkerEvents = new EventEmitter();
+  let pool: { id: string; nudge(count: number): void } | undefined;
+  events.once('pool:create', ({ workerPool }) => {
+    pool = workerPool;
+  });
   const runner = await run({
     connectionString: databaseUrl,
-    // Its own connections besides the workers': listening for new jobs, and the writes of the tasks' helpers.
+    // Its own connections besides the workers': listening for new jobs, the crontab, the tasks' helpers.
     maxPoolSize: concurrency + 2,
     concurrency,
     pollInterval: pollIntervalMs,
     noHandleSignals: true,
+    events,
     logger: new WorkerLogger(() => (level, message, meta) => {
       const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';
       log[method]({ ...(meta ?? {}) }, message);
     }),
     taskList: tasks,
+    parsedCronItems: cronItems,
   });
-  return { stop: () => runner.stop() };
+  if (!pool) throw new Error('graphile-worker started no worker pool');
+  const workerPool = pool;
+  const beats = startHeartbeats(db, workerPool.id, heartbeat, logger);
+  return {
+    poolId: workerPool.id,
+    nudge: () => workerPool.nudge(1),
+    async stop() {
+      // The pool first: it finishes or releases its jobs while its heartbeat still says it is alive.
+      await runner.stop();
+      await beats.stop();
+    },
+  };
 }

@@ -8,7 +8,7 @@ import type { Database } from '../db.js';
 import type { Preferences } from '../producers/preferences.js';
 import { PushSubscriptions } from '../recipients/push-subscriptions.js';
 import { Recipients } from '../recipients/service.js';
-import { DeliveryStore } from './deliveries.js';
+import { type DeliveryObserver, DeliveryStore } from './deliveries.js';
 import { type Channel, DeliveryPlanner } from './planner.js';
 
 export interface DeliveryParts {
@@ -24,7 +24,12 @@ export interface DeliveryParts {
   plugins: Plugin[];
 }
 
-export function deliveryParts(config: Config, db: Database, preferences: Preferences): DeliveryParts {
+export function deliveryParts(
+  config: Config,
+  db: Database,
+  preferences: Preferences,
+  observe?: DeliveryObserver,
+): DeliveryParts {
   const email = config.delivery.email;
   const secret = email ? (email.unsubscribeSecret ?? config.jwt.secret) : undefined;
   if (email && !secret) throw new Error('email needs UNSUBSCRIBE_SECRET (or JWT_SECRET) to sign unsubscribe links');
@@ -36,7 +41,7 @@ export function deliveryParts(config: Config, db: Database, preferences: Prefere
     recipients: new Recipients(db),
     pushSubscriptions: new PushSubscriptions(db),
     pushPublicKey: push?.vapid.publicKey ?? null,
-    store: new DeliveryStore(db),
+    store: new DeliveryStore(db, observe),
     tokens,
     plugins: tokens ? [useUnsubscribe(tokens, preferences)] : [],
   };

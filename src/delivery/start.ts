@@ -1,25 +1,34 @@
-// Starts the delivery queue's workers on this instance, with a task for each configured channel.
+// Starts the job queue's workers on this instance: always, for the housekeeping tasks (src/jobs/), and with a
+// task for each configured channel. The start line says which channels are on, and why the others are off.
 import type { Agent } from 'node:https';
-import type { TaskList } from 'graphile-worker';
+import type { ParsedCronItem, TaskList } from 'graphile-worker';
 import { EmailSender } from '../channels/email/sender.js';
 import { PushSender } from '../channels/push/sender.js';
 import type { Config } from '../config.js';
+import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
-import { type DeliveryOutcome, EMAIL_TASK, emailTask } from './email-task.js';
+import { EMAIL_TASK, emailTask } from './email-task.js';
 import { PUSH_TASK, pushTask } from './push-task.js';
-import { type DeliveryQueue, startDeliveryQueue } from './queue.js';
+import { type JobQueue, startJobQueue } from './queue.js';
 import type { DeliveryParts } from './setup.js';
+
+/** Workers when only the housekeeping runs: a wake-up need not wait for a long retention run. */
+const HOUSEKEEPING_CONCURRENCY = 2;
 
 export interface StartDeliveryOptions {
   config: Config;
   databaseUrl: string;
+  db: Database;
   parts: DeliveryParts;
+  /** The tasks that are not a channel's, with their recurring jobs. */
+  housekeeping: { tasks: TaskList; cronItems: ParsedCronItem[] };
   /** The server's own URL, once it listens (unsubscribe links point there without PUBLIC_URL). */
   serverUrl: () => string;
   logger: Logger;
-  observe?: (channel: string, outcome: DeliveryOutcome) => void;
   /** Trusted for push services' certificates (a test's receiver); the system's CAs otherwise. */
   pushAgent?: Agent | undefined;
+  /** Told every push a push service took (the development outbox). */
+  onPushSent?: ((endpoint: string, payload: string) => void) | undefined;
 }
 
 /** Each channel, and whether it is on (or what it lacks). */
@@ -30,56 +39,65 @@ export function channelStates(config: Config): Record<string, string> {
   };
 }
 
-/** Undefined when no channel is configured: nothing runs. */
 export async function startDelivery({
   config,
   databaseUrl,
+  db,
   parts,
+  housekeeping,
   serverUrl,
   logger,
-  observe = () => {},
   pushAgent,
-}: StartDeliveryOptions): Promise<DeliveryQueue | undefined> {
-  const { email, push } = config.delivery;
-  const tasks: TaskList = {};
-  let sender: EmailSender | undefined;
-  if (email && parts.tokens) {
-    sender = new EmailSender({
-      smtpUrl: email.smtpUrl,
-      from: email.from,
-      publicUrl: () => email.publicUrl ?? serverUrl(),
-      tokens: parts.tokens,
-    });
-    tasks[EMAIL_TASK] = emailTask({
-      store: parts.store,
-      sender,
-      retryDelaysMs: config.delivery.retryDelaysMs,
-      logger: logger.child({ component: 'email' }),
-      observe: (outcome) => observe('EMAIL', outcome),
-    });
-  }
+  onPushSent,
+}: StartDeliveryOptions): Promise<JobQueue> {
+  const email = config.delivery.email;
+  const sender =
+    email && parts.tokens
+      ? new EmailSender({
+          smtpUrl: email.smtpUrl,
+          from: email.from,
+          publicUrl: () => email.publicUrl ?? serverUrl(),
+          tokens: parts.tokens,
+        })
+      : undefined;
+  const channelTasks: TaskList = sender
+    ? {
+        [EMAIL_TASK]: emailTask({
+          store: parts.store,
+          sender,
+          retryDelaysMs: config.delivery.retryDelaysMs,
+          logger: logger.child({ component: 'email' }),
+        }),
+      }
+    : {};
+  const push = config.delivery.push;
   if (push) {
-    tasks[PUSH_TASK] = pushTask({
+    channelTasks[PUSH_TASK] = pushTask({
       store: parts.store,
       subscriptions: parts.pushSubscriptions,
-      sender: new PushSender(push, pushAgent),
+      sender: new PushSender(push, pushAgent, onPushSent),
       retryDelaysMs: config.delivery.retryDelaysMs,
       logger: logger.child({ component: 'push' }),
     });
   }
-  if (Object.keys(tasks).length === 0) {
-    logger.info({ channels: channelStates(config) }, 'no delivery channel is on');
-    return undefined;
-  }
-  const queue = await startDeliveryQueue({
+  const anyChannel = Object.keys(channelTasks).length > 0;
+  const tasks = { ...housekeeping.tasks, ...channelTasks };
+  const queue = await startJobQueue({
     databaseUrl,
-    concurrency: config.delivery.concurrency,
+    db,
+    concurrency: anyChannel ? config.delivery.concurrency : HOUSEKEEPING_CONCURRENCY,
     pollIntervalMs: config.delivery.pollIntervalMs,
-    logger,
+    heartbeat: { intervalMs: config.delivery.heartbeatMs, deadAfterMs: config.delivery.deadAfterMs },
     tasks,
+    cronItems: housekeeping.cronItems,
+    logger,
   });
-  logger.info({ channels: channelStates(config), tasks: Object.keys(tasks) }, 'delivery queue started');
+  logger.info(
+    { poolId: queue.poolId, channels: channelStates(config), tasks: Object.keys(tasks) },
+    'job queue started',
+  );
   return {
+    ...queue,
     stop: async () => {
       await queue.stop();
       sender?.close();

@@ -9,3 +9,5 @@ export const HEALTH_PATH = '/health';
 /** PostgreSQL and Redis answer. */
 export const READY_PATH = '/ready';
 export const METRICS_PATH = '/metrics';
+/** The development outbox page (DEV_OUTBOX): every email and push payload sent. */
+export const DEV_OUTBOX_PATH = '/dev/outbox';

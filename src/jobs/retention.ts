@@ -1,12 +1,8 @@
 // Keeps the inbox from growing without end: deletes what expired, archives what is older than the
-// retention, and keeps at most so many live ones per user (the oldest go first). Once across the cluster per run; each
-// user's share is one logged change, so every tab follows.
+// retention, and keeps at most so many live ones per user (the oldest go first). Run by the job queue
+// (housekeeping.ts), once across the cluster; each user's share is one logged change, so every tab follows.
 import type { Database } from '../db.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
 import type { NotificationService } from '../notifications/service.js';
-import { LOCK_KEYS, runOnceAcrossCluster } from './cluster-lock.js';
-import type { Job } from './scheduler.js';
 
 export interface RetentionPolicy {
   archiveAfterDays: number;
@@ -27,66 +23,37 @@ export async function applyRetention(
   db: Database,
   notifications: NotificationService,
   policy: RetentionPolicy,
-): Promise<RetentionWork | undefined> {
-  return runOnceAcrossCluster(
-    db,
-    LOCK_KEYS.retention,
-    async () => {
-      const work: RetentionWork = { archived: 0, deleted: 0, expired: 0 };
-      // Expired ones first: they must not take places the per-user cap keeps for live ones.
-      for (;;) {
-        const expired = await notifications.expireDue();
-        work.expired += expired;
-        if (expired === 0) break;
-      }
-      const cutoff = new Date(Date.now() - policy.archiveAfterDays * DAY_MS);
-      for (;;) {
-        const users = await db.notification.findMany({
-          where: { createdAt: { lt: cutoff }, status: { not: 'ARCHIVED' }, snoozedUntil: null },
-          distinct: ['userId'],
-          select: { userId: true },
-          take: USERS_PER_STEP,
-        });
-        for (const { userId } of users) {
-          work.archived += (await notifications.archiveAll(userId, { filter: { createdBefore: cutoff } })).count;
-        }
-        if (users.length < USERS_PER_STEP) break;
-      }
-      for (;;) {
-        const crowded = await db.notification.groupBy({
-          by: ['userId'],
-          _count: { _all: true },
-          having: { userId: { _count: { gt: policy.maxPerUser } } },
-          orderBy: { userId: 'asc' },
-          take: USERS_PER_STEP,
-        });
-        for (const { userId } of crowded) work.deleted += (await notifications.trimTo(userId, policy.maxPerUser)).count;
-        if (crowded.length < USERS_PER_STEP) break;
-      }
-      return work;
-    },
-    // A run over a large table can take a while: the lock is held for all of it.
-    30 * 60 * 1000,
-  );
-}
-
-export function retentionJob(
-  db: Database,
-  notifications: NotificationService,
-  policy: RetentionPolicy,
-  metrics: Metrics,
-  logger: Logger,
-  intervalMs: number,
-): Job {
-  return {
-    name: 'retention',
-    intervalMs,
-    async run() {
-      const work = await applyRetention(db, notifications, policy);
-      if (!work) return undefined;
-      for (const [action, count] of Object.entries(work)) metrics.retention.inc({ action }, count);
-      if (work.archived || work.deleted || work.expired) logger.info({ ...work, policy }, 'retention applied');
-      return work;
-    },
-  };
+): Promise<RetentionWork> {
+  const work: RetentionWork = { archived: 0, deleted: 0, expired: 0 };
+  // Expired ones first: they must not take places the per-user cap keeps for live ones.
+  for (;;) {
+    const expired = await notifications.expireDue();
+    work.expired += expired;
+    if (expired === 0) break;
+  }
+  const cutoff = new Date(Date.now() - policy.archiveAfterDays * DAY_MS);
+  for (;;) {
+    const users = await db.notification.findMany({
+      where: { createdAt: { lt: cutoff }, status: { not: 'ARCHIVED' }, snoozedUntil: null },
+      distinct: ['userId'],
+      select: { userId: true },
+      take: USERS_PER_STEP,
+    });
+    for (const { userId } of users) {
+      work.archived += (await notifications.archiveAll(userId, { filter: { createdBefore: cutoff } })).count;
+    }
+    if (users.length < USERS_PER_STEP) break;
+  }
+  for (;;) {
+    const crowded = await db.notification.groupBy({
+      by: ['userId'],
+      _count: { _all: true },
+      having: { userId: { _count: { gt: policy.maxPerUser } } },
+      orderBy: { userId: 'asc' },
+      take: USERS_PER_STEP,
+    });
+    for (const { userId } of crowded) work.deleted += (await notifications.trimTo(userId, policy.maxPerUser)).count;
+    if (crowded.length < USERS_PER_STEP) break;
+  }
+  return work;
 }

@@ -1,6 +1,7 @@
 // Counts of a view of the inbox, in one query. Read state is `readAt` (set by markRead, cleared by
 // markUnread and resurfacing), seen state is `seenAt`, so one pass answers all three.
 import { Prisma } from '../generated/prisma/client.js';
+import { queryRows } from './sql.js';
 
 export interface NotificationCounts {
   total: number;
@@ -23,7 +24,9 @@ export const COUNT_COLUMNS = Prisma.raw(
 
 /** The counts of the notifications `condition` (on `notifications AS n`, see filterSql) selects. */
 export async function countView(db: Reader, condition: Prisma.Sql): Promise<NotificationCounts> {
-  const [counts] = await db.$queryRaw<NotificationCounts[]>`
-    SELECT ${COUNT_COLUMNS} FROM notifications AS n WHERE ${condition}`;
+  const [counts] = await queryRows<NotificationCounts>(
+    db,
+    Prisma.sql`SELECT ${COUNT_COLUMNS} FROM notifications AS n WHERE ${condition}`,
+  );
   return counts!;
 }

@@ -20,6 +20,7 @@ import { checkFilter, filterSql, type NotificationFilter } from './filter.js';
 import { parseNotificationId } from './ids.js';
 import { type PageRequest, parsePageRequest } from './pagination.js';
 import { NOTIFICATION_COLUMNS } from './rows.js';
+import { queryRows, toNotification } from './sql.js';
 import { type NewNotificationInput, parseNewNotification } from './validation.js';
 
 export interface ListFilter {
@@ -120,16 +121,19 @@ export class NotificationService {
     const counted = request.countNow ? countView(this.db, view).then(({ total }) => total) : undefined;
     // Awaited by totalCount; should the request end before that, its failure must not go unhandled.
     counted?.catch(() => {});
-    const rows = await this.db.$queryRaw<Notification[]>`
+    const rows = await queryRows<Notification>(
+      this.db,
+      Prisma.sql`
       SELECT p.* FROM (SELECT ${userId}::varchar AS id OFFSET 0) AS viewer, LATERAL (
         SELECT ${NOTIFICATION_COLUMNS} FROM notifications AS n
         WHERE ${Prisma.join([filterSql(Prisma.sql`viewer.id`, filter, now), ...bounds], ' AND ')}
         ORDER BY n.id ${direction} LIMIT ${page.size + 1}
       ) AS p
-      ORDER BY p.id ${direction}`;
+      ORDER BY p.id ${direction}`,
+    );
     // Walking backwards (`last`) reads oldest-first from the cursor, then flips the page.
     const hasMore = rows.length > page.size;
-    const nodes = rows.slice(0, page.size);
+    const nodes = rows.slice(0, page.size).map(toNotification);
     if (page.backwards) nodes.reverse();
     return {
       nodes,
@@ -207,16 +211,6 @@ export class NotificationService {
   observeDue(observe: DueObserver): () => void {
     this.dueObservers.add(observe);
     return () => this.dueObservers.delete(observe);
-  }
-
-  /** When the next snoozed notification falls due (perhaps already past); null when none is snoozed. */
-  async nextDue(): Promise<Date | null> {
-    const next = await this.db.notification.findFirst({
-      where: { snoozedUntil: { not: null } },
-      select: { snoozedUntil: true },
-      orderBy: { snoozedUntil: 'asc' },
-    });
-    return next?.snoozedUntil ?? null;
   }
 
   /** Marks these notifications seen (shown to the user); returns how many changed. */
@@ -355,6 +349,7 @@ export class NotificationService {
   /** After a delivery commits: its changes go live, and what it created is counted. */
   private committed(content: NotificationContent, { events, outcomes }: BatchResult): void {
     for (const { userId, event } of events) this.publisher.publish(userId, event);
+    if (content.expiresAt && events.length > 0) for (const observe of this.dueObservers) observe(content.expiresAt);
     const created = outcomes.filter(({ outcome }) => outcome === 'CREATED').length;
     if (created > 0) this.observeCreated(content, created);
   }

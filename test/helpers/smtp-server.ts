@@ -30,7 +30,12 @@ export function rawHeader(email: ReceivedEmail, name: string): string | undefine
   return line?.slice(name.length + 1).trim();
 }
 
-export async function startSmtpServer(): Promise<TestSmtpServer> {
+export interface SmtpServerOptions {
+  /** How long it takes to accept each message once it has it all: sends stay in flight this long. */
+  delayMs?: number;
+}
+
+export async function startSmtpServer({ delayMs = 0 }: SmtpServerOptions = {}): Promise<TestSmtpServer> {
   const received: ReceivedEmail[] = [];
   let refusal: number | undefined;
   let port = 0;
@@ -62,7 +67,10 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
                 rawHeaders: raw.subarray(0, headerEnd).toString('utf8'),
                 recipients: session.envelope.rcptTo.map((r) => r.address),
               });
-              callback();
+              // Received (it counts as sent here) before the sender hears so: a sender that dies meanwhile
+              // sends it again.
+              if (delayMs > 0) setTimeout(callback, delayMs);
+              else callback();
             },
             (error: Error) => callback(error),
           );

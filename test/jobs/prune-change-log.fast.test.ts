@@ -9,7 +9,7 @@ const shared = useTestApp();
 const DAY_MS = 24 * 3600 * 1000;
 
 describe('pruning the change log', () => {
-  it('should delete only changes older than the retention, once across instances, leaving older positions to RESYNC_REQUIRED', async () => {
+  it('should delete only changes older than the retention, each once even with two instances at it, leaving older positions to RESYNC_REQUIRED', async () => {
     const user = await shared.newUser();
     await createMany(shared, user.userId, 4);
     const db = shared.app.services.db;
@@ -22,10 +22,8 @@ describe('pruning the change log', () => {
     const other = await createTestApp();
     try {
       const results = await Promise.all([pruneChangeLog(db, 30), pruneChangeLog(other.app.services.db, 30)]);
-      const ran = results.filter((deleted) => deleted !== undefined).length;
       console.log(`prune with two instances: results ${JSON.stringify(results)}`);
-      expect(results.reduce<number>((sum, deleted) => sum + (deleted ?? 0), 0)).toBeGreaterThanOrEqual(3);
-      expect(ran).toBeGreaterThanOrEqual(1);
+      expect(results.reduce((sum, deleted) => sum + deleted, 0)).toBeGreaterThanOrEqual(3);
     } finally {
       await other.close();
     }

@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { LOCK_KEYS } from '../../src/jobs/cluster-lock.js';
 import {
   CountsDocument,
   MarkReadDocument,
@@ -20,17 +19,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('snooze', () => {
   it('should keep a snoozed notification hidden past its time for as long as the wake-up job cannot run', async () => {
-    // The job's cluster lock, held here, keeps every instance's job from resurfacing anything.
+    // The notification's row, locked here, keeps every instance's wake-up job from resurfacing it.
     const holder = new pg.Client({ connectionString: inject('databaseUrl') });
     await holder.connect();
     try {
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [LOCK_KEYS.dueNotifications]);
       const user = await shared.newUser();
       const [n] = await createMany(shared.url, user.userId, 1);
       await user.data(MarkSeenDocument, { ids: [n!.id] });
       await user.data(MarkReadDocument, { id: n!.id });
       const until = new Date(Date.now() + 1000);
       await user.data(SnoozeDocument, { id: n!.id, until: until.toISOString() });
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM notifications WHERE user_id = $1 FOR UPDATE', [user.userId]);
       // Three full polls that started after its time.
       for (let polls = 0; polls < 3; ) {
         const started = Date.now();
@@ -41,7 +41,7 @@ describe('snooze', () => {
         else await sleep(20);
       }
       expect((await user.data(NotificationsDocument, { filter: { snoozed: true } })).notifications.totalCount).toBe(1);
-      await holder.query('SELECT pg_advisory_unlock($1::bigint)', [LOCK_KEYS.dueNotifications]);
+      await holder.query('COMMIT');
       const deadline = Date.now() + 15_000;
       while ((await user.data(CountsDocument, {})).counts.total === 0 && Date.now() < deadline) await sleep(20);
       expect((await user.data(CountsDocument, {})).counts).toEqual({ total: 1, unread: 1, unseen: 1 });

@@ -25,6 +25,8 @@ export class PushSender {
     private readonly config: PushConfig,
     /** For a push service whose certificate the system does not trust (a test's receiver). */
     private readonly agent?: Agent,
+    /** Told every push a push service took (the development outbox lists them). */
+    private readonly onSent: (endpoint: string, payload: string) => void = () => {},
   ) {}
 
   async send(device: Device, message: PushMessage): Promise<void> {
@@ -41,5 +43,6 @@ export class PushSender {
         ...(this.agent ? { agent: this.agent } : {}),
       },
     );
+    this.onSent(device.endpoint, message.payload);
   }
 }
