@@ -17,6 +17,7 @@ import {
 import { freshDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/event-stream.js';
 import { execute, expectData, userClient } from '../helpers/graphql.js';
+import { scrape } from '../helpers/metrics.js';
 import { startPushReceiver, type TestPushReceiver } from '../helpers/push-receiver.js';
 import { testServerEnvironment } from '../helpers/server.js';
 import { scaled } from '../helpers/timing.js';
@@ -233,5 +234,15 @@ describe('push delivery', () => {
     const { delivery } = await publishAndSettle(user.userId, 'system.warning', { message: 'Bad' }, scaled(15_000));
     expect(delivery).toMatchObject({ status: 'FAILED', reason: 'REJECTED', attempts: 1 });
     expect((await user.client.data(MyPushSubscriptionsDocument)).myPushSubscriptions).toHaveLength(1);
+  });
+
+  // Last: every outcome above was counted, as email's are, under channel="PUSH".
+  it('should count each push outcome in the deliveries metrics, with the hand-off latency', async () => {
+    const metrics = await scrape(server.url);
+    // (A delivery SKIPPED when planned, as NO_SUBSCRIPTION is, never reaches the queue, for email as for push.)
+    for (const outcome of ['sent', 'retried', 'failed']) {
+      expect(metrics.value('notifications_deliveries_total', { channel: 'PUSH', outcome }), outcome).toBeGreaterThan(0);
+    }
+    expect(metrics.value('notifications_delivery_handoff_seconds_count', { channel: 'PUSH' })).toBeGreaterThan(0);
   });
 });
