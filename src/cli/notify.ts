@@ -6,22 +6,8 @@
 import { type CliConfig, ConfigError, loadCliConfig } from '../config.js';
 import { DevSecretError, readDevSecret } from '../dev/dev-secret.js';
 import { signToken } from '../sign-token.js';
-import { CliError, request } from './api-client.js';
+import { CliError, document, request } from './api-client.js';
 import { type NotifyArguments, parseNotifyArguments, USAGE, UsageError } from './arguments.js';
-
-const PUBLISH = `mutation Notify($input: PublishEventInput!) {
-  publishEvent(input: $input) {
-    results { userId outcome notification { id title } error { code message retryAfter } }
-    tally { created updated duplicate stale muted rateLimited }
-  }
-}`;
-
-const BROADCAST = `mutation NotifyEveryone($input: BroadcastInput!) {
-  broadcast(input: $input) {
-    recipients
-    tally { created updated duplicate stale muted rateLimited }
-  }
-}`;
 
 type Tally = Record<'created' | 'updated' | 'duplicate' | 'stale' | 'muted' | 'rateLimited', number>;
 
@@ -31,6 +17,26 @@ interface PublishResult {
   notification: { id: string; title: string } | null;
   error: { code: string; message: string; retryAfter: number | null } | null;
 }
+
+const PUBLISH = document<
+  { publishEvent: { results: PublishResult[]; tally: Tally } },
+  { input: unknown }
+>(`mutation Notify($input: PublishEventInput!) {
+  publishEvent(input: $input) {
+    results { userId outcome notification { id title } error { code message retryAfter } }
+    tally { created updated duplicate stale muted rateLimited }
+  }
+}`);
+
+const BROADCAST = document<
+  { broadcast: { recipients: number; tally: Tally } },
+  { input: unknown }
+>(`mutation NotifyEveryone($input: BroadcastInput!) {
+  broadcast(input: $input) {
+    recipients
+    tally { created updated duplicate stale muted rateLimited }
+  }
+}`);
 
 async function serviceToken({ jwt }: CliConfig): Promise<string> {
   const secret = jwt.secret ?? (await readDevSecret(jwt.devSecretFile));
@@ -72,20 +78,12 @@ async function notify(args: NotifyArguments, config: CliConfig): Promise<string[
   const token = await serviceToken(config);
   const common = { type: args.type, data: args.data ?? null, idempotencyKey: args.idempotencyKey ?? null };
   if (args.broadcast) {
-    const { broadcast } = await request<{ broadcast: { recipients: number; tally: Tally } }>(
-      config.apiUrl,
-      token,
-      BROADCAST,
-      { input: common },
-    );
+    const { broadcast } = await request(config.apiUrl, token, BROADCAST, { input: common });
     return [`${args.type} → broadcast to ${plural(broadcast.recipients, 'user')}: ${summary(broadcast.tally)}`];
   }
-  const { publishEvent } = await request<{ publishEvent: { results: PublishResult[]; tally: Tally } }>(
-    config.apiUrl,
-    token,
-    PUBLISH,
-    { input: { ...common, recipients: args.users, collapseKey: args.collapseKey ?? null } },
-  );
+  const { publishEvent } = await request(config.apiUrl, token, PUBLISH, {
+    input: { ...common, recipients: args.users, collapseKey: args.collapseKey ?? null },
+  });
   const width = Math.max(...publishEvent.results.map((result) => result.userId.length));
   return [
     `${args.type} → ${plural(publishEvent.results.length, 'recipient')}: ${summary(publishEvent.tally)}`,
