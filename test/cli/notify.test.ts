@@ -118,7 +118,9 @@ describe('npm run notify', { timeout: timeoutForStarts(5) }, () => {
       JWT_SECRET: 'another-secret-of-at-least-thirty-two-characters',
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^notify: UNAUTHENTICATED The token is not valid\..*JWT_SECRET/);
+    expect(run.stderr).toMatch(
+      /^notify: UNAUTHENTICATED The token is not signed with a key this server accepts\..*JWT_SECRET/,
+    );
   });
 });
 
