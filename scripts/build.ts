@@ -24,7 +24,7 @@ await build({
   logLevel: 'warning',
 });
 await build({
-  entryPoints: ['src/cli/notify.ts'],
+  entryPoints: ['src/cli/notify.ts', 'src/cli/token.ts'],
   outbase: 'src',
   outdir: OUT,
   allowOverwrite: true,

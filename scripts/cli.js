@@ -1,4 +1,4 @@
-// `npm run notify`: runs a command line of src/cli/ from a bundle of it (one file with its
+// `npm run notify` and `npm run token`: runs a command line of src/cli/ from a bundle of it (one file with its
 // dependencies inside), which node starts in tens of milliseconds where tsx would first compile the sources for
 // a second or more. The bundle is made at install (scripts/postinstall.js) and made again whenever one of the
 // files it was made from has changed since, so it never runs stale code. Where esbuild is absent (a production
@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = path.join(ROOT, 'node_modules/.cache/notification-api/cli');
 /** The command lines there are: their sources in src/cli/. */
-export const COMMANDS = ['notify'];
+export const COMMANDS = ['notify', 'token'];
 
 const bundleOf = (name) => path.join(CACHE, `${name}.js`);
 const inputsOf = (name) => path.join(CACHE, `${name}.inputs.json`);

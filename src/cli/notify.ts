@@ -4,10 +4,11 @@
 // outcome. Exit 0 when the server took the event (refused recipients are printed), 1 on any error, in one line.
 
 import { type CliConfig, ConfigError, loadCliConfig } from '../config.js';
-import { DevSecretError, readDevSecret } from '../dev/dev-secret.js';
+import { DevSecretError } from '../dev/dev-secret.js';
 import { signToken } from '../sign-token.js';
 import { CliError, document, request } from './api-client.js';
 import { type NotifyArguments, parseNotifyArguments, USAGE, UsageError } from './arguments.js';
+import { signingSecret } from './signing-secret.js';
 
 type Tally = Record<'created' | 'updated' | 'duplicate' | 'stale' | 'muted' | 'rateLimited', number>;
 
@@ -38,21 +39,15 @@ const BROADCAST = document<
   }
 }`);
 
-async function serviceToken({ jwt }: CliConfig): Promise<string> {
-  const secret = jwt.secret ?? (await readDevSecret(jwt.devSecretFile));
-  if (!secret) {
-    throw new CliError(
-      `no JWT_SECRET, and no development secret in ${jwt.devSecretFile}: start the server once with npm start, ` +
-        "or set JWT_SECRET to the server's",
-    );
-  }
+async function serviceToken(config: CliConfig): Promise<string> {
+  const { secret } = await signingSecret(config);
   // Short-lived: it is made for this one request.
   return signToken(secret, {
     sub: 'notify-cli',
     roles: ['service'],
     ttl: 300,
-    issuer: jwt.issuer,
-    audience: jwt.audience,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
   });
 }
 

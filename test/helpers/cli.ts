@@ -8,3 +8,8 @@ import { type ProcessRun, runNode } from './process.js';
 export function runNotify(args: string[], env: Record<string, string | undefined>): Promise<ProcessRun> {
   return runNode(['scripts/cli.js', 'notify', ...args], env);
 }
+
+/** Runs `src/cli/token.ts` as `npm run token` does, with `args` and exactly `env` (plus PATH). */
+export function runToken(args: string[], env: Record<string, string | undefined>): Promise<ProcessRun> {
+  return runNode(['scripts/cli.js', 'token', ...args], env);
+}
