@@ -1,19 +1,8 @@
-// Typed documents for the operations our clients send, from schema.graphql; never committed.
-// - test/generated/: the tests' operations (test/operations/), as document ASTs.
-// - client/generated/: the frontend's operations (client/operations/), as document strings, so that a browser
-//   bundle needs no graphql-js; client/notification-client.ts and the demo page use them.
-// Each folder's persisted-documents.json is a trusted-documents manifest (sha256 hash → document) that a
-// server with PERSISTED_OPERATIONS=only accepts: client/generated's is the one a frontend deploys with.
+// Typed documents for the tests' operations (test/operations/) into test/generated/, as document ASTs, from
+// schema.graphql; never committed. Its persisted-documents.json is a trusted-documents manifest (sha256 hash →
+// document) that a server with PERSISTED_OPERATIONS=only accepts. The client package has its own config
+// (packages/client/codegen.ts); `npm run codegen` runs both.
 import type { CodegenConfig } from '@graphql-codegen/cli';
-
-const presetConfig = { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } } as const;
-const typesConfig = {
-  emitLegacyCommonJSImports: false,
-  enumsAsTypes: true,
-  useTypeImports: true,
-  scalars: { DateTime: 'string', JSON: 'unknown' },
-  strictScalars: true,
-};
 
 const config: CodegenConfig = {
   schema: 'schema.graphql',
@@ -21,14 +10,14 @@ const config: CodegenConfig = {
     'test/generated/': {
       documents: ['test/operations/**/*.graphql'],
       preset: 'client',
-      presetConfig,
-      config: typesConfig,
-    },
-    'client/generated/': {
-      documents: ['client/operations/**/*.graphql'],
-      preset: 'client',
-      presetConfig,
-      config: { ...typesConfig, documentMode: 'string' },
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      config: {
+        emitLegacyCommonJSImports: false,
+        enumsAsTypes: true,
+        useTypeImports: true,
+        scalars: { DateTime: 'string', JSON: 'unknown' },
+        strictScalars: true,
+      },
     },
   },
   silent: true,

@@ -8,6 +8,8 @@ export default defineConfig({
     // One copy of graphql for the app, the tests and every library, or `instanceof GraphQLError` breaks.
     alias: { graphql: require.resolve('graphql') },
   },
+  // The client package's sources, not its dist/, as in tsconfig.json; then Vite's own defaults for Node.
+  ssr: { resolve: { conditions: ['@notification-api/source', 'module', 'node', 'development|production'] } },
   test: {
     globalSetup: ['test/setup/global.ts'],
     testTimeout: 60_000,

@@ -1,4 +1,5 @@
-// After `npm ci`: generates the Prisma client and the typed documents, which are never committed. Plain
+// After `npm ci`: generates the Prisma client and the typed documents, which are never committed, and bundles
+// the command lines (scripts/cli.js), so that the first `npm run notify` starts at once. Plain
 // JavaScript, as tsx may not be installed. A production install (`npm ci --omit=dev`) has neither generator
 // and needs neither: it runs dist/, built beforehand with the generated code in it (`npm run build`).
 import { execSync } from 'node:child_process';
@@ -16,6 +17,8 @@ const installed = (name) => {
 
 if (installed('prisma') && installed('@graphql-codegen/cli')) {
   execSync('npm run generate && npm run codegen', { stdio: 'inherit' });
+  const { bundle, COMMANDS } = await import('./cli.js');
+  for (const name of COMMANDS) await bundle(name);
 } else {
   console.log('postinstall: no development dependencies (--omit=dev), nothing generated: run the build in dist/');
 }

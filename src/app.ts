@@ -1,6 +1,5 @@
 // The GraphQL app: Yoga and its plugin list, over the services (src/services.ts). No I/O here, and nothing
 // listens: src/server.ts runs it, tests build it in-process with createApp.
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
@@ -14,6 +13,7 @@ import { useAccessLog } from './http/access-log.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
 import { corsFor } from './http/cors.js';
+import { CSRF_HEADER, useCsrfPrevention } from './http/csrf.js';
 import { createErrorMasking } from './http/error-masking.js';
 import { useErrorMetrics } from './http/error-metrics.js';
 import { useSingleConnectionSse } from './http/graphql-sse.js';
@@ -108,7 +108,7 @@ function createYogaApp(
       headers: JSON.stringify(graphiqlHeaders ?? {}, null, 2),
       defaultTabs: graphiqlTabs,
       // GraphiQL runs subscriptions as GETs of an event stream, which the CSRF prevention refuses without it.
-      additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
+      additionalHeaders: { [CSRF_HEADER]: 'graphiql' },
     },
     renderGraphiQL,
     cors: corsFor(security.corsOrigins),
@@ -146,7 +146,7 @@ function createYogaApp(
       useRateLimits(rateLimits),
       useSseHeartbeat(heartbeat),
       useSseResults(heartbeat),
-      useCSRFPrevention(),
+      useCsrfPrevention(),
       useNoConditionalSubscriptionRoot(),
       ...(security.introspection ? [] : [useDisableIntrospection()]),
       ...useTrustedDocuments(security.persistedOperations, trustedDocuments),

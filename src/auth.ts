@@ -3,7 +3,7 @@
 // token's lifetime bounded.
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Config } from './config.js';
-import { unauthenticated } from './errors.js';
+import { ExpectedError, type UnauthenticatedReason, unauthenticated } from './errors.js';
 
 /** The signed-in caller, as its token describes it. */
 export interface Viewer {
@@ -47,6 +47,31 @@ function lifetimeSeconds({ iat, exp }: JWTPayload, nowSeconds: number): number {
   return (exp as number) - iat;
 }
 
+const SIGNATURE_REFUSED = 'The token is not signed with a key this server accepts.';
+
+/** What jose's error means to the caller, said without jose's details (which claim, which key). */
+const REFUSALS: Record<string, [UnauthenticatedReason, string]> = {
+  ERR_JWS_INVALID: ['MALFORMED', 'The token is not a well-formed JWT.'],
+  ERR_JWT_INVALID: ['MALFORMED', 'The token is not a well-formed JWT.'],
+  ERR_JWT_EXPIRED: ['EXPIRED', 'The token has expired.'],
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: ['BAD_SIGNATURE', SIGNATURE_REFUSED],
+  ERR_JOSE_ALG_NOT_ALLOWED: ['BAD_SIGNATURE', SIGNATURE_REFUSED],
+  ERR_JOSE_NOT_SUPPORTED: ['BAD_SIGNATURE', SIGNATURE_REFUSED],
+  ERR_JWKS_NO_MATCHING_KEY: ['BAD_SIGNATURE', SIGNATURE_REFUSED],
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: ['BAD_SIGNATURE', SIGNATURE_REFUSED],
+  ERR_JWT_CLAIM_VALIDATION_FAILED: [
+    'CLAIMS_REJECTED',
+    'The token is not accepted here (issuer, audience, subject or validity).',
+  ],
+};
+
+function refusal(error: unknown) {
+  if (error instanceof ExpectedError) return error;
+  const known = REFUSALS[(error as { code?: string }).code ?? ''];
+  // Anything else (the key set unreachable…) is no fault the caller can name: no reason.
+  return known ? unauthenticated(known[1], known[0]) : unauthenticated('The token could not be verified.');
+}
+
 /**
  * `maxUserTokenAgeSeconds` bounds the lifetime of user tokens (see lifetimeSeconds); a service token
  * (role `service`) is a backend's credential, whose rotation its operators decide, and is not bounded.
@@ -68,7 +93,7 @@ export function createTokenVerifier(jwt: Config['jwt'], maxUserTokenAgeSeconds: 
   const getKey: JWTVerifyGetKey = async (header, token) => {
     if (header.alg === 'HS256' && secret) return secret;
     if (jwks) return jwks(header, token);
-    throw unauthenticated();
+    throw unauthenticated(SIGNATURE_REFUSED, 'BAD_SIGNATURE');
   };
 
   // A client sends the same token with every request: verifying a signature each time cost a tenth of a
@@ -76,8 +101,10 @@ export function createTokenVerifier(jwt: Config['jwt'], maxUserTokenAgeSeconds: 
   const verified = new Map<string, Viewer>();
 
   return async (authorization) => {
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
-    if (!token) throw unauthenticated('A bearer token is required: send "Authorization: Bearer <JWT>".');
+    if (!authorization)
+      throw unauthenticated('A bearer token is required: send "Authorization: Bearer <JWT>".', 'MISSING');
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (!token) throw unauthenticated('The Authorization header must be "Bearer <JWT>".', 'MALFORMED');
     const known = verified.get(token);
     if (known && known.expiresAt > Date.now()) return known;
     if (known) verified.delete(token);
@@ -97,16 +124,16 @@ export function createTokenVerifier(jwt: Config['jwt'], maxUserTokenAgeSeconds: 
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
-      const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
-      throw unauthenticated(expired ? 'The token has expired.' : 'The token is not valid.');
+      throw refusal(error);
     }
     const { sub, exp, roles: claimed } = payload;
-    if (!isSubject(sub)) throw unauthenticated('The token has no usable subject.');
+    if (!isSubject(sub)) throw unauthenticated('The token has no usable subject.', 'CLAIMS_REJECTED');
     const roles = Array.isArray(claimed) ? claimed.filter((role): role is string => typeof role === 'string') : [];
     const nowSeconds = Math.floor(Date.now() / 1000);
     if (!roles.includes('service') && lifetimeSeconds(payload, nowSeconds) > maxUserTokenAgeSeconds) {
       throw unauthenticated(
         `The token lives longer than ${maxUserTokenAgeSeconds} seconds: ask for a shorter-lived one.`,
+        'CLAIMS_REJECTED',
       );
     }
     return { userId: sub, roles, expiresAt: (exp as number) * 1000 };

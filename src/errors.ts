@@ -28,8 +28,23 @@ export class ExpectedError extends GraphQLError {
   }
 }
 
-export const unauthenticated = (message = 'A valid bearer token is required.') =>
-  new ExpectedError('UNAUTHENTICATED', message, { http: { status: 401 } });
+/**
+ * Why a request's token was refused (`extensions.reason` of UNAUTHENTICATED): enough to know what to fix, never
+ * which key, issuer or claim the server expected.
+ */
+export type UnauthenticatedReason =
+  /** No `Authorization` header. */
+  | 'MISSING'
+  /** Not `Bearer <JWT>`, or not a JWT. */
+  | 'MALFORMED'
+  | 'EXPIRED'
+  /** Not signed by a key this server trusts, or with an algorithm it does not accept. */
+  | 'BAD_SIGNATURE'
+  /** Well signed, but its issuer, audience, subject or validity period are not accepted here. */
+  | 'CLAIMS_REJECTED';
+
+export const unauthenticated = (message = 'A valid bearer token is required.', reason?: UnauthenticatedReason) =>
+  new ExpectedError('UNAUTHENTICATED', message, { ...(reason ? { reason } : {}), http: { status: 401 } });
 
 export const forbidden = (message = 'You are not allowed to do this.') => new ExpectedError('FORBIDDEN', message);
 

@@ -10,17 +10,29 @@ const DEV_USER = 'dev-user';
 
 const shellQuote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
 
-/** `npm run notify` as it must be typed to reach this server: the settings it would not guess come first. */
-function notifyCommand(url: string, jwt: Config['jwt']): string {
+/** The settings a command line would not guess to reach this server, as `NAME=value` words to type first. */
+function cliSettings(url: string | undefined, jwt: Config['jwt']): string[] {
   const defaults = loadCliConfig({});
-  const settings = Object.entries({
-    API_URL: url === defaults.apiUrl ? undefined : url,
+  return Object.entries({
+    API_URL: url === undefined || url === defaults.apiUrl ? undefined : url,
     DEV_JWT_SECRET_FILE: jwt.devSecretFile === defaults.jwt.devSecretFile ? undefined : path.resolve(jwt.devSecretFile),
     JWT_ISSUER: jwt.issuer,
     JWT_AUDIENCE: jwt.audience,
   }).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${shellQuote(value)}`]));
+}
+
+/** `npm run notify` as it must be typed to reach this server. */
+function notifyCommand(url: string, jwt: Config['jwt']): string {
   const data = JSON.stringify({ message: 'Hello' });
-  return [...settings, 'npm run notify --', 'system.warning', '--user', DEV_USER, '--data', shellQuote(data)].join(' ');
+  return [
+    ...cliSettings(url, jwt),
+    'npm run notify --',
+    'system.warning',
+    '--user',
+    DEV_USER,
+    '--data',
+    shellQuote(data),
+  ].join(' ');
 }
 
 let config: Config;
@@ -124,6 +136,7 @@ if (devToken) {
             `  Outbox:    ${server.url}${DEV_OUTBOX_PATH}   (every email sent; ${DEV_USER}'s goes to ${DEV_USER}@outbox.localhost)`,
           ]
         : []),
+      `  A user:    ${[...cliSettings(undefined, config.jwt), 'npm run -s token -- --user alice'].join(' ')}   (a plain user's token, for a frontend)`,
       '',
     ].join('\n'),
   );

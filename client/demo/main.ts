@@ -2,22 +2,20 @@
 // mark all read and archive, all kept right by the event stream (live arrivals, other tabs' actions).
 // Plain DOM; notification text is only ever set as textContent, never as HTML.
 import {
+  createNotificationClient,
+  GraphQLRequestError,
   InboxArchiveDocument,
   type InboxCountsFieldsFragment,
   InboxDocument,
+  type InboxEvent,
   type InboxItemFragment,
   InboxMarkAllReadDocument,
   InboxMarkAllSeenDocument,
   InboxMarkReadDocument,
   InboxMarkSeenDocument,
   InboxPositionDocument,
-} from '../generated/graphql.js';
-import {
-  createNotificationClient,
-  GraphQLRequestError,
-  type InboxEvent,
   type StreamStatus,
-} from '../notification-client.js';
+} from '@notification-api/client';
 import { setUpPushButton } from './push.js';
 
 const PAGE_SIZE = 20;

@@ -1,8 +1,11 @@
 // "Notify me on this device": registers the demo's service worker (client/demo/sw.ts, which shows each push),
 // subscribes this browser with the server's VAPID public key and hands the subscription to the API. Hidden
 // where the browser cannot do Web Push or the server has push off.
-import { PushPublicKeyDocument, RegisterThisDeviceDocument } from '../generated/graphql.js';
-import type { NotificationClient } from '../notification-client.js';
+import {
+  type NotificationClient,
+  PushPublicKeyDocument,
+  RegisterPushSubscriptionDocument,
+} from '@notification-api/client';
 
 const SERVICE_WORKER = '/demo/sw.js';
 
@@ -43,7 +46,7 @@ export async function setUpPushButton(
       });
       const { endpoint, keys } = subscription.toJSON();
       if (!endpoint || !keys?.p256dh || !keys.auth) throw new Error('the browser gave an incomplete subscription');
-      await client.request(RegisterThisDeviceDocument, {
+      await client.request(RegisterPushSubscriptionDocument, {
         input: { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } },
       });
       done();

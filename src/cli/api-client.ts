@@ -1,57 +1,59 @@
-// The CLI's way into the service: one GraphQL request to the running server with a service token, so that
-// an event from the command line takes exactly the path of one from a producer. Every failure becomes one
-// line an operator can act on.
+// The CLI's way into the service: one GraphQL request to the running server with a service token, through the
+// shared client (@notification-api/client), so that an event from the command line takes exactly the path of
+// one from a producer. Every failure becomes one line an operator can act on.
+import {
+  createNotificationClient,
+  type GraphQLErrorLike,
+  GraphQLRequestError,
+  graphqlEndpoint,
+  type TypedDocument,
+} from '@notification-api/client';
 
 /** A failure to report in one line (the CLI prints it and exits 1). */
 export class CliError extends Error {
   override name = 'CliError';
 }
 
-interface GraphQLErrorShape {
-  message: string;
-  extensions?: { code?: string; field?: string };
-}
-
-import { GRAPHQL_PATH } from '../http/paths.js';
-
 const TIMEOUT_MS = 60_000;
 
+/** A document written here, typed by hand. */
+export const document = <TData, TVariables>(text: string): TypedDocument<TData, TVariables> => ({
+  toString: () => text,
+});
+
 /** Runs one operation and returns its data; throws CliError with the server's error, or why it could not ask. */
-export async function request<TData>(
+export async function request<TData, TVariables>(
   apiUrl: string,
   token: string,
-  query: string,
-  variables: Record<string, unknown>,
+  operation: TypedDocument<TData, TVariables>,
+  variables: TVariables,
 ): Promise<TData> {
-  let response: Response;
+  const client = createNotificationClient({
+    url: apiUrl,
+    token,
+    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) }),
+  });
+  // The variables are given whole here, so the client's "optional when every variable is" typing does not apply.
+  const send = client.request as (operation: TypedDocument<TData, TVariables>, variables: TVariables) => Promise<TData>;
   try {
-    response = await fetch(`${apiUrl}${GRAPHQL_PATH}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/graphql-response+json, application/json',
-        authorization: `Bearer ${token}`,
-      },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    return await send(operation, variables);
   } catch (error) {
-    throw new CliError(unreachable(apiUrl, error));
+    if (!(error instanceof GraphQLRequestError)) throw error;
+    throw new CliError(explain(apiUrl, error));
   }
-  let body: { data?: TData | null; errors?: GraphQLErrorShape[] };
-  try {
-    body = (await response.json()) as typeof body;
-  } catch {
-    throw new CliError(`${apiUrl}${GRAPHQL_PATH} answered HTTP ${response.status}, not GraphQL; is API_URL right?`);
-  }
-  if (body.errors?.length) throw new CliError(body.errors.map(describe).join('; '));
-  if (!body.data) throw new CliError(`${apiUrl}${GRAPHQL_PATH} answered HTTP ${response.status} without data`);
-  return body.data;
 }
 
-function describe(error: GraphQLErrorShape): string {
-  const code = error.extensions?.code;
-  const field = error.extensions?.field;
+function explain(apiUrl: string, error: GraphQLRequestError): string {
+  const endpoint = graphqlEndpoint(apiUrl);
+  if (error.errors.length > 0) return error.errors.map(describe).join('; ');
+  if (error.code !== 'NETWORK_ERROR') return `${endpoint} answered HTTP ${error.status} without data`;
+  if (error.status !== undefined) return `${endpoint} answered HTTP ${error.status}, not GraphQL; is API_URL right?`;
+  return unreachable(apiUrl, error.cause);
+}
+
+function describe(error: GraphQLErrorLike): string {
+  const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
+  const field = typeof error.extensions?.field === 'string' ? error.extensions.field : undefined;
   // BAD_USER_INPUT messages start with their field already ("type: is not a known event type: …").
   const message = field && !error.message.startsWith(`${field}:`) ? `${field}: ${error.message}` : error.message;
   const hint = code === 'UNAUTHENTICATED' ? " (is JWT_SECRET the server's, or DEV_JWT_SECRET_FILE its file?)" : '';

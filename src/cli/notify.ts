@@ -4,24 +4,11 @@
 // outcome. Exit 0 when the server took the event (refused recipients are printed), 1 on any error, in one line.
 
 import { type CliConfig, ConfigError, loadCliConfig } from '../config.js';
-import { DevSecretError, readDevSecret } from '../dev/dev-secret.js';
+import { DevSecretError } from '../dev/dev-secret.js';
 import { signToken } from '../sign-token.js';
-import { CliError, request } from './api-client.js';
+import { CliError, document, request } from './api-client.js';
 import { type NotifyArguments, parseNotifyArguments, USAGE, UsageError } from './arguments.js';
-
-const PUBLISH = `mutation Notify($input: PublishEventInput!) {
-  publishEvent(input: $input) {
-    results { userId outcome notification { id title } error { code message retryAfter } }
-    tally { created updated duplicate stale muted rateLimited }
-  }
-}`;
-
-const BROADCAST = `mutation NotifyEveryone($input: BroadcastInput!) {
-  broadcast(input: $input) {
-    recipients
-    tally { created updated duplicate stale muted rateLimited }
-  }
-}`;
+import { signingSecret } from './signing-secret.js';
 
 type Tally = Record<'created' | 'updated' | 'duplicate' | 'stale' | 'muted' | 'rateLimited', number>;
 
@@ -32,21 +19,35 @@ interface PublishResult {
   error: { code: string; message: string; retryAfter: number | null } | null;
 }
 
-async function serviceToken({ jwt }: CliConfig): Promise<string> {
-  const secret = jwt.secret ?? (await readDevSecret(jwt.devSecretFile));
-  if (!secret) {
-    throw new CliError(
-      `no JWT_SECRET, and no development secret in ${jwt.devSecretFile}: start the server once with npm start, ` +
-        "or set JWT_SECRET to the server's",
-    );
+const PUBLISH = document<
+  { publishEvent: { results: PublishResult[]; tally: Tally } },
+  { input: unknown }
+>(`mutation Notify($input: PublishEventInput!) {
+  publishEvent(input: $input) {
+    results { userId outcome notification { id title } error { code message retryAfter } }
+    tally { created updated duplicate stale muted rateLimited }
   }
+}`);
+
+const BROADCAST = document<
+  { broadcast: { recipients: number; tally: Tally } },
+  { input: unknown }
+>(`mutation NotifyEveryone($input: BroadcastInput!) {
+  broadcast(input: $input) {
+    recipients
+    tally { created updated duplicate stale muted rateLimited }
+  }
+}`);
+
+async function serviceToken(config: CliConfig): Promise<string> {
+  const { secret } = await signingSecret(config);
   // Short-lived: it is made for this one request.
   return signToken(secret, {
     sub: 'notify-cli',
     roles: ['service'],
     ttl: 300,
-    issuer: jwt.issuer,
-    audience: jwt.audience,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
   });
 }
 
@@ -72,20 +73,12 @@ async function notify(args: NotifyArguments, config: CliConfig): Promise<string[
   const token = await serviceToken(config);
   const common = { type: args.type, data: args.data ?? null, idempotencyKey: args.idempotencyKey ?? null };
   if (args.broadcast) {
-    const { broadcast } = await request<{ broadcast: { recipients: number; tally: Tally } }>(
-      config.apiUrl,
-      token,
-      BROADCAST,
-      { input: common },
-    );
+    const { broadcast } = await request(config.apiUrl, token, BROADCAST, { input: common });
     return [`${args.type} → broadcast to ${plural(broadcast.recipients, 'user')}: ${summary(broadcast.tally)}`];
   }
-  const { publishEvent } = await request<{ publishEvent: { results: PublishResult[]; tally: Tally } }>(
-    config.apiUrl,
-    token,
-    PUBLISH,
-    { input: { ...common, recipients: args.users, collapseKey: args.collapseKey ?? null } },
-  );
+  const { publishEvent } = await request(config.apiUrl, token, PUBLISH, {
+    input: { ...common, recipients: args.users, collapseKey: args.collapseKey ?? null },
+  });
   const width = Math.max(...publishEvent.results.map((result) => result.userId.length));
   return [
     `${args.type} → ${plural(publishEvent.results.length, 'recipient')}: ${summary(publishEvent.tally)}`,

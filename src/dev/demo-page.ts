@@ -19,7 +19,7 @@ export type DemoPage = ReadonlyMap<string, Asset>;
 
 /**
  * Bundles the demo page. `persisted` is the server's PERSISTED_OPERATIONS: with it on, the page sends
- * hashes (client/generated/persisted-documents.json must then be the server's manifest).
+ * hashes (packages/client/src/generated/persisted-documents.json must then be the server's manifest).
  */
 export async function buildDemoPage(persisted: PersistedOperationsMode): Promise<DemoPage> {
   const { build } = await import('esbuild').catch((error: unknown) => {
@@ -37,6 +37,8 @@ export async function buildDemoPage(persisted: PersistedOperationsMode): Promise
         sw: new URL('demo/sw.ts', CLIENT_DIR).pathname,
       },
       bundle: true,
+      // The client package's sources (packages/client/package.json's exports), as everywhere in this repository.
+      conditions: ['@notification-api/source'],
       format: 'esm',
       platform: 'browser',
       target: 'es2022',

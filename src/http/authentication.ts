@@ -27,9 +27,11 @@ export function useAuthentication(verify: TokenVerifier, publicPaths: readonly s
       } catch (error) {
         const { message, extensions } =
           error instanceof ExpectedError ? error : new ExpectedError('UNAUTHENTICATED', 'Unauthenticated.');
+        // The code and why (extensions.reason, src/errors.ts), not the rest (extensions.http is ours).
+        const { code, reason } = extensions;
         endResponse(
           fetchAPI.Response.json(
-            { errors: [{ message, extensions: { code: extensions.code } }] },
+            { errors: [{ message, extensions: reason ? { code, reason } : { code } }] },
             { status: 401, headers: { 'www-authenticate': 'Bearer' } },
           ),
         );

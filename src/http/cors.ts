@@ -3,6 +3,7 @@
 // No credentials: the API authenticates with a bearer token, never a cookie.
 import type { YogaServerOptions } from 'graphql-yoga';
 import type { SecurityConfig } from '../security/config.js';
+import { CSRF_HEADER } from './csrf.js';
 
 type CorsOption = NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['cors']>;
 
@@ -27,7 +28,7 @@ export function corsFor(allowed: SecurityConfig['corsOrigins']): CorsOption {
         'accept',
         'x-request-id',
         'x-graphql-event-stream-token',
-        'x-graphql-yoga-csrf',
+        CSRF_HEADER,
       ],
       exposedHeaders: ['x-request-id', 'retry-after'],
       maxAge: 600,

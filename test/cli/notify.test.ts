@@ -1,8 +1,9 @@
 // `npm run notify`: a GraphQL client of the running server that calls publishEvent (or broadcast) with a
 // service token, so that it takes exactly the path producers take.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/free-port.js';
 import type { RunningServer } from '../../src/server.js';
@@ -117,7 +118,9 @@ describe('npm run notify', { timeout: timeoutForStarts(5) }, () => {
       JWT_SECRET: 'another-secret-of-at-least-thirty-two-characters',
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^notify: UNAUTHENTICATED The token is not valid\..*JWT_SECRET/);
+    expect(run.stderr).toMatch(
+      /^notify: UNAUTHENTICATED The token is not signed with a key this server accepts\..*JWT_SECRET/,
+    );
   });
 });
 
@@ -186,5 +189,25 @@ describe('npm run notify against `npm start` in development', { timeout: timeout
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^notify: no JWT_SECRET, and no development secret in .*missing: start the server once/);
+  });
+});
+
+describe('npm run notify, from its bundle', { timeout: timeoutForStarts(1) }, () => {
+  it('should make the bundle again when a source changed since, so that it never runs stale code', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const source = path.join(root, 'src/cli/arguments.ts');
+    const bundle = path.join(root, 'node_modules/.cache/notification-api/cli/notify.js');
+    const now = new Date();
+    await utimes(source, now, now);
+
+    const run = await runNotify(['--help'], {});
+    console.log(`notify --help after a source changed (bundled again first): ${run.ms} ms`);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^usage: npm run notify -- <event-type>/);
+    expect((await stat(bundle)).mtimeMs).toBeGreaterThanOrEqual((await stat(source)).mtimeMs);
+
+    const again = await runNotify(['--help'], {});
+    console.log(`notify --help from the bundle: ${again.ms} ms`);
+    expect(again.code).toBe(0);
   });
 });

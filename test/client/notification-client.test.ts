@@ -1,26 +1,26 @@
-// The typed client of client/notification-client.ts against real servers: its stream resumes from the last
+// The typed client (@notification-api/client, packages/client/) against real servers: its stream resumes from the last
 // position it delivered whenever the connection breaks or the server goes away, with no gap and nothing twice.
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  InboxArchiveDocument,
-  InboxDocument,
-  InboxMarkReadDocument,
-  InboxPositionDocument,
-} from '../../client/generated/graphql.js';
 import {
   createNotificationClient,
   type EventStream,
   GraphQLRequestError,
+  InboxArchiveDocument,
+  InboxDocument,
   type InboxEvent,
+  InboxMarkReadDocument,
+  InboxPositionDocument,
   type StreamStatus,
-} from '../../client/notification-client.js';
+} from '@notification-api/client';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createMany, createNotification } from '../helpers/notifications.js';
 import { startTestServer, useTestServer } from '../helpers/server.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const shared = useTestServer();
-const CLIENT_MANIFEST = fileURLToPath(new URL('../../client/generated/persisted-documents.json', import.meta.url));
+const CLIENT_MANIFEST = fileURLToPath(
+  new URL('../../packages/client/src/generated/persisted-documents.json', import.meta.url),
+);
 
 /** Follows a user's events through the client, recording each event and each status. */
 function follow(url: string, token: string, { after, persisted }: { after?: string; persisted?: boolean } = {}) {

@@ -1,6 +1,7 @@
-// A typed `execute` over real HTTP or into an app in this process (test/helpers/app.ts), and assertions that
-// read like what a client sees.
+// A typed `execute` over real HTTP or into an app in this process (test/helpers/app.ts), sent by the shared
+// client's `postGraphQL` (@notification-api/client), and assertions that read like what a client sees.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { postGraphQL } from '@notification-api/client';
 import { type ExecutionResult, type GraphQLFormattedError, print } from 'graphql';
 import { expect } from 'vitest';
 
@@ -25,8 +26,8 @@ export interface InProcessApp {
 /** Where requests go: a running server's base URL (e.g. http://127.0.0.1:4000), or an app in this process. */
 export type Endpoint = string | InProcessApp;
 
-const send = (endpoint: Endpoint, path: string, init: RequestInit): Promise<Response> =>
-  typeof endpoint === 'string' ? fetch(`${endpoint}${path}`, init) : endpoint.fetch(path, init);
+/** The origin requests to an in-process app are addressed to; its `fetch` is given their path. */
+const IN_PROCESS = 'http://in-process';
 
 export async function execute<TData, TVariables>(
   endpoint: Endpoint,
@@ -34,21 +35,21 @@ export async function execute<TData, TVariables>(
   variables?: TVariables,
   { token, headers = {} }: ExecuteOptions = {},
 ): Promise<GraphQLResponse<TData>> {
-  const response = await send(endpoint, '/graphql', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...headers,
+  const inProcess = typeof endpoint === 'string' ? undefined : endpoint;
+  const {
+    status,
+    headers: responseHeaders,
+    result,
+  } = await postGraphQL<TData>(
+    `${inProcess ? IN_PROCESS : endpoint}/graphql`,
+    { query: typeof document === 'string' ? document : print(document), variables },
+    {
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      ...(inProcess ? { fetch: (url, init) => inProcess.fetch(new URL(String(url)).pathname, init ?? {}) } : {}),
     },
-    body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
-  });
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (await response.json()) as ExecutionResult<TData>,
-  };
+  );
+  if (!result) throw new Error(`HTTP ${status} without a GraphQL body`);
+  return { status, headers: responseHeaders, body: result as ExecutionResult<TData> };
 }
 
 /** The data of a response that has no errors. */

@@ -8,7 +8,9 @@ import { isMainThread } from 'node:worker_threads';
 
 if (isMainThread) {
   const { devDependencies } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  register(import.meta.url, { data: { absent: Object.keys(devDependencies) } });
+  // The client package is a workspace package: linked by a production install, but not built there (its
+  // `prepare` needs development dependencies), so that nothing production runs may import it.
+  register(import.meta.url, { data: { absent: [...Object.keys(devDependencies), '@notification-api/client'] } });
 }
 
 let absent = new Set();

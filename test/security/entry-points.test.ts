@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
+import { signToken } from '../../src/sign-token.js';
 import { costlyOperations } from '../helpers/costly-operations.js';
 import { ENTRY_POINTS, type EntryPoint, type Operation, type Outcome } from '../helpers/entry-points.js';
 import { countResolverCalls } from '../helpers/resolver-calls.js';
@@ -23,14 +24,18 @@ const SERVERS = {
   },
 } satisfies Record<string, Record<string, string>>;
 
-/** What a cell must read: `runs`, or `refused: <code>` (the message when the error has no code). */
+/** The CSRF refusal names the header to send. */
+const CSRF_REFUSAL =
+  'Required CSRF header(s) not present: send the header "x-graphql-yoga-csrf" (any value) with GET requests and with form or plain-text bodies';
+
+/** What a cell must read: `runs`, or `refused: <code> (<reason>)` (the message when the error has no code). */
 type Cell = 'runs' | `refused: ${string}`;
 
 interface Rule {
   name: string;
   server: keyof typeof SERVERS;
   /** The operation, sent by a user of its own. */
-  operation(token: string): Operation;
+  operation(token: string): Operation | Promise<Operation>;
   expected(entry: EntryPoint): Cell;
 }
 
@@ -95,18 +100,40 @@ const RULES: Rule[] = [
     operation: (token) => ({ query: `{ unreadCount { count } }\n# ${'x'.repeat(15_000)}`, token }),
     expected: () => 'refused: OPERATION_LIMIT_EXCEEDED',
   },
+  // Each refused token says why (extensions.reason), and nothing more.
   {
-    name: 'nothing without a valid token',
+    name: 'nothing without a token',
     server: 'production',
     operation: () => ({ query: '{ unreadCount { count } }', token: null }),
-    expected: () => 'refused: UNAUTHENTICATED',
+    expected: () => 'refused: UNAUTHENTICATED (MISSING)',
+  },
+  {
+    name: 'nothing with a malformed token',
+    server: 'production',
+    operation: () => ({ query: '{ unreadCount { count } }', token: 'not.a.jwt' }),
+    expected: () => 'refused: UNAUTHENTICATED (MALFORMED)',
+  },
+  {
+    name: 'nothing with an expired token',
+    server: 'production',
+    operation: async () => ({ query: '{ unreadCount { count } }', token: await tokenFor(newUserId(), { ttl: -60 }) }),
+    expected: () => 'refused: UNAUTHENTICATED (EXPIRED)',
+  },
+  {
+    name: 'nothing with a token signed with another key',
+    server: 'production',
+    operation: async () => ({
+      query: '{ unreadCount { count } }',
+      token: await signToken('another-secret-of-at-least-thirty-two-characters', { sub: newUserId() }),
+    }),
+    expected: () => 'refused: UNAUTHENTICATED (BAD_SIGNATURE)',
   },
   {
     // A browser sends a GET with no custom header without asking first (no CORS preflight); a JSON POST never.
     name: 'no operation from a request a browser sends unasked (CSRF)',
     server: 'production',
     operation: (token) => ({ query: '{ unreadCount { count } }', token, headers: { 'x-graphql-yoga-csrf': null } }),
-    expected: (entry) => (entry.method === 'GET' ? 'refused: Required CSRF header(s) not present' : 'runs'),
+    expected: (entry) => (entry.method === 'GET' ? `refused: ${CSRF_REFUSAL}` : 'runs'),
   },
 ];
 
@@ -115,7 +142,8 @@ function cellOf(outcome: Outcome, resolverCalls: number): string {
   if (outcome.status >= 500) return `HTTP ${outcome.status}: ${JSON.stringify(outcome.errors)}`;
   if (outcome.errors.length === 0 && outcome.data) return 'runs';
   const [error] = outcome.errors;
-  const reason = String(error?.extensions?.code ?? error?.message ?? `HTTP ${outcome.status}, no error`);
+  const why = error?.extensions?.reason ? ` (${error.extensions.reason})` : '';
+  const reason = `${error?.extensions?.code ?? error?.message ?? `HTTP ${outcome.status}, no error`}${why}`;
   const leaks = [
     outcome.data ? ' with data' : '',
     resolverCalls > 0 ? ` after ${resolverCalls} resolver calls` : '',
@@ -140,7 +168,7 @@ describe('every way in', () => {
       const actual: Record<string, string> = {};
       const expected: Record<string, string> = {};
       for (const entry of ENTRY_POINTS) {
-        const operation = rule.operation(await tokenFor(newUserId()));
+        const operation = await rule.operation(await tokenFor(newUserId()));
         const before = resolvers.calls;
         const outcome = await entry.send(url, operation);
         actual[entry.name] = cellOf(outcome, resolvers.calls - before);

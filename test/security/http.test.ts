@@ -90,6 +90,8 @@ describe('CSRF prevention', () => {
     const query = '{ unreadCount { count } }';
     const form = await post(server.url, JSON.stringify({ query }), { 'content-type': 'text/plain' });
     expect(form.status).toBe(403);
+    // The refusal names the header to send.
+    expect(form.body.errors?.[0]?.message).toMatch(/send the header "x-graphql-yoga-csrf" \(any value\)/);
     const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent(query)}`, {
       headers: { authorization: `Bearer ${token}` },
     });

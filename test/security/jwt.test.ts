@@ -193,6 +193,45 @@ describe('JWT edge cases', () => {
     expect(failures).toEqual({});
   });
 
+  it('should say which of missing, malformed, expired, wrongly signed or unaccepted claims it was, and nothing more', async () => {
+    const reasons: Record<string, string> = {};
+    const shapes = new Set<string>();
+    for (const [name, token] of await badTokens()) {
+      const response = await execute(server.url, UnreadCountDocument, {}, { token });
+      const [error] = response.body.errors ?? [];
+      reasons[name] = `${response.status} ${error?.extensions?.code} ${error?.extensions?.reason}`;
+      shapes.add(JSON.stringify(Object.keys(error?.extensions ?? {})));
+    }
+    const claims = '401 UNAUTHENTICATED CLAIMS_REJECTED';
+    expect(reasons).toEqual({
+      'no token': '401 UNAUTHENTICATED MISSING',
+      malformed: '401 UNAUTHENTICATED MALFORMED',
+      expired: '401 UNAUTHENTICATED EXPIRED',
+      'not yet valid (nbf)': claims,
+      'alg none': '401 UNAUTHENTICATED BAD_SIGNATURE',
+      'HS256 signed with the RSA public key': '401 UNAUTHENTICATED BAD_SIGNATURE',
+      'wrong issuer': claims,
+      'wrong audience': claims,
+      'missing exp': claims,
+      'unknown kid': '401 UNAUTHENTICATED BAD_SIGNATURE',
+      'sub: an array': claims,
+      'sub: a number': claims,
+      'sub: an object': claims,
+      'sub: a boolean': claims,
+      'sub: null': claims,
+      'sub: empty': claims,
+      'sub: NUL': claims,
+      'sub: a lone surrogate': claims,
+      'sub: too long': claims,
+      'exp 100 years ahead': claims,
+      'exp 100 years ahead, no iat': claims,
+      'issued 25 h before it expires': claims,
+      'issued in the future': claims,
+    });
+    // Only the code and the reason: not which claim, key or issuer was expected.
+    expect([...shapes]).toEqual(['["code","reason"]']);
+  });
+
   it('should accept good tokens of both kinds, so the refusals above are the tokens and not the setup', async () => {
     const good = await execute(server.url, UnreadCountDocument, {}, { token: await sign(current) });
     expect(expectData(good).unreadCount.count).toBe(0);
