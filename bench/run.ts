@@ -28,6 +28,7 @@ const BENCHMARKS = [
   'counts',
   'deep',
   'create',
+  'delivery',
   'streams',
   'composition',
   'leaks',
@@ -72,6 +73,7 @@ const SIZES = smoke
       scaleSubscriptions: 90,
       profileSeconds: 1,
       poolSize: 10,
+      deliveryNotifications: 200,
     }
   : {
       // Each comparison: baseline and app alternating, 3 rounds, medians (bench/lib/interleave.ts).
@@ -97,6 +99,7 @@ const SIZES = smoke
       scaleSubscriptions: 10_000,
       profileSeconds: 10,
       poolSize: 20,
+      deliveryNotifications: 10_000,
     };
 
 const POSTGRES_SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
@@ -817,6 +820,26 @@ async function benchLeaks(app: { process: NodeProcess; url: string }, outputDir:
   }
 }
 
+/** bench/delivery.ts: email and push through the queue, and what queueing them adds to a create. */
+async function benchDeliveryPhase(databaseUrl: string, loader: NodeProcess) {
+  const { benchDelivery } = await import('./delivery.js');
+  await benchDelivery({
+    databaseUrl,
+    jwtSecret: JWT_SECRET,
+    users: SIZES.dataset.users,
+    notifications: SIZES.deliveryNotifications,
+    createSeconds: SIZES.createSeconds,
+    createConnections: SIZES.createConcurrency,
+    warmupSeconds: SIZES.warmupSeconds,
+    rounds: SIZES.rounds,
+    startApp: (env, label) => startApp(databaseUrl, { env, label }),
+    load: (kind, url, connections, seconds, warmupSeconds) =>
+      load(loader, { kind, url, connections, seconds, warmupSeconds }),
+    log,
+    report,
+  });
+}
+
 async function benchScaleOut(databaseUrl: string, loader: NodeProcess) {
   const instances = 3;
   const poolSize = Math.max(5, Math.floor(SIZES.poolSize / 2));
@@ -1048,6 +1071,7 @@ async function main() {
         await app.process.stop();
       }
     }
+    if (wants('delivery')) await benchDeliveryPhase(database.url, loader);
     if (wants('scale')) await benchScaleOut(database.url, loader);
     if (wants('profile')) await profileAndExplain(database.url, loader, outputDir);
     if (wants('runtime') && NODES) await benchRuntime(database.url, loader, NODES);
