@@ -127,12 +127,24 @@ interface AppOptions {
   label?: string;
   /** The node binary to run the app with (the one running the bench unless given). */
   node?: string;
+  /** Run dist/main.js, as `npm run start:prod` does (call buildApp first), instead of src/main.ts through tsx. */
+  built?: boolean;
+}
+
+/**
+ * `npm run build`: the app as production runs it. tsx (which runs src/main.ts) names every function it
+ * compiles (esbuild's keepNames), and each closure so named carries a property dictionary of its own: about
+ * 6 KiB more heap per open stream than the built app (bench/FINDINGS.md, streams).
+ */
+function buildApp() {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
 }
 
 async function startApp(databaseUrl: string, options: AppOptions = {}): Promise<{ process: NodeProcess; url: string }> {
   const port = await freePort();
   const child = spawnNode({
-    script: 'src/main.ts',
+    script: options.built ? 'dist/main.js' : 'src/main.ts',
+    typescript: !options.built,
     label: options.label ?? 'app',
     node: options.node,
     probe: true,
@@ -666,7 +678,7 @@ async function benchBroadcast(first: Subscribers, url: string, small: number) {
  * Memory and delivery at two numbers of notificationAdded streams, the app and the bare node:http SSE server
  * in turn, each freshly started, `STREAM_REPETITIONS` times (app, bare, app, bare…): medians, so that one
  * noisy minute of the shared machine cannot decide a ratio. The broadcast and the 50/s delivery run in the
- * first repetition only.
+ * first repetition only. The app is the production build (dist/), as `npm run start:prod` runs it.
  */
 async function benchStreams(databaseUrl: string, loader: NodeProcess) {
   const [small, large] = SIZES.subscriptions as [number, number];
@@ -680,10 +692,11 @@ async function benchStreams(databaseUrl: string, loader: NodeProcess) {
   const memory = { app: [[], []], bare: [[], []], heap: [[], []] } as Record<'app' | 'bare' | 'heap', number[][]>;
   const deliveries: DeliveryRun[][] = [[], []];
   const sustainable = SIZES.deliverRate / 4;
+  buildApp();
   try {
     for (let repetition = 1; repetition <= repetitions; repetition++) {
       log(`  repetition ${repetition} of ${repetitions}: the app`);
-      const app = await startApp(databaseUrl, { label: `app-streams-${repetition}` });
+      const app = await startApp(databaseUrl, { label: `app-streams-${repetition}`, built: true });
       try {
         await warmUp(loader, app.url);
         const at0 = await app.process.memory();
