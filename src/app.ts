@@ -12,6 +12,7 @@ import { unauthenticated } from './errors.js';
 import { useAccessLog } from './http/access-log.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
+import { useCompiledExecution } from './http/compiled-execution.js';
 import { corsFor } from './http/cors.js';
 import { CSRF_HEADER, useCsrfPrevention } from './http/csrf.js';
 import { createErrorMasking } from './http/error-masking.js';
@@ -155,6 +156,7 @@ function createYogaApp(
       ...useOperationLimits(security.operationLimits, !security.introspection, rateLimits),
       // After the rate limits, so that a refused subscription holds no lease.
       useStreamCap(singleConnection.streamLeases, security.streams.perUser),
+      ...useCompiledExecution(config.compileAfter),
       // Last: it answers its requests in onRequest, so every other plugin's onRequest must have run; the
       // operations it runs go through every plugin's later hooks (it runs them through Yoga's pipeline).
       singleConnection.plugin,
