@@ -17,8 +17,26 @@ export const rateLimited = (retryAfterSeconds: number, message: string) =>
 
 const TOO_MANY_REQUESTS = 'Too many requests: retry after the number of seconds in retryAfter.';
 
+const rootFieldsByDocument = new WeakMap<DocumentNode, Map<string, readonly string[]>>();
+
+/** rootFieldsOf, remembered per document (Yoga's parse cache hands out the same one for the same text). */
+function rootFields(document: DocumentNode, operationName?: string | null): readonly string[] {
+  let byOperation = rootFieldsByDocument.get(document);
+  if (!byOperation) {
+    byOperation = new Map();
+    rootFieldsByDocument.set(document, byOperation);
+  }
+  const name = operationName ?? '';
+  let fields = byOperation.get(name);
+  if (!fields) {
+    fields = rootFieldsOf(document, operationName);
+    byOperation.set(name, fields);
+  }
+  return fields;
+}
+
 /** The root fields an operation calls, through any fragments at its root. */
-function rootFields(document: DocumentNode, operationName?: string | null): string[] {
+function rootFieldsOf(document: DocumentNode, operationName?: string | null): string[] {
   const operation = getOperationAST(document, operationName);
   if (!operation) return [];
   const fragments = new Map(
@@ -61,18 +79,19 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
     }
   };
   return {
-    async onRequest({ request, endResponse, fetchAPI }) {
+    onRequest({ request, endResponse, fetchAPI }) {
       const viewer = viewerOf(request);
       if (!viewer) return;
-      const verdict = await limits.request(viewer);
-      if (verdict.allowed) return;
-      const { message, extensions } = rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS);
-      endResponse(
-        fetchAPI.Response.json(
-          { errors: [{ message, extensions: { code: extensions.code, retryAfter: extensions.retryAfter } }] },
-          { status: 429, headers: { 'retry-after': String(verdict.retryAfterSeconds) } },
-        ),
-      );
+      return limits.request(viewer).then((verdict) => {
+        if (verdict.allowed) return;
+        const { message, extensions } = rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS);
+        endResponse(
+          fetchAPI.Response.json(
+            { errors: [{ message, extensions: { code: extensions.code, retryAfter: extensions.retryAfter } }] },
+            { status: 429, headers: { 'retry-after': String(verdict.retryAfterSeconds) } },
+          ),
+        );
+      });
     },
     onExecute: checkOperation as never,
     onSubscribe: checkOperation as never,
