@@ -5,7 +5,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { characterLimitPlugin } from '@escape.tech/graphql-armor-character-limit';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { SecurityConfig } from '../security/config.js';
@@ -34,6 +34,25 @@ const reject =
 
 const on = (limit: OperationLimit) => ({ propagateOnRejection: false, onReject: [reject(limit)] });
 
+/** Costs of operations without variables, which cannot change from one run to the next. */
+const constantCosts = new WeakMap<DocumentNode, Map<string, number>>();
+
+function costOf({ schema, document, operationName, variableValues }: ExecutionArgs): number | undefined {
+  const name = operationName ?? '';
+  const known = constantCosts.get(document)?.get(name);
+  if (known !== undefined) return known;
+  const cost = operationCost(schema, document, operationName, variableValues);
+  if (cost !== undefined && !getOperationAST(document, operationName)?.variableDefinitions?.length) {
+    let byOperation = constantCosts.get(document);
+    if (!byOperation) {
+      byOperation = new Map();
+      constantCosts.set(document, byOperation);
+    }
+    byOperation.set(name, cost);
+  }
+  return cost;
+}
+
 const OVER_BUDGET = 'Too costly a series of operations: retry after the number of seconds in retryAfter.';
 
 /** The cost limit and budget, as a query, a mutation or a subscription (on any path, SSE too) starts. */
@@ -45,8 +64,7 @@ function useCostLimit(maxCost: number, budget: RateLimits): Plugin<Context> {
     args: ExecutionArgs & { contextValue: Context };
     setResultAndStopExecution: (result: { data?: null; errors: GraphQLError[] }) => void;
   }) => {
-    const { schema, document, operationName, variableValues, contextValue } = args;
-    const cost = operationCost(schema, document, operationName, variableValues);
+    const cost = costOf(args);
     if (cost === undefined) return;
     if (cost > maxCost) {
       // `data: null` is what makes graphql-sse's single-connection mode take this for a result.
@@ -54,7 +72,7 @@ function useCostLimit(maxCost: number, budget: RateLimits): Plugin<Context> {
       setResultAndStopExecution({ data: null, errors: [exceeded] });
       return;
     }
-    const verdict = await budget.spend(contextValue.viewer, cost);
+    const verdict = await budget.spend(args.contextValue.viewer, cost);
     if (!verdict.allowed) {
       setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, OVER_BUDGET)] });
     }
