@@ -10,7 +10,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { SecurityConfig } from '../security/config.js';
 import { operationCost } from './operation-cost.js';
-import { rateLimited } from './rate-limit.js';
+import { rateLimited, rootFields, TOO_MANY_REQUESTS } from './rate-limit.js';
 import type { RateLimits } from './rate-limiter.js';
 
 export type OperationLimit = keyof SecurityConfig['operationLimits'];
@@ -55,7 +55,12 @@ function costOf({ schema, document, operationName, variableValues }: ExecutionAr
 
 const OVER_BUDGET = 'Too costly a series of operations: retry after the number of seconds in retryAfter.';
 
-/** The cost limit and budget, as a query, a mutation or a subscription (on any path, SSE too) starts. */
+/**
+ * The calls of each root field, and the cost limit and budget, as a query, a mutation or a subscription (on
+ * any path, SSE too) starts: first the root fields' budgets (RATE_LIMITED), then the cost limit
+ * (OPERATION_LIMIT_EXCEEDED, nothing spent), then the cost budget (RATE_LIMITED); both budgets counted in one
+ * Redis round trip.
+ */
 function useCostLimit(maxCost: number, budget: RateLimits): Plugin<Context> {
   const check = async ({
     args,
@@ -65,14 +70,19 @@ function useCostLimit(maxCost: number, budget: RateLimits): Plugin<Context> {
     setResultAndStopExecution: (result: { data?: null; errors: GraphQLError[] }) => void;
   }) => {
     const cost = costOf(args);
-    if (cost === undefined) return;
-    if (cost > maxCost) {
-      // `data: null` is what makes graphql-sse's single-connection mode take this for a result.
+    const fields = rootFields(args.document, args.operationName);
+    const spent = cost !== undefined && cost <= maxCost ? cost : undefined;
+    const verdict = await budget.operationBudgets(args.contextValue.viewer, fields, spent);
+    // `data: null` is what makes graphql-sse's single-connection mode take these for a result.
+    if (!verdict.allowed && verdict.budget === 'operation') {
+      setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS)] });
+      return;
+    }
+    if (cost !== undefined && cost > maxCost) {
       const exceeded = limitExceeded('cost', `Query Cost limit of ${maxCost} exceeded, found ${cost}.`);
       setResultAndStopExecution({ data: null, errors: [exceeded] });
       return;
     }
-    const verdict = await budget.spend(args.contextValue.viewer, cost);
     if (!verdict.allowed) {
       setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, OVER_BUDGET)] });
     }

@@ -1,7 +1,7 @@
 // Rate limits at two points: every authenticated request counts against its caller's budget as it
-// arrives (HTTP 429 before anything is parsed), and every operation against the caller's budget for
-// each root field it calls, before it executes. Both answer RATE_LIMITED with `retryAfter` seconds and
-// a Retry-After header.
+// arrives (HTTP 429 before anything is parsed, here), and every operation against the caller's budget for
+// each root field it calls, before it executes (with its cost, in one Redis round trip: useCostLimit of
+// operation-limits.ts). Both answer RATE_LIMITED with `retryAfter` seconds and a Retry-After header.
 import { type DocumentNode, getOperationAST, Kind, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
@@ -15,12 +15,12 @@ export const rateLimited = (retryAfterSeconds: number, message: string) =>
     http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
   });
 
-const TOO_MANY_REQUESTS = 'Too many requests: retry after the number of seconds in retryAfter.';
+export const TOO_MANY_REQUESTS = 'Too many requests: retry after the number of seconds in retryAfter.';
 
 const rootFieldsByDocument = new WeakMap<DocumentNode, Map<string, readonly string[]>>();
 
 /** rootFieldsOf, remembered per document (Yoga's parse cache hands out the same one for the same text). */
-function rootFields(document: DocumentNode, operationName?: string | null): readonly string[] {
+export function rootFields(document: DocumentNode, operationName?: string | null): readonly string[] {
   let byOperation = rootFieldsByDocument.get(document);
   if (!byOperation) {
     byOperation = new Map();
@@ -65,19 +65,6 @@ function rootFieldsOf(document: DocumentNode, operationName?: string | null): st
 
 /** Must come after authentication, which tells who the caller is. */
 export function useRateLimits(limits: RateLimits): Plugin<Context> {
-  const checkOperation = async ({
-    args,
-    setResultAndStopExecution,
-  }: {
-    args: { document: DocumentNode; operationName?: string | null; contextValue: Context };
-    setResultAndStopExecution: (result: { data: null; errors: ExpectedError[] }) => void;
-  }) => {
-    const { viewer } = args.contextValue;
-    const verdict = await limits.operations(viewer, rootFields(args.document, args.operationName));
-    if (!verdict.allowed) {
-      setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS)] });
-    }
-  };
   return {
     onRequest({ request, endResponse, fetchAPI }) {
       const viewer = viewerOf(request);
@@ -93,7 +80,5 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
         );
       });
     },
-    onExecute: checkOperation as never,
-    onSubscribe: checkOperation as never,
   };
 }
