@@ -1,9 +1,10 @@
 // Queries and mutations of documents that run often are executed by code compiled for them (graphql-jit)
 // instead of graphql-js's interpreter, which walks the document anew for every field of every request. A
-// document is compiled once it has run GRAPHQL_COMPILE_AFTER times, so that documents sent once (any client
-// may send any document unless PERSISTED_OPERATIONS=only) never pay for a compilation; compiled ones are kept
-// in a bounded LRU. Subscriptions stay on graphql-js. Where graphql-jit would answer differently from
-// graphql-js, graphql-js answers (see execute below): clients cannot tell which of them ran.
+// document is compiled on its GRAPHQL_COMPILE_AFTER-th run, so that documents sent once (any client may send
+// any document unless PERSISTED_OPERATIONS=only) never pay for a compilation. Runs and compiled code are kept
+// with the parsed document, which Yoga's parse cache (an LRU) hands out again for the same text: both go when
+// it drops the document. Subscriptions stay on graphql-js. Where graphql-jit would answer differently from
+// graphql-js, graphql-js's answer is given (asInterpreted below): clients cannot tell which of them ran.
 import {
   type DocumentNode,
   type ExecutionArgs,
@@ -16,33 +17,7 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 
-/** Compiled documents kept (the least recently run are forgotten first). */
-const COMPILED_KEPT = 500;
-/** Documents whose runs are counted (the least recently run are forgotten first). */
-const COUNTED_KEPT = 5_000;
-
 type Execute = (args: ExecutionArgs) => unknown;
-
-/** A Map used as an LRU: reading an entry moves it to the end, the oldest goes first when full. */
-class Lru<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly capacity: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, value);
-  }
-}
 
 /** Where each line of a source starts, to turn graphql-jit's line and column back into a position. */
 const lineStarts = new WeakMap<Source, number[]>();
@@ -83,18 +58,18 @@ function asInterpreted(result: ExecutionResult, document: DocumentNode): Executi
   return { ...result, errors: result.errors.map((error) => asLocatedError(error, source)) };
 }
 
-/** What a document's operation is compiled to: null when it is not compiled (a subscription, or it fails to). */
-type Compiled = CompiledQuery | null;
+/** An operation of a document: how often it ran, then what it is compiled to (null: it is not compiled). */
+interface Operation {
+  runs: number;
+  compiled?: CompiledQuery | null;
+}
 
 /** `compileAfter`: the run of a document from which it runs compiled; 0 never compiles. */
 export function useCompiledExecution(compileAfter: number): Plugin[] {
   if (compileAfter === 0) return [];
-  const compiled = new Lru<Compiled>(COMPILED_KEPT);
-  const runs = new Lru<number>(COUNTED_KEPT);
-  // The same document object comes back from Yoga's parse cache for the same text: a cheap first look-up.
-  const byDocument = new WeakMap<DocumentNode, Map<string, Compiled>>();
+  const documents = new WeakMap<DocumentNode, Map<string, Operation>>();
 
-  const compile = (args: ExecutionArgs): Compiled => {
+  const compile = (args: ExecutionArgs): CompiledQuery | null => {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation || operation.operation === 'subscription') return null;
     const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, {
@@ -103,28 +78,22 @@ export function useCompiledExecution(compileAfter: number): Plugin[] {
     return isCompiledQuery(result) ? result : null;
   };
 
-  const compiledFor = (args: ExecutionArgs): Compiled | undefined => {
-    const operationName = args.operationName ?? '';
-    const known = byDocument.get(args.document)?.get(operationName);
-    if (known !== undefined) return known;
-    const text = args.document.loc?.source.body;
-    if (text === undefined) return null;
-    const key = `${operationName}\n${text}`;
-    let found = compiled.get(key);
-    if (found === undefined) {
-      const count = (runs.get(key) ?? 0) + 1;
-      runs.set(key, count);
-      if (count < compileAfter) return undefined;
-      found = compile(args);
-      compiled.set(key, found);
-    }
-    let operations = byDocument.get(args.document);
+  const compiledFor = (args: ExecutionArgs): CompiledQuery | null | undefined => {
+    let operations = documents.get(args.document);
     if (!operations) {
       operations = new Map();
-      byDocument.set(args.document, operations);
+      documents.set(args.document, operations);
     }
-    operations.set(operationName, found);
-    return found;
+    const name = args.operationName ?? '';
+    let operation = operations.get(name);
+    if (!operation) {
+      operation = { runs: 0 };
+      operations.set(name, operation);
+    }
+    if (operation.compiled !== undefined) return operation.compiled;
+    operation.runs += 1;
+    if (operation.runs >= compileAfter) operation.compiled = compile(args);
+    return operation.compiled;
   };
 
   return [
