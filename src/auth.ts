@@ -90,9 +90,12 @@ export function createTokenVerifier(jwt: Config['jwt'], maxUserTokenAgeSeconds: 
   if (!secret && !jwks) throw new Error('JWT verification needs a secret or a JWKS URL');
 
   const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? ASYMMETRIC_ALGORITHMS : [])];
+  // Imported once: given the secret's bytes, jose imports them as a key again for every token it verifies.
+  const hmacKey =
+    secret && crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   // The key follows from the algorithm, so a token can never choose to be checked against the wrong kind of key.
   const getKey: JWTVerifyGetKey = async (header, token) => {
-    if (header.alg === 'HS256' && secret) return secret;
+    if (header.alg === 'HS256' && hmacKey) return hmacKey;
     if (jwks) return jwks(header, token);
     throw unauthenticated(SIGNATURE_REFUSED, 'BAD_SIGNATURE');
   };
