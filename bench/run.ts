@@ -41,7 +41,7 @@ const only = onlyArgument?.split(',');
 const unknownBenchmark = only?.find((name) => !(BENCHMARKS as readonly string[]).includes(name));
 if (unknownBenchmark) throw new Error(`--only: no benchmark "${unknownBenchmark}"; there are ${BENCHMARKS.join(', ')}`);
 const wants = (name: (typeof BENCHMARKS)[number]) => !only || only.includes(name);
-// `--nodes=<binary>,<binary>`: the runtime benchmark, the app's list and create under each node binary in turn
+// `--nodes=<binary>,<binary>`: the runtime benchmark, the app's list, counts and create under each node binary in turn
 // (the first is the baseline); without it the runtime benchmark does not run.
 const NODES = process.argv
   .find((argument) => argument.startsWith('--nodes='))
@@ -1021,7 +1021,7 @@ function cpuSeconds(pid: number): number {
 }
 
 /**
- * The app's list and create under each node binary, alternating A, B, A, B… so that the machine's load drifts
+ * The app's list, counts and create under each node binary, alternating A, B, A, B… so that the machine's load drifts
  * over all of them alike; each round starts a fresh app process. Medians of the rounds are compared: the
  * throughput, and the app's CPU time per request, which depends less on how much CPU other work left it.
  */
@@ -1030,6 +1030,7 @@ async function benchRuntime(databaseUrl: string, loader: NodeProcess, nodes: str
   const versions = nodes.map((binary) => execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim());
   const loads = [
     ...SIZES.concurrencies.map((connections) => ({ kind: 'app-list' as const, connections })),
+    { kind: 'app-counts' as const, connections: SIZES.pageConcurrency },
     { kind: 'app-create' as const, connections: SIZES.createConcurrency },
   ];
   type Measured = LoadResult & { cpuPerRequest: number };
@@ -1041,7 +1042,7 @@ async function benchRuntime(databaseUrl: string, loader: NodeProcess, nodes: str
       try {
         await warmUp(loader, app.url);
         for (const [l, { kind, connections }] of loads.entries()) {
-          const seconds = kind === 'app-list' ? SIZES.listSeconds : SIZES.createSeconds;
+          const seconds = kind === 'app-create' ? SIZES.createSeconds : SIZES.listSeconds;
           if (SIZES.warmupSeconds)
             await load(loader, { kind, url: app.url, connections, seconds: SIZES.warmupSeconds, warmupSeconds: 0 });
           const cpuBefore = cpuSeconds(app.process.pid);
@@ -1071,7 +1072,7 @@ async function benchRuntime(databaseUrl: string, loader: NodeProcess, nodes: str
     const baseline = summary(results[l]![0]!);
     for (let n = 1; n < nodes.length; n++) {
       const other = summary(results[l]![n]!);
-      const name = `Runtime: ${kind === 'app-list' ? 'list' : 'create'}, ${connections} conn., Node ${versions[n]} vs ${versions[0]}, medians of ${rounds} interleaved rounds`;
+      const name = `Runtime: ${{ 'app-list': 'list', 'app-counts': 'counts', 'app-create': 'create' }[kind]}, ${connections} conn., Node ${versions[n]} vs ${versions[0]}, medians of ${rounds} interleaved rounds`;
       report.add({
         benchmark: `${name}: throughput`,
         figure: `${int(other.perSecond)} req/s (${other.each}), p99 ${ms(other.p99)}`,
