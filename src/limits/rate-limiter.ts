@@ -129,13 +129,13 @@ export class RateLimits {
     const { redis } = this;
     if (redis?.status === 'ready') {
       const keys = steps.map(({ budget, key }) => `${this.redisKeyPrefix(budget)}:${key}`);
-      const limitsAndPoints = steps.flatMap(({ budget, points }) => [points, this.limits[budget]]);
+      const pointsAndLimits = steps.flatMap(({ budget, points }) => [points, this.limits[budget]]);
       try {
         const [refused, ttl] = await redis.notificationsConsumeInTurn(
           keys.length,
           ...keys,
           this.limits.windowSeconds,
-          ...limitsAndPoints,
+          ...pointsAndLimits,
         );
         const step = steps[refused - 1];
         if (!step) return ALLOWED;
