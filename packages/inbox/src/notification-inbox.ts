@@ -171,7 +171,7 @@ export class NotificationInbox extends LitElement {
     await this.updateComplete;
     if (open) {
       this.#active = 0;
-      this.#focusItem(0) || this.renderRoot.querySelector<HTMLElement>('.panel')?.focus();
+      this.#focusItem(0) || this.#focusPanel();
       this.#store?.markAllSeen().catch(() => {});
     }
   }
@@ -244,9 +244,28 @@ export class NotificationInbox extends LitElement {
     );
   }
 
-  #act(event: Event, action: () => Promise<void>) {
+  /** An item's button: its action, then focus where a keyboard user expects it (the item stays, or the next). */
+  #act(event: Event, index: number, action: () => Promise<void>) {
     event.stopPropagation();
-    action().catch(() => {});
+    const button = event.currentTarget as HTMLElement;
+    action()
+      .then(async () => {
+        await this.updateComplete;
+        if (!button.isConnected && this.open) this.#focusItem(index) || this.#focusPanel();
+      })
+      .catch(() => {});
+  }
+
+  #focusPanel() {
+    this.renderRoot.querySelector<HTMLElement>('.panel')?.focus();
+  }
+
+  async #markAllRead(event: Event) {
+    const button = event.currentTarget as HTMLButtonElement;
+    await this.#store?.markAllRead().catch(() => {});
+    await this.updateComplete;
+    // Disabled now (nothing unread): focus would fall to the page.
+    if (button.disabled && this.open) this.#focusItem(this.#active) || this.#focusPanel();
   }
 
   protected override updated() {
@@ -299,9 +318,8 @@ export class NotificationInbox extends LitElement {
           ${high ? html`<span class="tag" part="priority" aria-hidden="true">${text.highPriority}</span>` : nothing}
         </span>
       </div>
-      <div class="side">
-        <span class="dot${unread ? '' : ' off'}" part="unread-dot" aria-hidden="true"></span>
-        <div class="actions" part="actions">
+      <span class="dot${unread ? '' : ' off'}" part="unread-dot" aria-hidden="true"></span>
+      <div class="actions" part="actions">
           <button
             type="button"
             class="action ${unread ? 'mark-read' : 'mark-unread'}"
@@ -309,7 +327,9 @@ export class NotificationInbox extends LitElement {
             title=${unread ? text.markRead : text.markUnread}
             aria-label=${unread ? text.markRead : text.markUnread}
             @click=${(event: Event) =>
-              this.#act(event, () => (unread ? this.#store!.markRead(node.id) : this.#store!.markUnread(node.id)))}
+              this.#act(event, index, () =>
+                unread ? this.#store!.markRead(node.id) : this.#store!.markUnread(node.id),
+              )}
           >
             ${unread ? checkIcon : dotIcon}
           </button>
@@ -319,11 +339,10 @@ export class NotificationInbox extends LitElement {
             part="action"
             title=${text.archive}
             aria-label=${text.archive}
-            @click=${(event: Event) => this.#act(event, () => this.#store!.archive(node.id))}
+            @click=${(event: Event) => this.#act(event, index, () => this.#store!.archive(node.id))}
           >
             ${archiveIcon}
           </button>
-        </div>
       </div>
     </article>`;
   }
@@ -391,7 +410,7 @@ export class NotificationInbox extends LitElement {
         ?hidden=${!this.open}
         @keydown=${this.#onPanelKey}
       >
-        <header part="header">
+        <div class="head" part="header">
           <h2 id="heading" part="title">${text.title}</h2>
           <span class="count" part="count">${text.unread(counts.unread)}</span>
           <button
@@ -399,11 +418,11 @@ export class NotificationInbox extends LitElement {
             class="mark-all"
             part="mark-all-read"
             ?disabled=${counts.unread === 0}
-            @click=${() => this.#store?.markAllRead().catch(() => {})}
+            @click=${(event: Event) => this.#markAllRead(event)}
           >
             ${text.markAllRead}
           </button>
-        </header>
+        </div>
         ${notice ? html`<p class="notice" part="notice" role="alert">${notice}</p>` : nothing}
         <div class="scroll" part="scroll">${state ? this.#renderBody(state) : nothing}</div>
       </div>`;

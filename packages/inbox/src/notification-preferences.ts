@@ -142,7 +142,12 @@ export class NotificationPreferences extends LitElement {
                 </tr>`;
               })}
             </tbody>
-          </table>`
+          </table>
+            ${
+              categories.some((row) => channels.some((channel) => row[channel] === null))
+                ? html`<p class="note" part="note">${text.byDefaultNote}</p>`
+                : nothing
+            }`
           : nothing
       }
       <p class="message" part="message" role="status">${this.message}</p>
@@ -251,6 +256,11 @@ export class NotificationPreferences extends LitElement {
     input:focus-visible + .track {
       outline: 2px solid var(--_accent);
       outline-offset: 2px;
+    }
+    .note {
+      margin: 10px 0 0;
+      color: var(--_muted);
+      font-size: 13px;
     }
     .message {
       min-height: 1.45em;

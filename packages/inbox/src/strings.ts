@@ -56,8 +56,9 @@ export interface PreferencesStrings {
   categories: Record<string, string>;
   /** Beside a category that cannot be turned off. */
   critical: string;
-  /** A channel left at each event type's default (null). */
+  /** A channel left at each event type's default (null): the switch's tooltip, and a note under the table. */
   byDefault: string;
+  byDefaultNote: string;
   saved: string;
   problem(code: string): string;
 }
@@ -69,7 +70,8 @@ export const defaultPreferencesStrings: PreferencesStrings = {
   channels: { inApp: 'In app', email: 'Email', push: 'Push', sms: 'SMS' },
   categories: {},
   critical: 'Always on',
-  byDefault: 'default',
+  byDefault: 'As each kind of notification has it by default',
+  byDefaultNote: 'A switch half-way is as each kind of notification has it by default.',
   saved: 'Saved',
   problem: (code) => `Not saved (${code}).`,
 };

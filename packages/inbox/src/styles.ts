@@ -93,7 +93,7 @@ export const inboxStyles = css`
   .panel[hidden] {
     display: none;
   }
-  header {
+  .head {
     display: flex;
     align-items: center;
     gap: 8px;
@@ -149,7 +149,7 @@ export const inboxStyles = css`
   .item {
     position: relative;
     display: grid;
-    grid-template-columns: 36px 1fr auto;
+    grid-template-columns: 36px 1fr 10px;
     gap: 12px;
     padding: 12px 16px;
     border-bottom: 1px solid var(--_border);
@@ -231,20 +231,13 @@ export const inboxStyles = css`
     padding: 0 6px;
     border-radius: 4px;
     background: color-mix(in srgb, var(--_error) 12%, transparent);
-    color: #b91c1c;
+    color: var(--notification-inbox-priority-color, #b91c1c);
     font-weight: 600;
-  }
-  .side {
-    display: flex;
-    flex-direction: column;
-    align-items: flex-end;
-    justify-content: space-between;
-    gap: 6px;
   }
   .dot {
     width: 9px;
     height: 9px;
-    margin: 6px 8px 0 0;
+    margin-top: 6px;
     border-radius: 50%;
     background: var(--_accent);
   }
@@ -252,15 +245,25 @@ export const inboxStyles = css`
     visibility: hidden;
   }
   .actions {
+    position: absolute;
+    right: 12px;
+    bottom: 8px;
     display: flex;
     gap: 2px;
+    padding: 2px;
+    border: 1px solid var(--_border);
+    border-radius: 10px;
+    background: var(--_bg);
+    box-shadow: 0 1px 3px rgb(15 23 42 / 0.1);
     opacity: 0;
+    pointer-events: none;
     transition: opacity 0.12s;
   }
   .item:hover .actions,
-  .item:focus-within .actions,
-  .item:focus .actions {
+  .item:focus-visible .actions,
+  .item:has(:focus-visible) .actions {
     opacity: 1;
+    pointer-events: auto;
   }
   .action {
     display: grid;
@@ -315,6 +318,17 @@ export const inboxStyles = css`
     overflow: hidden;
     clip: rect(0 0 0 0);
     white-space: nowrap;
+  }
+  /* A phone: the panel takes the screen's width under the page's top bar. */
+  @media (max-width: 480px) {
+    .panel {
+      position: fixed;
+      top: var(--notification-inbox-mobile-top, 64px);
+      left: 8px;
+      right: 8px;
+      width: auto;
+      max-height: calc(100vh - var(--notification-inbox-mobile-top, 64px) - 16px);
+    }
   }
   @media (prefers-reduced-motion: reduce) {
     .actions {
