@@ -43,7 +43,7 @@ if (token) {
   // The tab's title counts what the badge counts.
   const title = document.title;
   inbox.addEventListener('notification-counts', (event) => {
-    const { unseen } = (event as CustomEvent<{ unseen: number }>).detail;
+    const { unseen } = event.detail;
     document.title = unseen > 0 ? `(${unseen}) ${title}` : title;
   });
 } else {

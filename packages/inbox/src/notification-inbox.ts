@@ -5,6 +5,7 @@
 import {
   createInboxStore,
   createNotificationClient,
+  type InboxCountsFieldsFragment,
   type InboxEvent,
   type InboxItemFragment,
   type InboxState,
@@ -432,5 +433,13 @@ export class NotificationInbox extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'notification-inbox': NotificationInbox;
+  }
+  interface HTMLElementEventMap {
+    /** A notification was clicked, or had Enter pressed on it (it is marked read). */
+    'notification-click': CustomEvent<{ notification: InboxItemFragment }>;
+    /** A new notification arrived live. */
+    'notification-received': CustomEvent<{ notification: InboxItemFragment }>;
+    /** The counts changed: `unseen` is the badge. */
+    'notification-counts': CustomEvent<InboxCountsFieldsFragment>;
   }
 }
