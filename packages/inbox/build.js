@@ -1,11 +1,17 @@
-// `npm run build` (and `prepare`, which `npm ci` runs): src/ compiled into dist/ with its types, after the
-// client package's dist/ it is typed against (built first when missing, whatever order npm runs the two in).
-// Plain JavaScript, as it runs at install; `--unless-production` skips it in an install without TypeScript.
+// `npm run build` (and `prepare`, which `npm pack` runs; at `npm ci` the root's postinstall runs it): src/
+// compiled into dist/ with its types, after the client package's dist/ it is typed against (built first when
+// missing). Plain JavaScript, as it runs at install; `--unless-production` skips it in an install without TypeScript.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// At install, npm runs the workspaces' `prepare` scripts side by side: the client's dist/ may be half-built
+// then. The root's postinstall, which runs after them all, builds this package instead.
+if (process.argv.includes('--unless-production') && ['ci', 'install'].includes(process.env.npm_command ?? '')) {
+  process.exit(0);
+}
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
