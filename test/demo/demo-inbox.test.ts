@@ -82,6 +82,8 @@ describe('the demo inbox', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     await first.screenshot({ path: `${ARTIFACTS}demo-inbox.png` });
 
+    // An item's actions show on hover (or keyboard focus).
+    await items(first).first().hover();
     await first.locator('notification-inbox .item .mark-read').click();
     await first.waitForSelector('notification-inbox .item:not(.unread)');
     await expectBadge(second, '0');

@@ -118,6 +118,8 @@ export class NotificationInbox extends LitElement {
       changed.has('apiUrl') || changed.has('persisted') || changed.has('client') || changed.has('pageSize');
     if ((restart || changed.has('token')) && (this.client || this.token)) {
       if (restart || !this.#store) this.#connect();
+      // A new token after a refusal (signed in again): try again.
+      else if (!this.#store.getState().ready) this.#start();
     }
   }
 
