@@ -11,7 +11,7 @@ import { graphiqlTabs } from './graphiql-tabs.js';
  * and removes them from storage, so that GraphiQL opens exactly those (its `defaultTabs`) and adds none. In
  * their headers, a bearer token for the same user as the fresh one and expiring sooner becomes the fresh one.
  */
-const RESTORE_TABS = `function restoreTabs(options) {
+export const RESTORE_TABS = `function restoreTabs(options) {
   var payload = function (token) {
     try { return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))); } catch (e) { return null; }
   };
