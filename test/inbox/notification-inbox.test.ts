@@ -231,13 +231,25 @@ describe('<notification-inbox>', () => {
     console.log(`screenshots: ${ARTIFACTS}inbox-{page,panel,panel-hover,themed,empty,phone}.png`);
   });
 
-  it('should announce an arrival in its live region and save a preference flipped', async () => {
+  it('should announce an arrival in its live region, in the language and locale given, and save a preference', async () => {
     const user = await server.newUser();
     const page = await open(user.token);
-    await createNotification(server.url, { userId: user.userId, title: 'Transcript ready: Board meeting' });
+    // Translated: its strings replaced, and times in the page's locale.
+    await page.evaluate(() => {
+      document.documentElement.lang = 'fr';
+      Object.assign(document.querySelector('notification-inbox')!, {
+        strings: {
+          arrived: (title: string) => `Nouvelle notification : ${title}`,
+          unread: (n: number) => `${n} non lue(s)`,
+        },
+      });
+    });
+    await createNotification(server.url, { userId: user.userId, title: 'Transcription prête : Conseil' });
     await expect
       .poll(() => page.locator('notification-inbox [role="status"]').textContent(), { timeout: 10_000 })
-      .toBe('New notification: Transcript ready: Board meeting');
+      .toBe('Nouvelle notification : Transcription prête : Conseil');
+    expect(await page.locator('notification-inbox time').textContent()).toBe('maintenant');
+    expect(await page.locator('notification-inbox .count').textContent()).toBe('1 non lue(s)');
 
     const email = page.locator('notification-preferences tr[data-category="system"] input[data-channel="email"]');
     await email.waitFor();
