@@ -60,6 +60,7 @@ export default defineConfig({
         'src/cli/**',
         'src/dev/embedded-postgres.ts',
         'src/dev/dev-secret.ts',
+        'src/dev/dev-vapid-keys.ts',
       ],
       reporter: [['text', { skipFull: true }], 'text-summary'],
       thresholds: { lines: 90 },

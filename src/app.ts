@@ -118,8 +118,10 @@ function createYogaApp(
     renderGraphiQL: graphiqlPage?.render ?? renderGraphiQL,
     cors: corsFor(security.corsOrigins),
     batching: false,
-    // Also bounded by useBodyLimit, which covers the single-connection SSE requests Yoga does not parse itself.
-    maxRequestBodySize: security.maxRequestBytes,
+    // Bounded by useBodyLimit alone, before anything reads a body: a declared length over the limit is refused
+    // unread, a chunked body is read up to the limit into a new request. Yoga's own check would pipe every body
+    // through a TransformStream into yet another Request, which an open stream then holds (bench/FINDINGS.md).
+    maxRequestBodySize: false,
     extraParamNames: security.persistedOperations.mode === 'off' ? [] : ['documentId'],
     context: ({ request, streamSignal }: { request: Request; streamSignal?: AbortSignal }) => {
       const viewer = viewerOf(request);

@@ -1,6 +1,6 @@
 // The only reader of the environment: every setting is validated here once, at start.
 import { z } from 'zod';
-import { type DeliveryConfig, deliveryConfig, deliveryEnvironment } from './delivery/config.js';
+import { type DeliveryConfig, deliveryConfig, deliveryEnvironment, vapidProblems } from './delivery/config.js';
 import { type SecurityConfig, securityConfig, securityEnvironment } from './security/config.js';
 
 const optionalString = z
@@ -104,7 +104,7 @@ export interface Config {
   intake: IntakeConfig;
   /** Abuse limits: operation limits, CORS, introspection, trusted documents, rate limits, stream caps. */
   security: SecurityConfig;
-  /** Channels outside the app (email) and their queue. */
+  /** Channels outside the app (email, push) and their queue. */
   delivery: DeliveryConfig;
 }
 
@@ -164,7 +164,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const intakeStream = e.INTAKE_STREAM ?? `${e.REDIS_KEY_PREFIX}events`;
   const security = securityConfig(e, e.NODE_ENV === 'production');
-  if (security.problems.length > 0) throw new ConfigError(`invalid configuration: ${security.problems.join('; ')}`);
+  const problems = [...security.problems, ...vapidProblems(e)];
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
     host: e.HOST,

@@ -6,6 +6,7 @@ import type { LiveStreams } from './notifications/live-streams.js';
 import type { NotificationService } from './notifications/service.js';
 import type { Preferences } from './producers/preferences.js';
 import type { EventPublishing } from './producers/publishing.js';
+import type { PushSubscriptions } from './recipients/push-subscriptions.js';
 import type { Recipients } from './recipients/service.js';
 
 export interface Services {
@@ -15,9 +16,10 @@ export interface Services {
   preferences: Preferences;
   changeLog: ChangeLog;
   liveStreams: LiveStreams;
-  /** When a subscription's client has gone, in either SSE mode. */
   /** How to reach users outside the app. */
   recipients: Recipients;
+  /** The users' devices for push, and the key browsers subscribe with (null while push is off). */
+  push: { subscriptions: PushSubscriptions; publicKey: string | null };
 }
 
 export interface Context {

@@ -73,6 +73,22 @@ const signDevToken = (secret: string) =>
   });
 const devToken = devSecret ? await signDevToken(devSecret) : undefined;
 
+// In development with no VAPID keys configured, push runs with a key pair made on the first start and kept
+// beside the development secret.
+if (config.env === 'development' && !config.delivery.push) {
+  const file = path.join(path.dirname(config.jwt.devSecretFile), 'dev-vapid-keys.json');
+  const keys = await import('./dev/dev-vapid-keys.js').then(({ DevVapidKeysError, loadOrCreateDevVapidKeys }) =>
+    loadOrCreateDevVapidKeys(file).catch((error: unknown) => {
+      console.error(
+        error instanceof DevVapidKeysError ? error.message : `cannot keep development VAPID keys: ${error}`,
+      );
+      process.exit(1);
+    }),
+  );
+  const { subject, timeoutMs } = config.delivery.devPush;
+  config = { ...config, delivery: { ...config.delivery, push: { vapid: { ...keys, subject }, timeoutMs } } };
+}
+
 const server = await startServer(config, logger, {
   graphiqlHeaders: devToken ? { Authorization: `Bearer ${devToken}` } : undefined,
   // Each GraphiQL page load signs a new one: tabs kept in the browser stay usable past the first token's 12 hours.

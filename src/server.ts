@@ -4,6 +4,7 @@
 // (src/app.ts, Yoga), then the process pieces: the dependency watch, the job queue (deliveries and our own
 // jobs), the listener and the intake.
 import { createServer } from 'node:http';
+import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type App, createApp } from './app.js';
 import { createTokenVerifier } from './auth.js';
@@ -44,6 +45,8 @@ export interface StartOptions {
   freshGraphiqlHeaders?: (() => Promise<Record<string, string>>) | undefined;
   /** With the development outbox on: a user given an outbox address, unless they have a profile already. */
   devRecipient?: string;
+  /** Trusted for push services' certificates (a test's own push receiver); the system's CAs otherwise. */
+  pushAgent?: Agent;
 }
 
 /**
@@ -158,6 +161,9 @@ async function start(
     housekeeping: housekeeping({ db, notifications: services.notifications, config, metrics, logger }),
     serverUrl: () => url,
     logger,
+    pushAgent: options.pushAgent,
+    onPushSent:
+      outbox && ((endpoint, payload) => outbox.outbox.add({ kind: 'push', endpoint, payload: JSON.parse(payload) })),
   });
   started.push(() => queue.stop());
   const wakeUps = scheduleWakeUps(db, services.notifications, queue.nudge, logger);

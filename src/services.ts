@@ -83,6 +83,7 @@ export function createServices({ config, db, pubsub, redis, logger }: Infrastruc
   const services: Services = {
     ...{ db, changeLog, notifications, preferences, publishing, liveStreams },
     recipients: delivery.recipients,
+    push: { subscriptions: delivery.pushSubscriptions, publicKey: delivery.pushPublicKey },
   };
   return { services, limits, metrics, dependencies, delivery };
 }

@@ -2,7 +2,8 @@
 // settings, both from @notification-api/inbox. The token comes in the address's fragment (/demo#token=…),
 // which browsers never send to the server.
 import '@notification-api/inbox';
-import { GraphQLRequestError } from '@notification-api/client';
+import { createNotificationClient, GraphQLRequestError } from '@notification-api/client';
+import { setUpPushButton } from './push.js';
 
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
 const persisted = document.querySelector<HTMLMetaElement>('meta[name="persisted-operations"]')?.content !== 'off';
@@ -46,6 +47,9 @@ if (token) {
     const { unseen } = event.detail;
     document.title = unseen > 0 ? `(${unseen}) ${title}` : title;
   });
+  // Web Push on this device, when the browser can and the server has push on (client/demo/push.ts).
+  const client = createNotificationClient({ url: '', token, persisted });
+  setUpPushButton(client, document.getElementById('notify-me') as HTMLButtonElement, showProblem).catch(showProblem);
 } else {
   showProblem(new Error('no token: open this page as /demo#token=<JWT> (npm start prints the address)'));
 }

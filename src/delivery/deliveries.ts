@@ -4,7 +4,7 @@
 // counted here, once for all channels (the metrics, through `observe`).
 import type { Database } from '../db.js';
 import type { Delivery, Notification, Recipient } from '../generated/prisma/client.js';
-import type { EmailChoices } from './email-choice.js';
+import type { ChannelChoices } from './channel-choice.js';
 
 /** How one attempt of a delivery ended; stale: the job was no longer the delivery's current one. */
 export type DeliveryOutcome = 'sent' | 'skipped' | 'retried' | 'failed' | 'stale';
@@ -21,7 +21,7 @@ export interface LoadedDelivery {
   delivery: Delivery;
   notification: Notification;
   recipient: Recipient | null;
-  choices: EmailChoices | null;
+  choices: ChannelChoices | null;
 }
 
 export class DeliveryStore {
@@ -46,7 +46,7 @@ export class DeliveryStore {
     return { delivery: rest, notification, recipient, choices: preference };
   }
 
-  async sent(job: DeliveryJob, messageId: string): Promise<boolean> {
+  async sent(job: DeliveryJob, messageId: string | null = null): Promise<boolean> {
     return this.finish(job, 'sent', { status: 'SENT', attempts: job.attempt + 1, sentAt: new Date(), messageId });
   }
 

@@ -6,8 +6,8 @@ import type { Task } from 'graphile-worker';
 import type { EmailSender } from '../channels/email/sender.js';
 import type { Logger } from '../logger.js';
 import { findEventType } from '../producers/event-types.js';
+import { wantsChannel } from './channel-choice.js';
 import type { DeliveryJob, DeliveryOutcome, DeliveryStore } from './deliveries.js';
-import { wantsEmail } from './email-choice.js';
 import { describeSmtpFailure } from './failures.js';
 
 export const EMAIL_TASK = 'deliver_email';
@@ -31,7 +31,7 @@ export function emailTask({ store, sender, retryDelaysMs, logger }: EmailTaskOpt
     if (!loaded) return 'stale';
     const { delivery, notification, recipient, choices } = loaded;
     const eventType = notification.eventType ? findEventType(notification.eventType) : undefined;
-    if (!wantsEmail(eventType, notification.category, choices))
+    if (!wantsChannel('email', eventType, notification.category, choices))
       return (await store.skipped(job, 'MUTED')) ? 'skipped' : 'stale';
     if (!recipient?.email) return (await store.skipped(job, 'NO_ADDRESS')) ? 'skipped' : 'stale';
     let messageId: string;

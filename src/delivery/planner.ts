@@ -1,12 +1,15 @@
 // Which deliveries a new notification gets outside the app, decided before it is stored so that they are
-// queued in its transaction (delivery_enqueue): one read for every recipient of an event, however many.
+// queued in its transaction (delivery_enqueue): one read for every recipient of an event, however many, and
+// every configured channel. A push delivery is one per notification, whatever the number of devices: the
+// push task sends to each device the user has when it runs.
 import type { Database } from '../db.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { EventType } from '../producers/event-types.js';
-import { wantsEmail } from './email-choice.js';
+import { wantsChannel } from './channel-choice.js';
 
-export type Channel = 'EMAIL';
+export type Channel = 'EMAIL' | 'PUSH';
 /** Why a delivery was not attempted. */
-export type SkipReason = 'NO_ADDRESS' | 'MUTED';
+export type SkipReason = 'NO_ADDRESS' | 'NO_SUBSCRIPTION' | 'MUTED';
 
 export interface PlannedDelivery {
   channel: Channel;
@@ -18,6 +21,16 @@ export interface PlannedDelivery {
 export interface DeliveryPlan {
   byUser: ReadonlyMap<string, PlannedDelivery[]>;
   data: unknown;
+}
+
+interface Row {
+  user_id: string;
+  email: string | null;
+  email_on: string[] | null;
+  email_off: string[] | null;
+  push_on: string[] | null;
+  push_off: string[] | null;
+  has_device: boolean;
 }
 
 export class DeliveryPlanner {
@@ -33,19 +46,37 @@ export class DeliveryPlanner {
     category: string | null,
     data: unknown,
   ): Promise<DeliveryPlan | undefined> {
-    if (!this.channels.includes('EMAIL') || userIds.length === 0) return undefined;
-    const rows = await this.db.$queryRaw<
-      Array<{ user_id: string; email: string | null; email_on: string[] | null; email_off: string[] | null }>
-    >`
-      SELECT u.user_id, r.email, p.email_on, p.email_off
+    if (this.channels.length === 0 || userIds.length === 0) return undefined;
+    const email = this.channels.includes('EMAIL');
+    const push = this.channels.includes('PUSH');
+    const rows = await this.db.$queryRaw<Row[]>`
+      SELECT u.user_id, r.email, p.email_on, p.email_off, p.push_on, p.push_off,
+        ${push ? Prisma.sql`EXISTS (SELECT FROM push_subscriptions AS s WHERE s.user_id = u.user_id)` : Prisma.sql`false`} AS has_device
       FROM unnest(${[...userIds]}::varchar[]) AS u (user_id)
       LEFT JOIN recipients AS r USING (user_id)
       LEFT JOIN notification_preferences AS p USING (user_id)`;
     const byUser = new Map<string, PlannedDelivery[]>();
     for (const row of rows) {
-      const choices = { emailOn: row.email_on ?? [], emailOff: row.email_off ?? [] };
-      const skip = !wantsEmail(eventType, category, choices) ? 'MUTED' : !row.email ? 'NO_ADDRESS' : null;
-      byUser.set(row.user_id, [{ channel: 'EMAIL', skip }]);
+      const choices = {
+        emailOn: row.email_on ?? [],
+        emailOff: row.email_off ?? [],
+        pushOn: row.push_on ?? [],
+        pushOff: row.push_off ?? [],
+      };
+      const planned: PlannedDelivery[] = [];
+      if (email) {
+        const skip = !wantsChannel('email', eventType, category, choices) ? 'MUTED' : !row.email ? 'NO_ADDRESS' : null;
+        planned.push({ channel: 'EMAIL', skip });
+      }
+      if (push) {
+        const skip = !wantsChannel('push', eventType, category, choices)
+          ? 'MUTED'
+          : !row.has_device
+            ? 'NO_SUBSCRIPTION'
+            : null;
+        planned.push({ channel: 'PUSH', skip });
+      }
+      byUser.set(row.user_id, planned);
     }
     return { byUser, data: data ?? {} };
   }

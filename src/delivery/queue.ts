@@ -6,6 +6,7 @@
 // package when it starts: no network needed.
 import { EventEmitter } from 'node:events';
 import { type ParsedCronItem, run, type TaskList, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
+import pg from 'pg';
 import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
 import { type HeartbeatOptions, startHeartbeats } from './heartbeats.js';
@@ -47,10 +48,17 @@ export async function startJobQueue({
   events.once('pool:create', ({ workerPool }) => {
     pool = workerPool;
   });
-  const runner = await run({
+  // Our pool, not one graphile-worker makes: it ends its own without waiting and drops its error handler first,
+  // so a database that goes away just after (the embedded PostgreSQL stopping) crashed the process with an
+  // unhandled 'error' of an idle connection. This one keeps its handler and is ended, awaited, on stop.
+  const pgPool = new pg.Pool({
     connectionString: databaseUrl,
     // Its own connections besides the workers': listening for new jobs, the crontab, the tasks' helpers.
-    maxPoolSize: concurrency + 2,
+    max: concurrency + 2,
+  });
+  pgPool.on('error', (error) => log.warn({ err: error }, 'an idle queue connection failed'));
+  const runner = await run({
+    pgPool,
     concurrency,
     pollInterval: pollIntervalMs,
     noHandleSignals: true,
@@ -61,6 +69,9 @@ export async function startJobQueue({
     }),
     taskList: tasks,
     parsedCronItems: cronItems,
+  }).catch(async (error: unknown) => {
+    await pgPool.end();
+    throw error;
   });
   if (!pool) throw new Error('graphile-worker started no worker pool');
   const workerPool = pool;
@@ -72,6 +83,7 @@ export async function startJobQueue({
       // The pool first: it finishes or releases its jobs while its heartbeat still says it is alive.
       await runner.stop();
       await beats.stop();
+      await pgPool.end();
     },
   };
 }

@@ -1,11 +1,14 @@
 // Starts the job queue's workers on this instance: always, for the housekeeping tasks (src/jobs/), and with a
 // task for each configured channel. The start line says which channels are on, and why the others are off.
+import type { Agent } from 'node:https';
 import type { ParsedCronItem, TaskList } from 'graphile-worker';
 import { EmailSender } from '../channels/email/sender.js';
+import { PushSender } from '../channels/push/sender.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
 import { EMAIL_TASK, emailTask } from './email-task.js';
+import { PUSH_TASK, pushTask } from './push-task.js';
 import { type JobQueue, startJobQueue } from './queue.js';
 import type { DeliveryParts } from './setup.js';
 
@@ -22,11 +25,18 @@ export interface StartDeliveryOptions {
   /** The server's own URL, once it listens (unsubscribe links point there without PUBLIC_URL). */
   serverUrl: () => string;
   logger: Logger;
+  /** Trusted for push services' certificates (a test's receiver); the system's CAs otherwise. */
+  pushAgent?: Agent | undefined;
+  /** Told every push a push service took (the development outbox). */
+  onPushSent?: ((endpoint: string, payload: string) => void) | undefined;
 }
 
 /** Each channel, and whether it is on (or what it lacks). */
 export function channelStates(config: Config): Record<string, string> {
-  return { EMAIL: config.delivery.email ? 'on' : 'off (SMTP_URL not set)' };
+  return {
+    EMAIL: config.delivery.email ? 'on' : 'off (SMTP_URL not set)',
+    PUSH: config.delivery.push ? 'on' : 'off (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT not set)',
+  };
 }
 
 export async function startDelivery({
@@ -37,6 +47,8 @@ export async function startDelivery({
   housekeeping,
   serverUrl,
   logger,
+  pushAgent,
+  onPushSent,
 }: StartDeliveryOptions): Promise<JobQueue> {
   const email = config.delivery.email;
   const sender =
@@ -58,6 +70,16 @@ export async function startDelivery({
         }),
       }
     : {};
+  const push = config.delivery.push;
+  if (push) {
+    channelTasks[PUSH_TASK] = pushTask({
+      store: parts.store,
+      subscriptions: parts.pushSubscriptions,
+      sender: new PushSender(push, pushAgent, onPushSent),
+      retryDelaysMs: config.delivery.retryDelaysMs,
+      logger: logger.child({ component: 'push' }),
+    });
+  }
   const anyChannel = Object.keys(channelTasks).length > 0;
   const tasks = { ...housekeeping.tasks, ...channelTasks };
   const queue = await startJobQueue({

@@ -33,6 +33,8 @@ export async function buildDemoPage(persisted: PersistedOperationsMode): Promise
       entryPoints: {
         app: new URL('demo/main.ts', CLIENT_DIR).pathname,
         style: new URL('demo/style.css', CLIENT_DIR).pathname,
+        // Served at /demo/sw.js: a service worker's scope is its folder, /demo/.
+        sw: new URL('demo/sw.ts', CLIENT_DIR).pathname,
       },
       bundle: true,
       // The client package's sources (packages/client/package.json's exports), as everywhere in this repository.

@@ -29,6 +29,8 @@ export interface EventType<Data = unknown> {
   supersedes?: readonly string[];
   /** Whether it is emailed to a user who chose nothing for its category (default true). */
   emailByDefault?: boolean;
+  /** Whether it is pushed to the devices of a user who chose nothing for its category (default true). */
+  pushByDefault?: boolean;
 }
 
 // Data is inferred from the schema alone; everything else is checked against it.
@@ -74,6 +76,8 @@ const EVENT_TYPES: EventType<unknown>[] = [
     }),
     defaultIdempotencyKey: bySession.defaultIdempotencyKey('transcription.started'),
     defaultCollapseKey: bySession.defaultCollapseKey,
+    // The user has just asked for it: a buzz on their phone tells them nothing new.
+    pushByDefault: false,
   }),
   define({
     name: 'transcription.completed',
@@ -151,6 +155,8 @@ const EVENT_TYPES: EventType<unknown>[] = [
       message: data.summary,
       metadata: { version: data.version },
     }),
+    // News, not something to act on now.
+    pushByDefault: false,
   }),
   define({
     name: 'system.warning',

@@ -1,8 +1,24 @@
-// Which categories each user wants in the app. Everything is on until they say otherwise; critical events
-// (security alerts) come regardless, so their category cannot be turned off.
+// What each user wants, as a matrix of categories × channels (in the app, email, push). In the app everything
+// is on until they turn a category off (a category off in the app gets no notification, so nothing on any
+// channel). By email and push, a category they said nothing about follows each event type's default
+// (transcription.completed: pushed, not emailed). Critical events (security alerts) come on every channel
+// regardless, so their category cannot be turned off anywhere.
+
 import type { Database } from '../db.js';
+import { type ChannelChoices, type ChoosableChannel, channelDefault, chosen } from '../delivery/channel-choice.js';
 import { badUserInput } from '../errors.js';
-import { CATEGORIES, eventTypes } from './event-types.js';
+import { CATEGORIES, type EventType, eventTypes } from './event-types.js';
+
+/** Whether an event type reaches the user on each channel. */
+export interface ChannelSwitches {
+  inApp: boolean;
+  email: boolean;
+  push: boolean;
+}
+
+export interface EventTypePreference extends ChannelSwitches {
+  eventType: string;
+}
 
 export interface CategoryPreference {
   category: string;
@@ -11,6 +27,17 @@ export interface CategoryPreference {
   critical: boolean;
   /** Whether its events are emailed; null: as each event type has it by default. */
   email: boolean | null;
+  /** Whether its events are pushed to the user's devices; null: as each event type has it by default. */
+  push: boolean | null;
+  /** What the choices above mean for each of its event types. */
+  eventTypes: EventTypePreference[];
+}
+
+export interface CategoryPreferenceChange {
+  category: string;
+  inApp?: boolean | null;
+  email?: boolean | null;
+  push?: boolean | null;
 }
 
 const CRITICAL = new Set<string>(
@@ -19,55 +46,83 @@ const CRITICAL = new Set<string>(
     .map((t) => t.category),
 );
 
+const CHANNELS: readonly ChoosableChannel[] = ['email', 'push'];
+
+/** Each event type's channels for a user who chose nothing. */
+export function channelDefaults(eventType: EventType): ChannelSwitches {
+  return { inApp: true, email: channelDefault(eventType, 'email'), push: channelDefault(eventType, 'push') };
+}
+
+const NO_CHOICES: ChannelChoices = { emailOn: [], emailOff: [], pushOn: [], pushOff: [] };
+
 export class Preferences {
   constructor(private readonly db: Database) {}
 
   async get(userId: string): Promise<CategoryPreference[]> {
     const row = await this.db.notificationPreference.findUnique({ where: { userId } });
     const muted = new Set(row?.mutedCategories ?? []);
-    const email = (category: string) =>
-      CRITICAL.has(category) || row?.emailOn.includes(category)
-        ? true
-        : row?.emailOff.includes(category)
-          ? false
-          : null;
-    return CATEGORIES.map((category) => ({
-      category,
-      inApp: !muted.has(category),
-      critical: CRITICAL.has(category),
-      email: email(category),
-    }));
+    const choices = row ?? NO_CHOICES;
+    return CATEGORIES.map((category) => {
+      const critical = CRITICAL.has(category);
+      const inApp = !muted.has(category);
+      const email = critical ? true : chosen(choices, 'email', category);
+      const push = critical ? true : chosen(choices, 'push', category);
+      return {
+        category,
+        inApp,
+        critical,
+        email,
+        push,
+        eventTypes: eventTypes()
+          .filter((t) => t.category === category)
+          .map((t) => {
+            const reaches = t.critical || inApp;
+            return {
+              eventType: t.name,
+              inApp: reaches,
+              email: reaches && (email ?? channelDefault(t, 'email')),
+              push: reaches && (push ?? channelDefault(t, 'push')),
+            };
+          }),
+      };
+    });
   }
 
-  async update(
-    userId: string,
-    changes: ReadonlyArray<{ category: string; inApp?: boolean | null; email?: boolean | null }>,
-  ): Promise<CategoryPreference[]> {
-    for (const [i, { category, inApp, email }] of changes.entries()) {
-      if (!(CATEGORIES as readonly string[]).includes(category)) {
+  async update(userId: string, changes: readonly CategoryPreferenceChange[]): Promise<CategoryPreference[]> {
+    for (const [i, change] of changes.entries()) {
+      if (!(CATEGORIES as readonly string[]).includes(change.category)) {
         throw badUserInput(`categories.${i}.category`, `must be one of ${CATEGORIES.join(', ')}`);
       }
-      if (inApp === false && CRITICAL.has(category))
-        throw badUserInput(`categories.${i}.inApp`, `${category} cannot be turned off`);
-      if (email === false && CRITICAL.has(category))
-        throw badUserInput(`categories.${i}.email`, `${category} cannot be turned off`);
+      for (const channel of ['inApp', ...CHANNELS] as const) {
+        if (change[channel] === false && CRITICAL.has(change.category))
+          throw badUserInput(`categories.${i}.${channel}`, `${change.category} cannot be turned off`);
+      }
     }
     const current = await this.db.notificationPreference.findUnique({ where: { userId } });
     const muted = new Set(current?.mutedCategories ?? []);
-    const emailOn = new Set(current?.emailOn ?? []);
-    const emailOff = new Set(current?.emailOff ?? []);
-    for (const { category, inApp, email } of changes) {
-      if (inApp === true) muted.delete(category);
-      else if (inApp === false) muted.add(category);
-      if (email === true) {
-        emailOn.add(category);
-        emailOff.delete(category);
-      } else if (email === false) {
-        emailOff.add(category);
-        emailOn.delete(category);
+    const lists = {
+      email: { on: new Set(current?.emailOn ?? []), off: new Set(current?.emailOff ?? []) },
+      push: { on: new Set(current?.pushOn ?? []), off: new Set(current?.pushOff ?? []) },
+    };
+    for (const change of changes) {
+      if (change.inApp === true) muted.delete(change.category);
+      else if (change.inApp === false) muted.add(change.category);
+      for (const channel of CHANNELS) {
+        const value = change[channel];
+        if (value === true || value === false) {
+          lists[channel][value ? 'on' : 'off'].add(change.category);
+          lists[channel][value ? 'off' : 'on'].delete(change.category);
+        }
       }
     }
-    const data = { mutedCategories: [...muted].sort(), emailOn: [...emailOn].sort(), emailOff: [...emailOff].sort() };
+    const sorted = (set: Set<string>) => [...set].sort();
+    const data = {
+      mutedCategories: sorted(muted),
+      emailOn: sorted(lists.email.on),
+      emailOff: sorted(lists.email.off),
+      pushOn: sorted(lists.push.on),
+      pushOff: sorted(lists.push.off),
+    };
     await this.db.notificationPreference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
     return this.get(userId);
   }

@@ -10,6 +10,7 @@ import './producers.js';
 import './preferences.js';
 import './recipient.js';
 import './delivery.js';
+import './push.js';
 import './unread-count.js';
 import './notification-event.js';
 import './subscriptions.js';

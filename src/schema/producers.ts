@@ -1,5 +1,6 @@
 // What backend services call: domain events in, notifications out. Service tokens only.
 import { eventTypes } from '../producers/event-types.js';
+import { channelDefaults } from '../producers/preferences.js';
 import {
   PUBLISH_OUTCOMES,
   type PublishReport,
@@ -9,6 +10,7 @@ import {
 import { builder } from './builder.js';
 import { NotificationNode } from './notification.js';
 import { NotificationTypeEnum } from './notification-enums.js';
+import { ChannelSwitchesRef } from './preferences.js';
 
 const PublishOutcomeEnum = builder.enumType('PublishOutcome', {
   description:
@@ -88,6 +90,11 @@ const EventTypeInfo = builder.objectRef<ReturnType<typeof eventTypes>[number]>('
     category: t.exposeString('category'),
     type: t.field({ type: NotificationTypeEnum, resolve: (eventType) => eventType.type }),
     critical: t.exposeBoolean('critical', { description: 'Delivered even to users who muted its category.' }),
+    defaults: t.field({
+      type: ChannelSwitchesRef,
+      description: 'Where it reaches a user who made no choice for its category.',
+      resolve: (eventType) => channelDefaults(eventType),
+    }),
   }),
 });
 

@@ -42,6 +42,39 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the push settings', () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+  const keys = {
+    VAPID_PUBLIC_KEY: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url'),
+    VAPID_PRIVATE_KEY: Buffer.alloc(32, 9).toString('base64url'),
+  };
+
+  it('should leave push off in production without VAPID keys, and turn it on with keys and a subject', () => {
+    expect(loadConfig(production).delivery.push).toBeUndefined();
+    const push = loadConfig({ ...production, ...keys, VAPID_SUBJECT: 'mailto:ops@example.com' }).delivery.push;
+    expect(push).toEqual({
+      vapid: {
+        publicKey: keys.VAPID_PUBLIC_KEY,
+        privateKey: keys.VAPID_PRIVATE_KEY,
+        subject: 'mailto:ops@example.com',
+      },
+      timeoutMs: 10_000,
+    });
+  });
+
+  it('should refuse half a key pair, keys of the wrong size, keys without a subject, and a subject that is no contact', () => {
+    expect(() => loadConfig({ ...production, VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY })).toThrow(
+      /VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together/,
+    );
+    expect(() =>
+      loadConfig({ ...production, ...keys, VAPID_PRIVATE_KEY: 'abc', VAPID_SUBJECT: 'mailto:ops@example.com' }),
+    ).toThrow(/VAPID_PRIVATE_KEY must be 32 bytes/);
+    expect(() => loadConfig({ ...production, ...keys })).toThrow(/VAPID_SUBJECT is required/);
+    expect(() => loadConfig({ ...production, ...keys, VAPID_SUBJECT: 'ops@example.com' })).toThrow(/VAPID_SUBJECT/);
+    expect(() => loadConfig({ ...production, ...keys, VAPID_PUBLIC_KEY: 'not base64!' })).toThrow(/VAPID_PUBLIC_KEY/);
+  });
+});
+
 describe('the event intake settings', () => {
   it('should read the stream under the Redis prefix, on whenever Redis is configured', () => {
     expect(loadConfig({}).intake.enabled).toBe(false);

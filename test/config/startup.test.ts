@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NotificationsDocument, UnreadCountDocument } from '../generated/graphql.js';
+import { NotificationsDocument, PushPublicKeyDocument, UnreadCountDocument } from '../generated/graphql.js';
 import { execute, expectData } from '../helpers/graphql.js';
 import { createNotification } from '../helpers/notifications.js';
 import { runServerToExit, startServerProcess } from '../helpers/process.js';
@@ -74,13 +74,22 @@ describe('starting the server', () => {
         expect(await server.stop(), server.output()).toBe(0);
       }
 
-      // The secret is kept for the next start (and for the CLI), readable by its owner only.
+      // The secret is kept for the next start (and for the CLI), readable by its owner only; so is the VAPID key
+      // pair push runs with, beside it.
       expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
+      const vapidFile = path.join(dataDir, 'dev-vapid-keys.json');
+      expect((await stat(vapidFile)).mode & 0o777).toBe(0o600);
+      const { publicKey } = JSON.parse(await readFile(vapidFile, 'utf8')) as { publicKey: string };
+      expect(Buffer.from(publicKey, 'base64url')).toHaveLength(65);
       expect((await readFile(secretFile, 'utf8')).trim()).toMatch(/^[0-9a-f]{64}$/);
       const restarted = await startServerProcess(env, startupDeadline());
       try {
         const response = await execute(restarted.url, UnreadCountDocument, {}, { token });
         expect(response.status, 'a token from before the restart').toBe(200);
+        // Browsers subscribed before the restart keep the same key.
+        const key = await execute(restarted.url, PushPublicKeyDocument, {}, { token });
+        expect(expectData(key).pushPublicKey).toBe(publicKey);
+        expect(restarted.output()).toMatch(/"channels":\{[^}]*"PUSH":"on"/);
         expect(restarted.output()).toContain(`signed with the development secret in ${secretFile}`);
       } finally {
         expect(await restarted.stop(), restarted.output()).toBe(0);

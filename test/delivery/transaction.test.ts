@@ -1,5 +1,6 @@
 // A notification and its deliveries commit together or not at all: the queue's jobs are rows written by
 // delivery_enqueue in the notification's own transaction.
+import { randomUUID } from 'node:crypto';
 import { runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,40 @@ describe('delivery jobs and their notification', () => {
       ['SKIPPED', 'NO_ADDRESS'],
     ]);
     expect(jobs).toHaveLength(1);
+  });
+
+  it('should queue one push job per notification for a user with devices, and none for one without', async () => {
+    const [subscribed, unsubscribed] = [newUserId(), newUserId()];
+    for (const [i, endpoint] of ['https://push.example.test/a', 'https://push.example.test/b'].entries()) {
+      await db.pushSubscription.create({
+        data: {
+          id: randomUUID(),
+          userId: subscribed,
+          endpoint: `${endpoint}-${subscribed}`,
+          p256dh: `k${i}`,
+          auth: 'a',
+        },
+      });
+    }
+    const plan = await new DeliveryPlanner(db, ['EMAIL', 'PUSH']).plan(
+      [subscribed, unsubscribed],
+      undefined,
+      'system',
+      {},
+    );
+    const outcomes = await service.deliver(content, [subscribed, unsubscribed], {
+      idempotencyKey: null,
+      collapseKey: null,
+      supersedes: [],
+      plan,
+    });
+    const { deliveries, jobs } = await jobsFor(outcomes.map((o) => o.notification!.id));
+    const push = deliveries.filter((d) => d.channel === 'PUSH').map((d) => [d.status, d.reason]);
+    expect(push.sort()).toEqual([
+      ['QUEUED', null],
+      ['SKIPPED', 'NO_SUBSCRIPTION'],
+    ]);
+    expect(jobs.map((job) => job.task)).toEqual(['deliver_push']);
   });
 
   it('should queue nothing for a notification whose transaction rolled back', async () => {

@@ -1,20 +1,24 @@
 // The development outbox: with no SMTP_URL in development, email goes to an SMTP catcher inside the server
-// and /dev/outbox lists it (HTML in a sandboxed frame, the text part, the headers as sent).
+// and /dev/outbox lists it (HTML in a sandboxed frame, the text part, the headers as sent), with every push sent.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import webpush from 'web-push';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { PublishEventDocument } from '../generated/graphql.js';
+import { createLogger } from '../../src/logger.js';
+import { startServer } from '../../src/server.js';
+import { PublishEventDocument, RegisterPushSubscriptionDocument } from '../generated/graphql.js';
 import { runNotify } from '../helpers/cli.js';
 import { freshDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/event-stream.js';
-import { execute, expectData } from '../helpers/graphql.js';
+import { execute, expectData, userClient } from '../helpers/graphql.js';
 import { startServerProcess } from '../helpers/process.js';
+import { startPushReceiver } from '../helpers/push-receiver.js';
 import { startTestServer, testServerEnvironment } from '../helpers/server.js';
 import { startupDeadline, timeoutForStarts } from '../helpers/timing.js';
-import { serviceToken } from '../helpers/tokens.js';
+import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
 
 const outboxPage = async (url: string) => {
   const response = await fetch(`${url}/dev/outbox`);
@@ -110,6 +114,43 @@ describe('the development outbox', { timeout: timeoutForStarts(2) }, () => {
       expect(absent.html).not.toContain('Development outbox');
     } finally {
       await off.stop();
+    }
+  });
+
+  it('should list every push a push service took, with its payload as the device gets it', async () => {
+    const receiver = await startPushReceiver();
+    const vapid = webpush.generateVAPIDKeys();
+    const config = loadConfig(
+      testServerEnvironment({
+        redis: false,
+        env: {
+          DATABASE_URL: await freshDatabase(),
+          DEV_OUTBOX: 'true',
+          VAPID_PUBLIC_KEY: vapid.publicKey,
+          VAPID_PRIVATE_KEY: vapid.privateKey,
+          VAPID_SUBJECT: 'mailto:ops@example.test',
+          DELIVERY_POLL_INTERVAL_MS: '100',
+        },
+      }),
+    );
+    const server = await startServer(config, createLogger(config.logLevel), { pushAgent: receiver.agent });
+    try {
+      const userId = newUserId();
+      const device = receiver.newSubscription();
+      const user = userClient(server.url, userId, await tokenFor(userId));
+      await user.data(RegisterPushSubscriptionDocument, { input: device });
+      const input = { type: 'system.warning', data: { message: 'Hello <device>' }, recipients: [userId] };
+      expectData(await execute(server.url, PublishEventDocument, { input }, { token: await serviceToken() }));
+      const page = await waitFor(async () => {
+        const current = await outboxPage(server.url);
+        return current.html.includes('class="push"') ? current : undefined;
+      }, 'the push in the outbox');
+      expect(page.html).toContain(`push to ${device.endpoint}`);
+      expect(page.html).toContain('&quot;body&quot;: &quot;Hello &lt;device&gt;&quot;');
+      expect(receiver.to(device.endpoint)).toHaveLength(1);
+    } finally {
+      await server.stop();
+      await receiver.close();
     }
   });
 

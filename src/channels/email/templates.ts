@@ -3,6 +3,7 @@
 // and are rendered unescaped. An event type without a template of its own is sent in the generic one,
 // which says what the notification in the app says (its title and message, rendered by the event type).
 import { Eta, type TemplateFunction } from 'eta';
+import { pickLocale as pick } from '../locales.js';
 
 export interface EmailTemplate {
   subject: string;
@@ -29,8 +30,6 @@ export interface RenderedEmail {
   /** The locale the email was written in. */
   locale: string;
 }
-
-export const FALLBACK_LOCALE = 'en';
 
 const GENERIC: Record<string, EmailTemplate> = {
   en: {
@@ -116,19 +115,6 @@ function engine(autoEscape: boolean) {
 
 const html = engine(true);
 const plain = engine(false);
-
-/** The locales to try for `locale`, most specific first, English last: "fr-CA" → fr-CA, fr, en. */
-function candidates(locale: string | null): string[] {
-  const tags = locale ? [locale, locale.split('-')[0]!] : [];
-  return [...new Set([...tags.map((tag) => tag.toLowerCase()), FALLBACK_LOCALE])];
-}
-
-function pick<T>(table: Record<string, T> | undefined, locale: string | null): [string, T] | undefined {
-  if (!table) return undefined;
-  const lower = Object.fromEntries(Object.entries(table).map(([key, value]) => [key.toLowerCase(), value]));
-  for (const candidate of candidates(locale)) if (lower[candidate]) return [candidate, lower[candidate]];
-  return undefined;
-}
 
 /** The email of `eventType` (null: a producer's own notification) in the recipient's locale, or English. */
 export function renderEmail(eventType: string | null, locale: string | null, data: TemplateData): RenderedEmail {

@@ -1,0 +1,48 @@
+// Sends one push to one device through its push service (RFC 8030), with web-push: the payload encrypted
+// for the device (aes128gcm, RFC 8291) and the request signed with our VAPID key (RFC 8292). Resolves when
+// the push service took it (2xx); rejects with web-push's WebPushError (status, headers) or the socket's error.
+import type { Agent } from 'node:https';
+import webpush from 'web-push';
+import type { PushConfig } from '../../delivery/config.js';
+
+export interface Device {
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+export interface PushMessage {
+  payload: string;
+  /** How long the push service keeps it for a device that is offline. */
+  ttlSeconds: number;
+  urgency: 'normal' | 'high';
+  /** A later push with the same topic replaces this one while it waits on the push service. */
+  topic?: string | undefined;
+}
+
+export class PushSender {
+  constructor(
+    private readonly config: PushConfig,
+    /** For a push service whose certificate the system does not trust (a test's receiver). */
+    private readonly agent?: Agent,
+    /** Told every push a push service took (the development outbox lists them). */
+    private readonly onSent: (endpoint: string, payload: string) => void = () => {},
+  ) {}
+
+  async send(device: Device, message: PushMessage): Promise<void> {
+    await webpush.sendNotification(
+      { endpoint: device.endpoint, keys: { p256dh: device.p256dh, auth: device.auth } },
+      message.payload,
+      {
+        vapidDetails: this.config.vapid,
+        TTL: message.ttlSeconds,
+        urgency: message.urgency,
+        contentEncoding: 'aes128gcm',
+        timeout: this.config.timeoutMs,
+        ...(message.topic ? { topic: message.topic } : {}),
+        ...(this.agent ? { agent: this.agent } : {}),
+      },
+    );
+    this.onSent(device.endpoint, message.payload);
+  }
+}
