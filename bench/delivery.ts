@@ -4,12 +4,14 @@
 // queue. Prints deliveries per second per channel, the time from the notification's commit to its hand-off
 // (p50/p99, from the rows: notification created_at → delivery sent_at), and what queueing them adds to a
 // create (the same create load against an instance with channels on and one with them off, interleaved).
+import { readFileSync } from 'node:fs';
 import webpush from 'web-push';
 import { startPushReceiver } from '../test/helpers/push-receiver.js';
 import { startSmtpServer } from '../test/helpers/smtp-server.js';
 import { withClient } from './lib/database.js';
 import { interleaved, type Measurement, type Medians } from './lib/interleave.js';
 import type { NodeProcess } from './lib/processes.js';
+import { summarizeProfile } from './lib/profile.js';
 import type { Report } from './lib/report.js';
 import { verdict } from './lib/report.js';
 import { int, ms, ratio, seconds } from './lib/stats.js';
@@ -26,6 +28,8 @@ export interface DeliveryBenchOptions {
   createConnections: number;
   warmupSeconds: number;
   rounds: number;
+  /** Where to write a CPU profile of the channels-on instance while it delivers (none without it). */
+  profilePath?: string | undefined;
   startApp(env: Record<string, string>, label: string): Promise<{ process: NodeProcess; url: string }>;
   load(
     kind: 'app-create',
@@ -59,7 +63,11 @@ export async function benchDelivery(options: DeliveryBenchOptions): Promise<void
     NODE_EXTRA_CA_CERTS: push.caFile,
     DELIVERY_CONCURRENCY: '20',
   };
-  const on = await options.startApp(channels, 'app-channels-on');
+  // With a profile, the statements the instance sends are counted too (bench/lib/probe.ts).
+  const on = await options.startApp(
+    options.profilePath ? { ...channels, BENCH_CAPTURE_SQL: '1' } : channels,
+    'app-channels-on',
+  );
   const off = await options.startApp({}, 'app-channels-off');
   try {
     log(`delivery: ${int(users)} users with an address and a device; ${int(options.notifications)} notifications`);
@@ -67,6 +75,11 @@ export async function benchDelivery(options: DeliveryBenchOptions): Promise<void
 
     // Throughput and hand-off latency: every notification reaches both channels.
     const service = signBenchToken(options.jwtSecret, 'bench-service', ['service']);
+    const statements = async () =>
+      options.profilePath ? await on.process.request<Array<{ text: string; count: number }>>({ probe: 'sql' }) : [];
+    const statementsBefore = new Map((await statements()).map((s) => [s.text, s.count]));
+    if (options.profilePath) await on.process.request({ probe: 'profile-start' });
+    const cpuBefore = cpuMs(on.process.pid);
     const started = Date.now();
     const perBatch = Math.min(users, 1000);
     for (let sent = 0; sent < options.notifications; sent += perBatch) {
@@ -78,7 +91,33 @@ export async function benchDelivery(options: DeliveryBenchOptions): Promise<void
       });
     }
     const settled = await waitForDeliveries(options.databaseUrl, started, options.notifications * 2);
+    const cpu = cpuMs(on.process.pid) - cpuBefore;
+    if (options.profilePath) {
+      await on.process.request({ probe: 'profile-stop', path: options.profilePath });
+      const summary = summarizeProfile(options.profilePath, 12);
+      const list = (shares: typeof summary.packages) =>
+        shares.map((share) => `${share.name} ${share.percent.toFixed(1)}%`).join('; ');
+      log(`  profile (${options.profilePath}): busy ${ms(summary.busyMs)} of ${ms(summary.totalMs)}`);
+      log(`  by package (self): ${list(summary.packages)}`);
+      log(`  by package (inclusive): ${list(summary.inclusive)}`);
+      log(`  by function (self): ${list(summary.functions)}`);
+    }
     const figures = await deliveryFigures(options.databaseUrl, started);
+    const delivered = [...figures.values()].reduce((sum, figure) => sum + figure.sent, 0);
+    if (options.profilePath) {
+      const sent = (await statements())
+        .map((s) => ({ text: s.text, count: s.count - (statementsBefore.get(s.text) ?? 0) }))
+        .filter((s) => s.count > 0)
+        .sort((a, b) => b.count - a.count);
+      const total = sent.reduce((sum, s) => sum + s.count, 0);
+      log(
+        `  SQL statements sent while delivering: ${int(total)}, ${(total / Math.max(1, delivered)).toFixed(1)} per delivery`,
+      );
+      for (const s of sent.slice(0, 15)) log(`    ${int(s.count)}× ${s.text.replace(/\s+/g, ' ').slice(0, 150)}`);
+    }
+    log(
+      `  app CPU (user+system, all threads) while delivering: ${ms(cpu)} for ${int(delivered)} deliveries, ${(cpu / Math.max(1, delivered)).toFixed(2)} ms each; wall ${seconds(settled)}`,
+    );
     for (const channel of [EMAIL, PUSH]) {
       const figure = figures.get(channel);
       if (!figure) continue;
@@ -123,6 +162,13 @@ export async function benchDelivery(options: DeliveryBenchOptions): Promise<void
     await smtp.close();
     await push.close();
   }
+}
+
+/** CPU time a process has used so far (user + system, every thread), from /proc. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime, fields 14 and 15 of stat (11 and 12 after the command), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function post(url: string, token: string, query: string, variables: Record<string, unknown>) {

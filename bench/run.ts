@@ -51,6 +51,14 @@ const NODES = process.argv
 if (only?.includes('runtime') && (NODES?.length ?? 0) < 2)
   throw new Error('--only=runtime: give the node binaries to compare, --nodes=<baseline>,<other>');
 
+// `--delivery-notifications=2000`: the delivery phase with this many notifications (each to email and push);
+// `--delivery-profile=<file.cpuprofile>`: a CPU profile of the app while it delivers them, summarized in the log.
+const deliveryArgument = process.argv.find((argument) => argument.startsWith('--delivery-notifications='));
+const deliveryNotifications = deliveryArgument ? Number(deliveryArgument.split('=')[1]) : undefined;
+const deliveryProfile = process.argv
+  .find((argument) => argument.startsWith('--delivery-profile='))
+  ?.slice('--delivery-profile='.length);
+
 const SIZES = smoke
   ? {
       rounds: 1,
@@ -896,11 +904,12 @@ async function benchDeliveryPhase(databaseUrl: string, loader: NodeProcess) {
     databaseUrl,
     jwtSecret: JWT_SECRET,
     users: SIZES.dataset.users,
-    notifications: SIZES.deliveryNotifications,
+    notifications: deliveryNotifications ?? SIZES.deliveryNotifications,
     createSeconds: SIZES.createSeconds,
     createConnections: SIZES.createConcurrency,
     warmupSeconds: SIZES.warmupSeconds,
     rounds: SIZES.rounds,
+    profilePath: deliveryProfile,
     startApp: (env, label) => startApp(databaseUrl, { env, label }),
     load: (kind, url, connections, seconds, warmupSeconds) =>
       load(loader, { kind, url, connections, seconds, warmupSeconds }),
