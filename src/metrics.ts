@@ -23,8 +23,8 @@ export interface MetricsSources {
   openStreams: () => number;
   /** Checked at each scrape. */
   dependencies: DependencyChecks;
-  /** What waits in the job queue, read at each scrape. */
-  waitingJobs?: () => Promise<WaitingJobs[]>;
+  /** What waits in the job queue, read at each scrape within `timeoutMs`. */
+  waitingJobs?: { read: () => Promise<WaitingJobs[]>; timeoutMs: number };
 }
 
 /** Live delivery is a matter of milliseconds; the top buckets catch a stream stuck behind a slow client. */
@@ -37,7 +37,7 @@ export function createMetrics({ openStreams, dependencies, waitingJobs }: Metric
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'notifications_' });
   registerDependencyGauges(registry, dependencies);
-  if (waitingJobs) registerQueueGauges(registry, waitingJobs);
+  if (waitingJobs) registerQueueGauges(registry, waitingJobs.read, waitingJobs.timeoutMs);
   return {
     registry,
     published: new Counter({
@@ -112,10 +112,12 @@ export function createMetrics({ openStreams, dependencies, waitingJobs }: Metric
 }
 
 /** The job queue's gauges, per task, read by each scrape in one query. */
-function registerQueueGauges(registry: Registry, waitingJobs: () => Promise<WaitingJobs[]>): void {
+function registerQueueGauges(registry: Registry, waitingJobs: () => Promise<WaitingJobs[]>, timeoutMs: number): void {
   let pending: Promise<WaitingJobs[]> | undefined;
+  // A scrape must answer while PostgreSQL does not (notifications_postgres_up says so): the queue's gauges are
+  // then left without values rather than failing or holding up the whole scrape.
   const read = () => {
-    pending ??= waitingJobs().finally(() => {
+    pending ??= withinOrNothing(waitingJobs(), timeoutMs).finally(() => {
       pending = undefined;
     });
     return pending;
@@ -142,6 +144,18 @@ function registerQueueGauges(registry: Registry, waitingJobs: () => Promise<Wait
       for (const row of rows) this.set({ task: row.task }, row.oldestSeconds);
     },
   });
+}
+
+async function withinOrNothing(rows: Promise<WaitingJobs[]>, timeoutMs: number): Promise<WaitingJobs[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<WaitingJobs[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), timeoutMs);
+  });
+  try {
+    return await Promise.race([rows.catch(() => []), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The dependency gauges, set by each scrape; Redis's only when it is configured. */

@@ -51,7 +51,7 @@ export function createServices({ config, db, pubsub, redis, logger }: Infrastruc
   const metrics = createMetrics({
     openStreams: () => liveStreams.size,
     dependencies,
-    waitingJobs: () => waitingJobs(db),
+    waitingJobs: { read: () => waitingJobs(db), timeoutMs: config.readyTimeoutMs },
   });
   const changeLog = new ChangeLog(db);
   const notifications = new NotificationService(db, new ChangePublisher(pubsub, logger), (content, count) =>
