@@ -16,6 +16,7 @@ import { expectError } from '../helpers/graphql.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
 import { useTestServer } from '../helpers/server.js';
 import { subscribe } from '../helpers/subscribe.js';
+import { scaled } from '../helpers/timing.js';
 
 const shared = useTestServer();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +91,7 @@ describe('seen, read, archive and snooze, one at a time', () => {
     expect((await user.data(CountsDocument, {})).counts.total).toBe(2);
     const events = subscribe(shared.url, NotificationEventsDocument, {}, { token: user.token });
     await events.ready;
-    await sleep(1100);
+    await sleep(Date.parse(fleeting.expiresAt!) - Date.now() + 50);
     // Gone at once, whether or not the job has run yet.
     expect((await user.data(NotificationsDocument, {})).notifications.edges.map((edge) => edge.node.id)).toEqual([
       lasting.id,
@@ -98,7 +99,7 @@ describe('seen, read, archive and snooze, one at a time', () => {
     expect((await user.data(CountsDocument, {})).counts).toEqual({ total: 1, unread: 1, unseen: 1 });
     expectError(await user.execute(NodeDocument, { id: fleeting.id }), 'NOT_FOUND');
     // Deleted by the wake-up job queued for its expiry when it was created.
-    const [event] = await events.take(1, 3000);
+    const [event] = await events.take(1, scaled(10_000));
     expect(event!.data!.notificationEvents).toMatchObject({
       kind: 'EXPIRED',
       notificationId: fleeting.id,
