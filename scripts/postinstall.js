@@ -17,7 +17,7 @@ const installed = (name) => {
 
 if (installed('prisma') && installed('@graphql-codegen/cli')) {
   execSync('npm run generate && npm run codegen', { stdio: 'inherit' });
-  // The packages built on the client's dist/ (their own prepare leaves this to us at install: see their build.js).
+  // The packages built on the client's dist/ (their own prepare leaves this to us at install: see packages/build-on-client.js).
   execSync('npm run -s build --workspace @notification-api/inbox --workspace @notification-api/react', {
     stdio: 'inherit',
   });
