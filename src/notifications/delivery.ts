@@ -4,7 +4,7 @@
 import { enqueueDeliveries, enqueueExpression } from '../delivery/enqueue.js';
 import type { DeliveryPlan } from '../delivery/planner.js';
 import { type Notification, Prisma } from '../generated/prisma/client.js';
-import type { NotificationType } from '../generated/prisma/enums.js';
+import type { NotificationPriority, NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, lockStreams, logChanges, nextPositions } from './changelog.js';
 import { newNotificationId } from './ids.js';
 import { NOTIFICATION_COLUMNS } from './rows.js';
@@ -20,6 +20,8 @@ export interface NotificationContent {
   category: string | null;
   eventType: string | null;
   expiresAt: Date | null;
+  /** URGENT is never held back outside the app (quiet hours, digests, delays). */
+  priority: NotificationPriority;
 }
 
 export interface DeliveryOptions {
@@ -152,10 +154,11 @@ function insertNotifications(
       RETURNING user_id, position
     )
     INSERT INTO notifications AS n (id, user_id, title, message, type, metadata, related_session_id, idempotency_key,
-      collapse_key, category, event_type, expires_at, position, updated_at)
+      collapse_key, category, event_type, expires_at, priority, position, updated_at)
     SELECT i.id, i.user_id, ${content.title}, ${content.message}, ${content.type}::"NotificationType",
       ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId}, ${idempotencyKey}, ${collapseKey},
-      ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz, p.position, now()
+      ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz,
+      ${content.priority}::"NotificationPriority", p.position, now()
     FROM unnest(${sorted}::varchar[], ${sorted.map((userId) => ids.get(userId)!)}::uuid[]) AS i (user_id, id)
     JOIN positions AS p USING (user_id)
     RETURNING ${NOTIFICATION_COLUMNS}`;
@@ -188,7 +191,8 @@ export async function deliverOne(
     }>
   >`SELECT c.*${enqueue ? Prisma.sql`, ${enqueue} AS queued` : Prisma.empty} FROM notification_create(${id}::uuid, ${userId}, ${content.title}, ${content.message},
       ${content.type}::"NotificationType", ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId},
-      ${idempotencyKey}, ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz) AS c`;
+      ${idempotencyKey}, ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz,
+      ${content.priority}::"NotificationPriority") AS c`;
   if (!row) return { outcomes: await findDuplicates(db as Tx, [userId], idempotencyKey!), events: [] };
   const notification: Notification = {
     ...content,

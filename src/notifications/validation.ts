@@ -1,7 +1,7 @@
 // The rules a new notification must follow, whoever sends it (GraphQL, event intake, CLI).
 import { z } from 'zod';
 import { badUserInput } from '../errors.js';
-import { NotificationType } from '../generated/prisma/enums.js';
+import { NotificationPriority, NotificationType } from '../generated/prisma/enums.js';
 import { findUnstorable, hasVisibleCharacter } from '../validation/text.js';
 
 export const MAX_METADATA_BYTES = 16 * 1024;
@@ -41,6 +41,10 @@ export const newNotificationSchema = z.object({
   title: shownText(255),
   message: shownText(1000),
   type: z.enum(NotificationType),
+  priority: z
+    .enum(NotificationPriority)
+    .nullish()
+    .transform((value) => value ?? 'NORMAL'),
   metadata: metadata.nullish().transform((value) => value ?? {}),
   relatedSessionId: optionalText(255).transform((value) => value ?? null),
   idempotencyKey: optionalText(255).transform((value) => value ?? null),

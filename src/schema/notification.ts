@@ -6,7 +6,7 @@ import { bulk } from './bulk-actions.js';
 import { NotificationCountsRef } from './counts.js';
 import { NotificationFilterInput, toFilter } from './filter.js';
 import { parseNotificationGlobalId } from './global-id.js';
-import { NotificationStatusEnum, NotificationTypeEnum } from './notification-enums.js';
+import { NotificationPriorityEnum, NotificationStatusEnum, NotificationTypeEnum } from './notification-enums.js';
 
 export const NotificationNode = builder.prismaNode('Notification', {
   description: 'Something a user was told. Title and message are plain text: render them as text, never as HTML.',
@@ -22,6 +22,7 @@ export const NotificationNode = builder.prismaNode('Notification', {
     message: t.exposeString('message'),
     type: t.expose('type', { type: NotificationTypeEnum }),
     status: t.expose('status', { type: NotificationStatusEnum }),
+    priority: t.expose('priority', { type: NotificationPriorityEnum }),
     category: t.exposeString('category', { nullable: true, description: 'What it is about, e.g. "transcription".' }),
     metadata: t.expose('metadata', { type: 'JSON', description: 'A JSON object of extra data from the producer.' }),
     relatedSessionId: t.exposeString('relatedSessionId', { nullable: true }),
@@ -53,6 +54,7 @@ const CreateNotificationInput = builder.inputType('CreateNotificationInput', {
     title: t.string({ required: true, description: '1 to 255 characters of plain text.' }),
     message: t.string({ required: true, description: '1 to 1000 characters of plain text.' }),
     type: t.field({ type: NotificationTypeEnum, required: true }),
+    priority: t.field({ type: NotificationPriorityEnum, description: 'NORMAL when left out.' }),
     metadata: t.field({ type: 'JSON', description: 'A JSON object (at most 16 KiB); {} when left out.' }),
     relatedSessionId: t.string(),
     idempotencyKey: t.string({ description: 'Retries with the same key for the same user create nothing new.' }),
