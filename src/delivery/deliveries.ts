@@ -3,11 +3,18 @@
 // later one was already queued) changes nothing. Every channel's task records its outcomes here, so they are
 // counted here, once for all channels (the metrics, through `observe`).
 import type { Database } from '../db.js';
-import type { Delivery, Notification, Recipient } from '../generated/prisma/client.js';
+import type { Delivery, Notification, NotificationPreference, Recipient } from '../generated/prisma/client.js';
+import type { DeliveryStatus } from '../generated/prisma/enums.js';
 import type { ChannelChoices } from './channel-choice.js';
 
-/** How one attempt of a delivery ended; stale: the job was no longer the delivery's current one. */
-export type DeliveryOutcome = 'sent' | 'skipped' | 'retried' | 'failed' | 'stale';
+/**
+ * How one attempt of a delivery ended; stale: the job was no longer the delivery's current one; held: put off
+ * (quiet hours); digested: sent as an item of a digest.
+ */
+export type DeliveryOutcome = 'sent' | 'skipped' | 'retried' | 'failed' | 'stale' | 'held' | 'digested';
+
+/** The states in which a delivery still waits for its job: QUEUED, or HELD by a policy of the user's. */
+export const WAITING: DeliveryStatus[] = ['QUEUED', 'HELD'];
 
 /** Told each outcome with its channel; for a send, the time from the delivery's commit to its hand-off. */
 export type DeliveryObserver = (channel: string, outcome: DeliveryOutcome, handoffMs?: number) => void;
@@ -22,6 +29,8 @@ export interface LoadedDelivery {
   notification: Notification;
   recipient: Recipient | null;
   choices: ChannelChoices | null;
+  /** The user's preferences row (quiet hours, time zone), when they have one. */
+  preference: NotificationPreference | null;
 }
 
 export class DeliveryStore {
@@ -34,7 +43,7 @@ export class DeliveryStore {
   async load({ id, attempt }: DeliveryJob): Promise<LoadedDelivery | undefined> {
     const delivery = await this.db.delivery.findUnique({ where: { id }, include: { notification: true } });
     if (!delivery) return undefined;
-    if (delivery.status !== 'QUEUED' || delivery.attempts !== attempt) {
+    if (!WAITING.includes(delivery.status) || delivery.attempts !== attempt) {
       this.observe(delivery.channel, 'stale');
       return undefined;
     }
@@ -43,7 +52,7 @@ export class DeliveryStore {
       this.db.recipient.findUnique({ where: { userId: notification.userId } }),
       this.db.notificationPreference.findUnique({ where: { userId: notification.userId } }),
     ]);
-    return { delivery: rest, notification, recipient, choices: preference };
+    return { delivery: rest, notification, recipient, choices: preference, preference };
   }
 
   async sent(job: DeliveryJob, messageId: string | null = null): Promise<boolean> {
@@ -63,7 +72,7 @@ export class DeliveryStore {
     const rows = await this.db.$queryRaw<Array<{ channel: string }>>`
       WITH updated AS (
         UPDATE deliveries SET attempts = attempts + 1, last_error = ${lastError}, updated_at = now()
-        WHERE id = ${job.id}::uuid AND status = 'QUEUED' AND attempts = ${job.attempt}
+        WHERE id = ${job.id}::uuid AND status IN ('QUEUED', 'HELD') AND attempts = ${job.attempt}
         RETURNING id, attempts, channel
       )
       SELECT u.channel::text AS channel, graphile_worker.add_job(${task},
@@ -76,21 +85,40 @@ export class DeliveryStore {
     return row !== undefined;
   }
 
+  /** Puts the delivery off until `until` (quiet hours): HELD with `reason`, its job queued again for then. */
+  async hold(job: DeliveryJob, task: string, reason: string, until: Date): Promise<boolean> {
+    const rows = await this.db.$queryRaw<Array<{ channel: string }>>`
+      WITH updated AS (
+        UPDATE deliveries SET status = 'HELD', reason = ${reason}, updated_at = now()
+        WHERE id = ${job.id}::uuid AND status IN ('QUEUED', 'HELD') AND attempts = ${job.attempt}
+        RETURNING id, attempts, channel
+      )
+      SELECT u.channel::text AS channel, graphile_worker.add_job(${task},
+        json_build_object('id', u.id, 'attempt', u.attempts), run_at => ${until}::timestamptz, max_attempts => 10) IS NOT NULL AS queued
+      FROM updated AS u`;
+    const [row] = rows;
+    if (row) this.observe(row.channel, 'held');
+    else await this.stale(job);
+    return row !== undefined;
+  }
+
   private async finish(
     job: DeliveryJob,
-    outcome: Exclude<DeliveryOutcome, 'retried' | 'stale'>,
+    outcome: Exclude<DeliveryOutcome, 'retried' | 'stale' | 'held' | 'digested'>,
     data: Parameters<Database['delivery']['update']>[0]['data'],
   ) {
     const [row] = await this.db.delivery.updateManyAndReturn({
-      where: { id: job.id, status: 'QUEUED', attempts: job.attempt },
+      where: { id: job.id, status: { in: WAITING }, attempts: job.attempt },
       data,
-      select: { channel: true, createdAt: true, sentAt: true },
+      select: { channel: true, createdAt: true, sentAt: true, reason: true },
     });
     if (!row) {
       await this.stale(job);
       return false;
     }
-    this.observe(row.channel, outcome, row.sentAt ? row.sentAt.getTime() - row.createdAt.getTime() : undefined);
+    // A delivery a policy held (reason DELAYED, QUIET_HOURS…) waited on purpose: not a hand-off latency.
+    const handoffMs = row.sentAt && !row.reason ? row.sentAt.getTime() - row.createdAt.getTime() : undefined;
+    this.observe(row.channel, outcome, handoffMs);
     return true;
   }
 

@@ -6,7 +6,9 @@
 
 import type { Database } from '../db.js';
 import { type ChannelChoices, type ChoosableChannel, channelDefault, chosen } from '../delivery/channel-choice.js';
+import { type ChannelPolicies, type PolicyChannel, policyOf, readPolicies } from '../delivery/policies.js';
 import { badUserInput } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { CATEGORIES, type EventType, eventTypes } from './event-types.js';
 
 /** Whether an event type reaches the user on each channel. */
@@ -31,6 +33,21 @@ export interface CategoryPreference {
   push: boolean | null;
   /** What the choices above mean for each of its event types. */
   eventTypes: EventTypePreference[];
+  emailPolicy: ChannelPolicyView;
+  pushPolicy: ChannelPolicyView;
+}
+
+/** How a category's deliveries on a channel wait (seconds; 0: not at all). URGENT ones never wait. */
+export interface ChannelPolicyView {
+  /** Read-before-send: sent this long after the notification, unless it was read, archived or deleted by then. */
+  delaySeconds: number;
+  /** The digest window: what comes within it goes out as one message at its end. */
+  digestSeconds: number;
+}
+
+export interface ChannelPolicyChange {
+  delaySeconds?: number | null;
+  digestSeconds?: number | null;
 }
 
 export interface CategoryPreferenceChange {
@@ -38,7 +55,17 @@ export interface CategoryPreferenceChange {
   inApp?: boolean | null;
   email?: boolean | null;
   push?: boolean | null;
+  emailPolicy?: ChannelPolicyChange | null;
+  pushPolicy?: ChannelPolicyChange | null;
 }
+
+/** The longest a delay or a digest window may be: a day. */
+export const MAX_HOLD_SECONDS = 86_400;
+
+const POLICY_FIELDS = [
+  ['emailPolicy', 'EMAIL'],
+  ['pushPolicy', 'PUSH'],
+] as const satisfies ReadonlyArray<readonly [string, PolicyChannel]>;
 
 const CRITICAL = new Set<string>(
   eventTypes()
@@ -62,6 +89,11 @@ export class Preferences {
     const row = await this.db.notificationPreference.findUnique({ where: { userId } });
     const muted = new Set(row?.mutedCategories ?? []);
     const choices = row ?? NO_CHOICES;
+    const policies = readPolicies(row?.channelPolicies);
+    const view = (category: string, channel: PolicyChannel): ChannelPolicyView => {
+      const { delay = 0, digest = 0 } = policyOf(policies, category, channel);
+      return { delaySeconds: delay, digestSeconds: digest };
+    };
     return CATEGORIES.map((category) => {
       const critical = CRITICAL.has(category);
       const inApp = !muted.has(category);
@@ -73,6 +105,8 @@ export class Preferences {
         critical,
         email,
         push,
+        emailPolicy: view(category, 'EMAIL'),
+        pushPolicy: view(category, 'PUSH'),
         eventTypes: eventTypes()
           .filter((t) => t.category === category)
           .map((t) => {
@@ -92,6 +126,13 @@ export class Preferences {
     for (const [i, change] of changes.entries()) {
       if (!(CATEGORIES as readonly string[]).includes(change.category)) {
         throw badUserInput(`categories.${i}.category`, `must be one of ${CATEGORIES.join(', ')}`);
+      }
+      for (const [field] of POLICY_FIELDS) {
+        for (const key of ['delaySeconds', 'digestSeconds'] as const) {
+          const value = change[field]?.[key];
+          if (value != null && (!Number.isInteger(value) || value < 0 || value > MAX_HOLD_SECONDS))
+            throw badUserInput(`categories.${i}.${field}.${key}`, `must be 0 to ${MAX_HOLD_SECONDS} seconds`);
+        }
       }
       for (const channel of ['inApp', ...CHANNELS] as const) {
         if (change[channel] === false && CRITICAL.has(change.category))
@@ -115,6 +156,17 @@ export class Preferences {
         }
       }
     }
+    const policies: ChannelPolicies = structuredClone(readPolicies(current?.channelPolicies));
+    for (const change of changes) {
+      for (const [field, channel] of POLICY_FIELDS) {
+        const policy = change[field];
+        if (!policy) continue;
+        const cell = { ...(policies[change.category]?.[channel] ?? {}) };
+        if (policy.delaySeconds != null) cell.delay = policy.delaySeconds;
+        if (policy.digestSeconds != null) cell.digest = policy.digestSeconds;
+        policies[change.category] = { ...(policies[change.category] ?? {}), [channel]: cell };
+      }
+    }
     const sorted = (set: Set<string>) => [...set].sort();
     const data = {
       mutedCategories: sorted(muted),
@@ -122,6 +174,7 @@ export class Preferences {
       emailOff: sorted(lists.email.off),
       pushOn: sorted(lists.push.on),
       pushOff: sorted(lists.push.off),
+      channelPolicies: policies as Prisma.InputJsonObject,
     };
     await this.db.notificationPreference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
     return this.get(userId);

@@ -114,7 +114,7 @@ export class EventPublishing {
       throw badUserInput('expiresAt', 'must be in the future');
     const content = this.render(eventType, data, input.expiresAt ?? null, input.priority ?? defaultPriority(eventType));
     // Read alongside the checks below; the plan for a recipient who ends up with nothing is simply unused.
-    const planning = this.planner?.plan(recipients, eventType, eventType.category, data);
+    const planning = this.planner?.plan(recipients, eventType, eventType.category, data, content.priority);
     planning?.catch(() => {});
 
     const results = new Map<string, RecipientResult>();
@@ -160,8 +160,8 @@ export class EventPublishing {
    */
   async create(input: NewNotificationInput): Promise<CreateResult> {
     // Checked before anything is counted: bad input costs nothing.
-    const { userId, idempotencyKey, category } = parseNewNotification(input);
-    const planning = this.planner?.plan([userId], undefined, category ?? null, {});
+    const { userId, idempotencyKey, category, priority } = parseNewNotification(input);
+    const planning = this.planner?.plan([userId], undefined, category ?? null, {}, priority);
     planning?.catch(() => {});
     const retried = await this.retriedAmong([userId], idempotencyKey);
     const { refused, retryAfterSeconds } = await this.rateLimiter.take(retried.size ? [] : [userId], idempotencyKey);

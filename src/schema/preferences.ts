@@ -1,4 +1,10 @@
-import type { CategoryPreference, ChannelSwitches, EventTypePreference } from '../producers/preferences.js';
+import {
+  type CategoryPreference,
+  type ChannelPolicyView,
+  type ChannelSwitches,
+  type EventTypePreference,
+  MAX_HOLD_SECONDS,
+} from '../producers/preferences.js';
 import { builder } from './builder.js';
 
 /** Whether something reaches the user on each channel. */
@@ -21,6 +27,29 @@ const EventTypePreferenceRef = builder.objectRef<EventTypePreference>('EventType
   }),
 });
 
+const ChannelPolicyRef = builder.objectRef<ChannelPolicyView>('ChannelPolicy').implement({
+  description: "How a category's deliveries wait on a channel (0: not at all). URGENT notifications never wait.",
+  fields: (t) => ({
+    delaySeconds: t.exposeInt('delaySeconds', {
+      description:
+        'Read-before-send: sent this long after the notification, and not at all (SKIPPED: READ) if it was read, ' +
+        'archived or deleted in the app by then.',
+    }),
+    digestSeconds: t.exposeInt('digestSeconds', {
+      description:
+        'A digest window: the first notification opens it, later ones join, and at its end one message lists those ' +
+        'still unread (a digest of one is a normal message). Takes the place of the delay.',
+    }),
+  }),
+});
+
+const ChannelPolicyInput = builder.inputType('ChannelPolicyInput', {
+  fields: (t) => ({
+    delaySeconds: t.int({ description: `0 to ${MAX_HOLD_SECONDS}; 0: none. Absent: unchanged.` }),
+    digestSeconds: t.int({ description: `0 to ${MAX_HOLD_SECONDS}; 0: none. Absent: unchanged.` }),
+  }),
+});
+
 const CategoryPreferenceRef = builder.objectRef<CategoryPreference>('CategoryPreference').implement({
   fields: (t) => ({
     category: t.exposeString('category'),
@@ -34,6 +63,8 @@ const CategoryPreferenceRef = builder.objectRef<CategoryPreference>('CategoryPre
       nullable: true,
       description: "Whether its events are pushed to the user's devices; null: as each event type has it by default.",
     }),
+    emailPolicy: t.field({ type: ChannelPolicyRef, resolve: (preference) => preference.emailPolicy }),
+    pushPolicy: t.field({ type: ChannelPolicyRef, resolve: (preference) => preference.pushPolicy }),
     eventTypes: t.field({
       type: [EventTypePreferenceRef],
       description: 'Where each of its event types reaches the user, these choices and the defaults taken together.',
@@ -52,6 +83,8 @@ const CategoryPreferenceInput = builder.inputType('CategoryPreferenceInput', {
     inApp: t.boolean({ description: 'Absent: unchanged.' }),
     email: t.boolean({ description: 'Absent: unchanged.' }),
     push: t.boolean({ description: 'Absent: unchanged.' }),
+    emailPolicy: t.field({ type: ChannelPolicyInput, description: 'How its emails wait. Absent: unchanged.' }),
+    pushPolicy: t.field({ type: ChannelPolicyInput, description: 'How its pushes wait. Absent: unchanged.' }),
   }),
 });
 

@@ -1,0 +1,168 @@
+// The policies that hold deliveries back (read-before-send delays, quiet hours, digests, scheduled sends) end to
+// end: a real server with a real SMTP server and a real https push receiver, over a database of this file's own.
+// Delays are seconds long and quiet hours are chosen around "now", so nothing waits for long.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import webpush from 'web-push';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+import {
+  MarkReadDocument,
+  NotificationDeliveriesDocument,
+  PublishEventDocument,
+  type PublishEventInput,
+  RegisterPushSubscriptionDocument,
+  UpdateDeliveryPoliciesDocument,
+  type UpdateNotificationPreferencesInput,
+  UpsertRecipientDocument,
+} from '../generated/graphql.js';
+import { freshDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/event-stream.js';
+import { execute, expectData, type UserClient, userClient } from '../helpers/graphql.js';
+import { startPushReceiver, type TestPushReceiver } from '../helpers/push-receiver.js';
+import { testServerEnvironment } from '../helpers/server.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { scaled } from '../helpers/timing.js';
+import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
+
+const vapid = webpush.generateVAPIDKeys();
+let smtp: TestSmtpServer;
+let receiver: TestPushReceiver;
+let server: RunningServer;
+let databaseUrl: string;
+
+function environment() {
+  return testServerEnvironment({
+    env: {
+      DATABASE_URL: databaseUrl,
+      SMTP_URL: smtp.url,
+      EMAIL_FROM: 'Notifications <notify@example.test>',
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+      VAPID_SUBJECT: 'mailto:ops@example.test',
+      DELIVERY_RETRY_DELAYS_MS: '200,400,400,400',
+      DELIVERY_POLL_INTERVAL_MS: '100',
+      LOG_LEVEL: 'warn',
+    },
+  });
+}
+
+async function start() {
+  const config = loadConfig(environment());
+  return startServer(config, createLogger(config.logLevel), { pushAgent: receiver.agent });
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  receiver = await startPushReceiver();
+  databaseUrl = await freshDatabase();
+  server = await start();
+});
+afterAll(async () => {
+  await server?.stop();
+  await smtp?.close();
+  await receiver?.close();
+});
+
+async function asService<TData, TVariables>(
+  document: Parameters<typeof execute<TData, TVariables>>[1],
+  variables: TVariables,
+) {
+  return expectData(await execute(server.url, document, variables, { token: await serviceToken() }));
+}
+
+interface User {
+  userId: string;
+  email: string;
+  endpoint: string;
+  client: UserClient;
+}
+
+/** A user with an address and one device, and these preferences. */
+async function newUser(
+  preferences?: UpdateNotificationPreferencesInput,
+  timeZone: string | null = null,
+): Promise<User> {
+  const userId = newUserId();
+  const email = `${userId}@example.test`;
+  await asService(UpsertRecipientDocument, { input: { userId, email, timeZone } });
+  const client = userClient(server.url, userId, await tokenFor(userId));
+  const subscription = receiver.newSubscription();
+  await client.data(RegisterPushSubscriptionDocument, { input: subscription });
+  if (preferences) await client.data(UpdateDeliveryPoliciesDocument, { input: preferences });
+  return { userId, email, endpoint: subscription.endpoint, client };
+}
+
+async function publish(user: User, input: Omit<PublishEventInput, 'recipients'>) {
+  const { publishEvent } = await asService(PublishEventDocument, { input: { ...input, recipients: [user.userId] } });
+  return publishEvent.results[0]!.notification!.id;
+}
+
+const warning = (message: string) => ({ type: 'system.warning', data: { message } });
+
+async function deliveriesOf(user: User, notificationId: string) {
+  const response = await execute(
+    server.url,
+    NotificationDeliveriesDocument,
+    { id: notificationId },
+    { token: await tokenFor(user.userId) },
+  );
+  const node = expectData(response).node;
+  return node && 'deliveries' in node ? node.deliveries : [];
+}
+
+async function deliveryOf(user: User, notificationId: string, channel: 'EMAIL' | 'PUSH') {
+  return (await deliveriesOf(user, notificationId)).find((d) => d.channel === channel);
+}
+
+/** Waits until the notification's delivery on `channel` has this status. */
+async function settled(
+  user: User,
+  notificationId: string,
+  channel: 'EMAIL' | 'PUSH',
+  status: string,
+  timeoutMs?: number,
+) {
+  return waitFor(
+    async () => {
+      const delivery = await deliveryOf(user, notificationId, channel);
+      return delivery?.status === status ? delivery : undefined;
+    },
+    `${channel} of ${notificationId} ${status}`,
+    timeoutMs,
+  );
+}
+
+const emailsTo = (user: User) => smtp.received.filter((email) => email.recipients.includes(user.email));
+
+describe('read-before-send', () => {
+  const delayed = (seconds: number): UpdateNotificationPreferencesInput => ({
+    categories: [{ category: 'system', emailPolicy: { delaySeconds: seconds } }],
+  });
+
+  it('should skip the email (READ) when the notification is read within the delay, and push at once', async () => {
+    const user = await newUser(delayed(2));
+    const id = await publish(user, warning('read me in the app'));
+    await settled(user, id, 'PUSH', 'SENT');
+    expect(await deliveryOf(user, id, 'EMAIL')).toMatchObject({ status: 'HELD', reason: 'DELAYED' });
+    await user.client.data(MarkReadDocument, { id });
+    expect(await settled(user, id, 'EMAIL', 'SKIPPED', scaled(15_000))).toMatchObject({ reason: 'READ', attempts: 0 });
+    expect(emailsTo(user)).toEqual([]);
+    expect(receiver.to(user.endpoint)).toHaveLength(1);
+  });
+
+  it('should send the email after the delay when the notification is still unread', async () => {
+    const user = await newUser(delayed(1));
+    const published = Date.now();
+    const id = await publish(user, warning('not read'));
+    const email = await settled(user, id, 'EMAIL', 'SENT', scaled(15_000));
+    expect(new Date(email.sentAt!).getTime() - published).toBeGreaterThanOrEqual(1000);
+    expect(emailsTo(user)).toHaveLength(1);
+  });
+
+  it('should not delay an URGENT notification', async () => {
+    const user = await newUser(delayed(600));
+    const id = await publish(user, { ...warning('now'), priority: 'URGENT' });
+    expect(await settled(user, id, 'EMAIL', 'SENT')).toMatchObject({ reason: null });
+  });
+});
