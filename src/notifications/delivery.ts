@@ -33,6 +33,8 @@ export interface DeliveryOptions {
   supersedes: readonly string[];
   /** Deliveries outside the app, queued with the notifications they are for (in the same transaction). */
   plan?: DeliveryPlan | undefined;
+  /** A scheduled send: stored unseen and unannounced until then (see scheduleBatch). */
+  sendAt?: Date | null | undefined;
 }
 
 export type DeliveryOutcome =
@@ -135,6 +137,47 @@ export async function deliverBatch(
 }
 
 /**
+ * Stores `content` for each of `recipients` to be sent at `sendAt`: no position, no change logged, in no view
+ * (the view rule leaves out rows with send_at) and its deliveries SCHEDULED, with no job; releaseScheduled in
+ * the service adds it then. Deduplicated by the idempotency key like the rest; a scheduled send does not collapse
+ * onto an earlier notification (its collapse key is not kept).
+ */
+export async function scheduleBatch(
+  tx: Tx,
+  content: NotificationContent,
+  recipients: readonly string[],
+  { idempotencyKey, plan, sendAt }: DeliveryOptions & { sendAt: Date },
+): Promise<BatchResult> {
+  const ids = new Map(recipients.map((userId) => [userId, newNotificationId(sendAt)]));
+  const outcomes: DeliveryOutcome[] = [];
+  let fresh = [...recipients];
+  if (idempotencyKey) {
+    const claimed = await tx.$queryRaw<Array<{ user_id: string }>>`
+      INSERT INTO notification_keys (user_id, key, notification_id)
+      SELECT * FROM unnest(${fresh}::varchar[], ${fresh.map(() => idempotencyKey)}::varchar[], ${fresh.map((userId) => ids.get(userId)!)}::uuid[])
+      ON CONFLICT (user_id, key) DO NOTHING
+      RETURNING user_id`;
+    const claimedIds = new Set(claimed.map((row) => row.user_id));
+    const duplicates = fresh.filter((userId) => !claimedIds.has(userId));
+    fresh = fresh.filter((userId) => claimedIds.has(userId));
+    if (duplicates.length > 0) outcomes.push(...(await findDuplicates(tx, duplicates, idempotencyKey)));
+  }
+  if (fresh.length === 0) return { outcomes, events: [] };
+  const inserted = await tx.$queryRaw<Notification[]>`
+    INSERT INTO notifications AS n (id, user_id, title, message, type, metadata, related_session_id, idempotency_key,
+      category, event_type, expires_at, priority, send_at, position, updated_at)
+    SELECT i.id, i.user_id, ${content.title}, ${content.message}, ${content.type}::"NotificationType",
+      ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId}, ${idempotencyKey},
+      ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz,
+      ${content.priority}::"NotificationPriority", ${sendAt}::timestamptz, 0, now()
+    FROM unnest(${fresh}::varchar[], ${fresh.map((userId) => ids.get(userId)!)}::uuid[]) AS i (user_id, id)
+    RETURNING ${NOTIFICATION_COLUMNS}`;
+  for (const notification of inserted) outcomes.push({ userId: notification.userId, outcome: 'CREATED', notification });
+  await enqueueDeliveries(tx, plan && { ...plan, scheduled: true }, inserted);
+  return { outcomes, events: [] };
+}
+
+/**
  * Inserts `content` for each user at the user's next position, in one statement. Taking the position locks
  * the user's stream row until commit, which orders the user's changes.
  */
@@ -208,6 +251,7 @@ export async function deliverOne(
     seenAt: null,
     archivedAt: null,
     snoozedUntil: null,
+    sendAt: null,
     updatedAt: row.updatedAt,
   };
   const event: ChangeEvent = {

@@ -11,7 +11,7 @@ import type { NotificationPriority } from '../generated/prisma/enums.js';
 import type { RecipientRateLimiter } from '../limits/recipient-rate-limit.js';
 import type { NotificationContent } from '../notifications/delivery.js';
 import type { CreateResult, NotificationService } from '../notifications/service.js';
-import { type NewNotificationInput, parseNewNotification } from '../notifications/validation.js';
+import { checkSendAt, type NewNotificationInput, parseNewNotification } from '../notifications/validation.js';
 import { defaultPriority, type EventType, findEventType } from './event-types.js';
 import type { Preferences } from './preferences.js';
 
@@ -26,6 +26,8 @@ export interface PublishInput {
   expiresAt?: Date | null;
   /** The event type's priority otherwise (URGENT for critical types, NORMAL for the rest). */
   priority?: NotificationPriority | null;
+  /** A scheduled send: within a year (see NotificationService.releaseScheduled). */
+  sendAt?: Date | null;
 }
 
 export const PUBLISH_OUTCOMES = ['CREATED', 'UPDATED', 'DUPLICATE', 'STALE', 'MUTED', 'RATE_LIMITED'] as const;
@@ -112,6 +114,7 @@ export class EventPublishing {
     const collapseKey = checkedKey(input.collapseKey, 'collapseKey') ?? eventType.defaultCollapseKey?.(data) ?? null;
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
       throw badUserInput('expiresAt', 'must be in the future');
+    const sendAt = checkSendAt(input.sendAt, input.expiresAt);
     const content = this.render(eventType, data, input.expiresAt ?? null, input.priority ?? defaultPriority(eventType));
     // Read alongside the checks below; the plan for a recipient who ends up with nothing is simply unused.
     const planning = this.planner?.plan(recipients, eventType, eventType.category, data, content.priority);
@@ -145,6 +148,7 @@ export class EventPublishing {
       collapseKey,
       supersedes: eventType.supersedes ?? [],
       plan: await planning,
+      sendAt,
     });
     for (const outcome of outcomes) results.set(outcome.userId, { ...outcome, error: null });
 

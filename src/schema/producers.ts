@@ -76,6 +76,12 @@ const PublishEventInput = builder.inputType('PublishEventInput', {
       type: NotificationPriorityEnum,
       description: "The event type's when left out: URGENT for critical types, NORMAL otherwise.",
     }),
+    sendAt: t.field({
+      type: 'DateTime',
+      description:
+        'Send it then (within a year), not now: until then the recipients see nothing of it and nothing is sent ' +
+        '(cancelScheduled takes it back). A scheduled notification does not collapse onto an earlier one.',
+    }),
   }),
 });
 

@@ -7,8 +7,14 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import {
+  CancelScheduledDocument,
+  CountsDocument,
+  CreateNotificationDocument,
   MarkReadDocument,
+  NodeDocument,
   NotificationDeliveriesDocument,
+  NotificationEventsDocument,
+  NotificationsDocument,
   PublishEventDocument,
   type PublishEventInput,
   RegisterPushSubscriptionDocument,
@@ -18,10 +24,11 @@ import {
 } from '../generated/graphql.js';
 import { freshDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/event-stream.js';
-import { execute, expectData, type UserClient, userClient } from '../helpers/graphql.js';
+import { execute, expectData, expectError, type UserClient, userClient } from '../helpers/graphql.js';
 import { startPushReceiver, type TestPushReceiver } from '../helpers/push-receiver.js';
 import { testServerEnvironment } from '../helpers/server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { subscribe } from '../helpers/subscribe.js';
 import { scaled } from '../helpers/timing.js';
 import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
 
@@ -164,5 +171,114 @@ describe('read-before-send', () => {
     const user = await newUser(delayed(600));
     const id = await publish(user, { ...warning('now'), priority: 'URGENT' });
     expect(await settled(user, id, 'EMAIL', 'SENT')).toMatchObject({ reason: null });
+  });
+});
+
+describe('scheduled sends', () => {
+  const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
+
+  it('should appear exactly once at its time with two instances running, and not before (list, counts, node, stream)', async () => {
+    const other = await start();
+    try {
+      const user = await newUser();
+      const token = await tokenFor(user.userId);
+      const events = subscribe(server.url, NotificationEventsDocument, {}, { token });
+      await events.ready;
+      const sendAt = inSeconds(2);
+      const { publishEvent } = await asService(PublishEventDocument, {
+        input: { ...warning('later'), recipients: [user.userId], sendAt: sendAt.toISOString() },
+      });
+      const scheduled = publishEvent.results[0]!.notification!;
+      expect(scheduled.sendAt).toBe(sendAt.toISOString());
+
+      // Before its time: nothing, anywhere.
+      expect((await user.client.data(NotificationsDocument, {})).notifications.totalCount).toBe(0);
+      expect((await user.client.data(CountsDocument, {})).counts).toMatchObject({ total: 0, unread: 0 });
+      expectError(await user.client.execute(NodeDocument, { id: scheduled.id }), 'NOT_FOUND');
+      expect(events.pending).toBe(0);
+
+      const [added] = await events.take(1, scaled(15_000));
+      const event = added!.data!.notificationEvents;
+      expect(Date.now()).toBeGreaterThanOrEqual(sendAt.getTime());
+      expect(event).toMatchObject({ kind: 'ADDED', notificationId: scheduled.id, counts: { total: 1, unread: 1 } });
+      const { notifications } = await user.client.data(NotificationsDocument, {});
+      expect(notifications.edges.map((e) => e.node.id)).toEqual([scheduled.id]);
+      expect(notifications.edges[0]!.node.sendAt).toBeNull();
+      expect((await user.client.data(CountsDocument, {})).counts).toMatchObject({ total: 1, unread: 1 });
+
+      // Its deliveries start then, once.
+      await settled(user, scheduled.id, 'EMAIL', 'SENT');
+      await settled(user, scheduled.id, 'PUSH', 'SENT');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(events.pending).toBe(0);
+      expect(emailsTo(user)).toHaveLength(1);
+      expect(receiver.to(user.endpoint)).toHaveLength(1);
+      await events.dispose();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('should let the service cancel it before it is sent, and say ALREADY_SENT after', async () => {
+    const user = await newUser();
+    const token = await serviceToken();
+    const create = async (sendAt: Date) =>
+      expectData(
+        await execute(
+          server.url,
+          CreateNotificationDocument,
+          {
+            input: {
+              userId: user.userId,
+              title: 'Later',
+              message: 'Maybe',
+              type: 'INFO',
+              sendAt: sendAt.toISOString(),
+            },
+          },
+          { token },
+        ),
+      ).createNotification;
+    const early = await create(inSeconds(1));
+    const cancelled = await create(inSeconds(2));
+    const { cancelScheduled } = expectData(
+      await execute(server.url, CancelScheduledDocument, { id: cancelled.id }, { token }),
+    );
+    expect(cancelScheduled.cancelledId).toBe(cancelled.id);
+    expectError(await execute(server.url, CancelScheduledDocument, { id: cancelled.id }, { token }), 'NOT_FOUND');
+
+    await waitFor(
+      async () => (await user.client.data(NotificationsDocument, {})).notifications.totalCount === 1,
+      'the scheduled notification',
+      scaled(15_000),
+    );
+    const error = expectError(
+      await execute(server.url, CancelScheduledDocument, { id: early.id }, { token }),
+      'ALREADY_SENT',
+    );
+    expect(error.message).toMatch(/was sent at/);
+    // The cancelled one never shows, even after its time.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { notifications } = await user.client.data(NotificationsDocument, {});
+    expect(notifications.edges.map((e) => e.node.id)).toEqual([early.id]);
+    expect(emailsTo(user)).toHaveLength(1);
+    // Users cannot cancel.
+    expectError(await user.client.execute(CancelScheduledDocument, { id: early.id }), 'FORBIDDEN');
+  });
+
+  it.each([
+    ['in the past', -60, 'must be in the future'],
+    ['more than a year ahead', 366 * 86_400, 'must be within a year'],
+  ])('should refuse a sendAt %s', async (_, seconds, message) => {
+    const user = await newUser();
+    const response = await execute(
+      server.url,
+      PublishEventDocument,
+      { input: { ...warning('x'), recipients: [user.userId], sendAt: inSeconds(seconds).toISOString() } },
+      { token: await serviceToken() },
+    );
+    const error = expectError(response, 'BAD_USER_INPUT');
+    expect(error.message).toContain(message);
+    expect(error.extensions?.field).toBe('sendAt');
   });
 });
