@@ -7,8 +7,11 @@
 import type { Database } from '../db.js';
 import { type ChannelChoices, type ChoosableChannel, channelDefault, chosen } from '../delivery/channel-choice.js';
 import { type ChannelPolicies, type PolicyChannel, policyOf, readPolicies } from '../delivery/policies.js';
+import { formatClock, parseClock } from '../delivery/quiet-hours.js';
 import { badUserInput } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import type { DeliveryChannel } from '../generated/prisma/enums.js';
+import { checkTimeZone } from '../recipients/service.js';
 import { CATEGORIES, type EventType, eventTypes } from './event-types.js';
 
 /** Whether an event type reaches the user on each channel. */
@@ -57,6 +60,32 @@ export interface CategoryPreferenceChange {
   push?: boolean | null;
   emailPolicy?: ChannelPolicyChange | null;
   pushPolicy?: ChannelPolicyChange | null;
+}
+
+/** When the user wants no email or push (in the app everything still arrives), in their time zone. */
+export interface QuietHoursView {
+  /** "22:00" (or "22:00:30"): local time. */
+  start: string;
+  end: string;
+  channels: DeliveryChannel[];
+}
+
+export interface DeliverySchedule {
+  /** Null: none. */
+  quietHours: QuietHoursView | null;
+  /** The user's own time zone for quiet hours; null: their recipient profile's, else UTC. */
+  timeZone: string | null;
+}
+
+/** What updateNotificationPreferences changes besides the categories; undefined: unchanged, null: cleared. */
+export interface DeliveryScheduleChange {
+  quietHours?: QuietHoursView | null | undefined;
+  timeZone?: string | null | undefined;
+}
+
+interface CheckedSchedule {
+  quiet?: { quietStart: number | null; quietEnd: number | null; quietChannels: DeliveryChannel[] };
+  timeZone?: string | null;
 }
 
 /** The longest a delay or a digest window may be: a day. */
@@ -178,6 +207,41 @@ export class Preferences {
     };
     await this.db.notificationPreference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
     return this.get(userId);
+  }
+
+  async schedule(userId: string): Promise<DeliverySchedule> {
+    const row = await this.db.notificationPreference.findUnique({ where: { userId } });
+    const on = row && row.quietStart != null && row.quietEnd != null && row.quietStart !== row.quietEnd;
+    return {
+      quietHours: on
+        ? { start: formatClock(row.quietStart!), end: formatClock(row.quietEnd!), channels: row.quietChannels }
+        : null,
+      timeZone: row?.timeZone ?? null,
+    };
+  }
+
+  /** The change, checked (BAD_USER_INPUT naming the field otherwise), ready for saveSchedule. */
+  checkSchedule(change: DeliveryScheduleChange): CheckedSchedule {
+    const checked: CheckedSchedule = {};
+    if (change.quietHours === null) checked.quiet = { quietStart: null, quietEnd: null, quietChannels: [] };
+    else if (change.quietHours) {
+      const { start, end, channels } = change.quietHours;
+      const quietStart = parseClock(start);
+      const quietEnd = parseClock(end);
+      if (quietStart === undefined)
+        throw badUserInput('quietHours.start', 'must be a local time, "HH:MM" or "HH:MM:SS"');
+      if (quietEnd === undefined) throw badUserInput('quietHours.end', 'must be a local time, "HH:MM" or "HH:MM:SS"');
+      checked.quiet = { quietStart, quietEnd, quietChannels: [...new Set(channels)].sort() };
+    }
+    if (change.timeZone === null) checked.timeZone = null;
+    else if (change.timeZone !== undefined) checked.timeZone = checkTimeZone(change.timeZone.trim());
+    return checked;
+  }
+
+  async saveSchedule(userId: string, { quiet, timeZone }: CheckedSchedule): Promise<void> {
+    const data = { ...(quiet ?? {}), ...(timeZone !== undefined ? { timeZone } : {}) };
+    if (Object.keys(data).length === 0) return;
+    await this.db.notificationPreference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
   }
 
   /** Turns email off for one category (the unsubscribe link); false when the category cannot be muted. */

@@ -1,7 +1,7 @@
 // Where each notification went outside the app, and how it went.
 import { builder } from './builder.js';
 
-const DeliveryChannelEnum = builder.enumType('DeliveryChannel', { values: ['EMAIL', 'PUSH'] as const });
+export const DeliveryChannelEnum = builder.enumType('DeliveryChannel', { values: ['EMAIL', 'PUSH'] as const });
 const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
   description:
     'QUEUED: waiting for its first or next attempt. SENT: handed to the mail server, or taken by the push service ' +

@@ -4,8 +4,10 @@ import {
   type ChannelSwitches,
   type EventTypePreference,
   MAX_HOLD_SECONDS,
+  type QuietHoursView,
 } from '../producers/preferences.js';
 import { builder } from './builder.js';
+import { DeliveryChannelEnum } from './delivery.js';
 
 /** Whether something reaches the user on each channel. */
 export const ChannelSwitchesRef = builder.objectRef<ChannelSwitches>('ChannelSwitches').implement({
@@ -73,8 +75,34 @@ const CategoryPreferenceRef = builder.objectRef<CategoryPreference>('CategoryPre
   }),
 });
 
+const QuietHoursRef = builder.objectRef<QuietHoursView>('QuietHours').implement({
+  description:
+    "When nothing is sent on these channels, in the user's time zone; what falls in them waits for their end " +
+    '(HELD: QUIET_HOURS). In the app everything still arrives, and URGENT notifications are never held.',
+  fields: (t) => ({
+    start: t.exposeString('start', { description: 'Local time, "22:00" (or "22:00:30").' }),
+    end: t.exposeString('end', { description: 'Local time; earlier than start: over midnight.' }),
+    channels: t.field({ type: [DeliveryChannelEnum], resolve: (hours) => hours.channels }),
+  }),
+});
+
+const QuietHoursInput = builder.inputType('QuietHoursInput', {
+  fields: (t) => ({
+    start: t.string({ required: true, description: '"HH:MM" or "HH:MM:SS", local time.' }),
+    end: t.string({ required: true, description: '"HH:MM" or "HH:MM:SS"; earlier than start: over midnight.' }),
+    channels: t.field({ type: [DeliveryChannelEnum], required: true, description: 'Held on these channels.' }),
+  }),
+});
+
 const NotificationPreferences = builder.simpleObject('NotificationPreferences', {
-  fields: (t) => ({ categories: t.field({ type: [CategoryPreferenceRef] }) }),
+  fields: (t) => ({
+    categories: t.field({ type: [CategoryPreferenceRef] }),
+    quietHours: t.field({ type: QuietHoursRef, nullable: true, description: 'Null: none.' }),
+    timeZone: t.string({
+      nullable: true,
+      description: "The user's own IANA time zone for quiet hours; null: their recipient profile's, else UTC.",
+    }),
+  }),
 });
 
 const CategoryPreferenceInput = builder.inputType('CategoryPreferenceInput', {
@@ -95,6 +123,7 @@ builder.queryField('notificationPreferences', (t) =>
       "The caller's categories and where each reaches them: in the app (all are, until turned off), by email and by push.",
     resolve: async (_root, _args, { viewer, services }) => ({
       categories: await services.preferences.get(viewer.userId),
+      ...(await services.preferences.schedule(viewer.userId)),
     }),
   }),
 );
@@ -107,13 +136,23 @@ builder.mutationField('updateNotificationPreferences', (t) =>
     args: {
       input: t.arg({
         type: builder.inputType('UpdateNotificationPreferencesInput', {
-          fields: (f) => ({ categories: f.field({ type: [CategoryPreferenceInput], required: true }) }),
+          fields: (f) => ({
+            categories: f.field({ type: [CategoryPreferenceInput], required: true }),
+            quietHours: f.field({ type: QuietHoursInput, description: 'Absent: unchanged. null: none.' }),
+            timeZone: f.string({
+              description: "An IANA time zone for quiet hours. Absent: unchanged. null: the recipient profile's.",
+            }),
+          }),
         }),
         required: true,
       }),
     },
-    resolve: async (_root, { input }, { viewer, services }) => ({
-      categories: await services.preferences.update(viewer.userId, input.categories),
-    }),
+    resolve: async (_root, { input }, { viewer, services }) => {
+      // Checked before anything is written: a bad time zone changes nothing.
+      const schedule = services.preferences.checkSchedule(input);
+      const categories = await services.preferences.update(viewer.userId, input.categories);
+      await services.preferences.saveSchedule(viewer.userId, schedule);
+      return { categories, ...(await services.preferences.schedule(viewer.userId)) };
+    },
   }),
 );

@@ -17,9 +17,11 @@ import {
   NotificationsDocument,
   PublishEventDocument,
   type PublishEventInput,
+  QuietHoursDocument,
   RegisterPushSubscriptionDocument,
   UpdateDeliveryPoliciesDocument,
   type UpdateNotificationPreferencesInput,
+  UpdateQuietHoursDocument,
   UpsertRecipientDocument,
 } from '../generated/graphql.js';
 import { freshDatabase } from '../helpers/database.js';
@@ -280,5 +282,57 @@ describe('scheduled sends', () => {
     const error = expectError(response, 'BAD_USER_INPUT');
     expect(error.message).toContain(message);
     expect(error.extensions?.field).toBe('sendAt');
+  });
+});
+
+describe('quiet hours', () => {
+  // Tokyo is UTC+9 all year: its wall clock, to the second, a few seconds from now.
+  const tokyoClock = (fromNowMs: number) =>
+    new Date(Date.now() + fromNowMs + 9 * 3_600_000).toISOString().slice(11, 19);
+
+  it('should hold a push until they end while the email goes, and push an URGENT one at once', async () => {
+    const user = await newUser();
+    const quietMs = scaled(3000);
+    const endsAt = Date.now() + quietMs;
+    const { updateNotificationPreferences } = await user.client.data(UpdateQuietHoursDocument, {
+      input: {
+        categories: [],
+        timeZone: 'Asia/Tokyo',
+        quietHours: { start: tokyoClock(-60_000), end: tokyoClock(quietMs), channels: ['PUSH'] },
+      },
+    });
+    expect(updateNotificationPreferences).toMatchObject({ timeZone: 'Asia/Tokyo', quietHours: { channels: ['PUSH'] } });
+
+    const held = await publish(user, warning('at night'));
+    const urgent = await publish(user, { ...warning('wake up'), priority: 'URGENT' });
+    expect(await settled(user, held, 'PUSH', 'HELD')).toMatchObject({ reason: 'QUIET_HOURS', attempts: 0 });
+    await settled(user, held, 'EMAIL', 'SENT');
+    expect(await settled(user, urgent, 'PUSH', 'SENT')).toMatchObject({ reason: null });
+    expect(receiver.to(user.endpoint).map((push) => push.payload.body)).toEqual(['wake up']);
+
+    const released = await settled(user, held, 'PUSH', 'SENT', scaled(15_000));
+    expect(new Date(released.sentAt!).getTime()).toBeGreaterThanOrEqual(endsAt - 1000);
+    expect(receiver.to(user.endpoint).map((push) => push.payload.body)).toEqual(['wake up', 'at night']);
+  });
+
+  it('should keep quiet hours and the time zone in the preferences, and refuse bad ones', async () => {
+    const user = await newUser();
+    await user.client.data(UpdateQuietHoursDocument, {
+      input: { categories: [], quietHours: { start: '22:00', end: '07:00', channels: ['EMAIL', 'PUSH'] } },
+    });
+    expect((await user.client.data(QuietHoursDocument)).notificationPreferences).toEqual({
+      quietHours: { start: '22:00', end: '07:00', channels: ['EMAIL', 'PUSH'] },
+      timeZone: null,
+    });
+    const badClock = await user.client.execute(UpdateQuietHoursDocument, {
+      input: { categories: [], quietHours: { start: '25:00', end: '07:00', channels: ['PUSH'] } },
+    });
+    expect(expectError(badClock, 'BAD_USER_INPUT').extensions?.field).toBe('quietHours.start');
+    const badZone = await user.client.execute(UpdateQuietHoursDocument, {
+      input: { categories: [], timeZone: 'Mars/Olympus' },
+    });
+    expect(expectError(badZone, 'BAD_USER_INPUT').extensions?.field).toBe('timeZone');
+    await user.client.data(UpdateQuietHoursDocument, { input: { categories: [], quietHours: null } });
+    expect((await user.client.data(QuietHoursDocument)).notificationPreferences.quietHours).toBeNull();
   });
 });
