@@ -102,6 +102,28 @@ export class DeliveryStore {
     return row !== undefined;
   }
 
+  /** Records the items of a digest SENT in one message (`messageId`), those still held; returns how many. */
+  async digested(ids: readonly string[], messageId: string): Promise<number> {
+    const rows = await this.db.delivery.updateManyAndReturn({
+      where: { id: { in: [...ids] }, status: 'HELD', reason: 'DIGEST' },
+      data: { status: 'SENT', attempts: { increment: 1 }, sentAt: new Date(), messageId },
+      select: { channel: true },
+    });
+    for (const row of rows) this.observe(row.channel, 'digested');
+    return rows.length;
+  }
+
+  /** A digest of one: its item goes as a normal message, through its channel's own job (now). */
+  async release(id: string): Promise<void> {
+    await this.db.$queryRaw`
+      WITH released AS (
+        UPDATE deliveries SET status = 'QUEUED', updated_at = now()
+        WHERE id = ${id}::uuid AND status = 'HELD' AND reason = 'DIGEST'
+        RETURNING id
+      )
+      SELECT delivery_jobs(ARRAY(SELECT id FROM released)) AS queued`;
+  }
+
   private async finish(
     job: DeliveryJob,
     outcome: Exclude<DeliveryOutcome, 'retried' | 'stale' | 'held' | 'digested'>,

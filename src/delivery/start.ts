@@ -7,6 +7,7 @@ import { PushSender } from '../channels/push/sender.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
+import { DIGEST_TASK, digestTask } from './digest-task.js';
 import { EMAIL_TASK, emailTask } from './email-task.js';
 import { PUSH_TASK, pushTask } from './push-task.js';
 import { type JobQueue, startJobQueue } from './queue.js';
@@ -68,6 +69,7 @@ export async function startDelivery({
           retryDelaysMs: config.delivery.retryDelaysMs,
           logger: logger.child({ component: 'email' }),
         }),
+        [DIGEST_TASK]: digestTask({ db, store: parts.store, sender, logger: logger.child({ component: 'digest' }) }),
       }
     : {};
   const push = config.delivery.push;

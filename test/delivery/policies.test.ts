@@ -336,3 +336,83 @@ describe('quiet hours', () => {
     expect((await user.client.data(QuietHoursDocument)).notificationPreferences.quietHours).toBeNull();
   });
 });
+
+describe('digests', () => {
+  const WINDOW_SECONDS = Math.max(3, Math.round(scaled(3000) / 1000));
+  const digested: UpdateNotificationPreferencesInput = {
+    categories: [{ category: 'system', emailPolicy: { digestSeconds: WINDOW_SECONDS } }],
+  };
+
+  /** Publishes one warning per message, at once, and returns their ids in order. */
+  const publishAll = async (user: User, messages: string[]) => {
+    const ids: string[] = [];
+    for (const message of messages) ids.push(await publish(user, warning(message)));
+    return ids;
+  };
+  const emailsSettled = (user: User, ids: string[]) =>
+    waitFor(
+      async () => {
+        const deliveries = await Promise.all(ids.map((id) => deliveryOf(user, id, 'EMAIL')));
+        return deliveries.every((d) => d && d.status !== 'HELD' && d.status !== 'QUEUED') ? deliveries : undefined;
+      },
+      'the digest',
+      scaled(20_000) + WINDOW_SECONDS * 1000,
+    );
+
+  it('should send 5 events of a window as one email listing all 5, and push each at once', async () => {
+    const user = await newUser(digested);
+    const messages = ['one', 'two', 'three', 'four', 'five'];
+    const ids = await publishAll(user, messages);
+    expect(await deliveryOf(user, ids[0]!, 'EMAIL')).toMatchObject({ status: 'HELD', reason: 'DIGEST' });
+    const deliveries = await emailsSettled(user, ids);
+    expect(deliveries.map((d) => [d!.status, d!.reason])).toEqual(ids.map(() => ['SENT', 'DIGEST']));
+    const [email, ...others] = emailsTo(user);
+    expect(others).toEqual([]);
+    expect(email!.parsed.subject).toBe('5 new notifications: system');
+    for (const message of messages) expect(email!.parsed.text).toContain(`System warning: ${message}`);
+    expect(receiver.to(user.endpoint)).toHaveLength(5);
+  });
+
+  it('should leave out what was read or archived before the window closed', async () => {
+    const user = await newUser(digested);
+    const ids = await publishAll(user, ['a', 'b', 'c', 'd', 'e']);
+    await user.client.data(MarkReadDocument, { id: ids[1]! });
+    await user.client.data(MarkReadDocument, { id: ids[3]! });
+    const deliveries = await emailsSettled(user, ids);
+    expect(deliveries.map((d) => d!.reason)).toEqual(['DIGEST', 'READ', 'DIGEST', 'READ', 'DIGEST']);
+    const [email, ...others] = emailsTo(user);
+    expect(others).toEqual([]);
+    expect(email!.parsed.subject).toBe('3 new notifications: system');
+    expect(email!.parsed.text).not.toContain('System warning: b');
+  });
+
+  it('should send nothing when all were read, and a normal email for a digest of one', async () => {
+    const reader = await newUser(digested);
+    const ids = await publishAll(reader, ['x', 'y']);
+    for (const id of ids) await reader.client.data(MarkReadDocument, { id });
+    const deliveries = await emailsSettled(reader, ids);
+    expect(deliveries.map((d) => [d!.status, d!.reason])).toEqual([
+      ['SKIPPED', 'READ'],
+      ['SKIPPED', 'READ'],
+    ]);
+    expect(emailsTo(reader)).toEqual([]);
+
+    const single = await newUser(digested);
+    const [id] = await publishAll(single, ['alone']);
+    const [delivery] = await emailsSettled(single, [id!]);
+    expect(delivery).toMatchObject({ status: 'SENT', attempts: 1 });
+    expect(emailsTo(single).map((email) => email.parsed.subject)).toEqual(['System warning']);
+  });
+
+  it('should lose nothing when the server restarts in the middle of a window', async () => {
+    const user = await newUser(digested);
+    const before = await publishAll(user, ['before 1', 'before 2']);
+    await server.stop();
+    server = await start();
+    const after = await publishAll(user, ['after']);
+    await emailsSettled(user, [...before, ...after]);
+    const [email, ...others] = emailsTo(user);
+    expect(others).toEqual([]);
+    expect(email!.parsed.subject).toBe('3 new notifications: system');
+  });
+});
