@@ -27,6 +27,7 @@ import {
 import { freshDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/event-stream.js';
 import { execute, expectData, expectError, type UserClient, userClient } from '../helpers/graphql.js';
+import { scrape } from '../helpers/metrics.js';
 import { startPushReceiver, type TestPushReceiver } from '../helpers/push-receiver.js';
 import { testServerEnvironment } from '../helpers/server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
@@ -51,7 +52,6 @@ function environment() {
       VAPID_SUBJECT: 'mailto:ops@example.test',
       DELIVERY_RETRY_DELAYS_MS: '200,400,400,400',
       DELIVERY_POLL_INTERVAL_MS: '100',
-      LOG_LEVEL: 'warn',
     },
   });
 }
@@ -124,6 +124,9 @@ async function deliveryOf(user: User, notificationId: string, channel: 'EMAIL' |
   return (await deliveriesOf(user, notificationId)).find((d) => d.channel === channel);
 }
 
+// Polls gently: the user's requests are rate limited like anyone's.
+const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
+
 /** Waits until the notification's delivery on `channel` has this status. */
 async function settled(
   user: User,
@@ -134,6 +137,7 @@ async function settled(
 ) {
   return waitFor(
     async () => {
+      await pause();
       const delivery = await deliveryOf(user, notificationId, channel);
       return delivery?.status === status ? delivery : undefined;
     },
@@ -352,6 +356,7 @@ describe('digests', () => {
   const emailsSettled = (user: User, ids: string[]) =>
     waitFor(
       async () => {
+        await pause();
         const deliveries = await Promise.all(ids.map((id) => deliveryOf(user, id, 'EMAIL')));
         return deliveries.every((d) => d && d.status !== 'HELD' && d.status !== 'QUEUED') ? deliveries : undefined;
       },
@@ -402,6 +407,16 @@ describe('digests', () => {
     const [delivery] = await emailsSettled(single, [id!]);
     expect(delivery).toMatchObject({ status: 'SENT', attempts: 1 });
     expect(emailsTo(single).map((email) => email.parsed.subject)).toEqual(['System warning']);
+  });
+
+  // After the tests above (quiet hours, read-before-send, digests), before the restart resets the counters.
+  it('should count held, digested and skipped deliveries in the metrics by outcome', async () => {
+    const metrics = await scrape(server.url);
+    const count = (channel: string, outcome: string) =>
+      metrics.value('notifications_deliveries_total', { channel, outcome });
+    expect(count('PUSH', 'held')).toBeGreaterThanOrEqual(1);
+    expect(count('EMAIL', 'digested')).toBeGreaterThanOrEqual(8);
+    expect(count('EMAIL', 'skipped')).toBeGreaterThanOrEqual(5);
   });
 
   it('should lose nothing when the server restarts in the middle of a window', async () => {
