@@ -103,7 +103,7 @@ export class DeliveryStore {
   }
 
   /** Records the items of a digest SENT in one message (`messageId`), those still held; returns how many. */
-  async digested(ids: readonly string[], messageId: string): Promise<number> {
+  async digested(ids: readonly string[], messageId: string | null): Promise<number> {
     const rows = await this.db.delivery.updateManyAndReturn({
       where: { id: { in: [...ids] }, status: 'HELD', reason: 'DIGEST' },
       data: { status: 'SENT', attempts: { increment: 1 }, sentAt: new Date(), messageId },

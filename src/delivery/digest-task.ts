@@ -1,19 +1,23 @@
-// The queue's digest task: one job per user, category and channel, at the end of the window its first item
+// The queue's digest task (email, and push): one job per user, category and channel, at the end of the window its first item
 // opened (delivery_jobs adds it with a job key that keeps that first run_at, so later items join the window).
 // At the end: items read or archived in the app meanwhile are SKIPPED (READ); one left goes as a normal
 // message (its own job, with retries); several go as one email listing them all, each item SENT with that
-// email's Message-ID. Everything waits in PostgreSQL (the items HELD, the job in the queue), so a restart
+// email's Message-ID, or as one push saying how many there are (SENT once a device took it). Everything waits in PostgreSQL (the items HELD, the job in the queue), so a restart
 // in the middle of a window loses nothing. In quiet hours the digest waits for their end, as the rest does.
+
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Task } from 'graphile-worker';
 import type { EmailSender } from '../channels/email/sender.js';
+import type { PushMessage, PushSender } from '../channels/push/sender.js';
 import type { Database } from '../db.js';
 import type { Notification } from '../generated/prisma/client.js';
 import type { DeliveryChannel } from '../generated/prisma/enums.js';
 import type { Logger } from '../logger.js';
 import { findEventType } from '../producers/event-types.js';
+import type { PushSubscriptions } from '../recipients/push-subscriptions.js';
 import { wantsChannel } from './channel-choice.js';
 import type { DeliveryStore } from './deliveries.js';
-import { describeSmtpFailure } from './failures.js';
+import { describePushFailure, describeSmtpFailure } from './failures.js';
 import { quietHoursEnd } from './gate.js';
 
 export const DIGEST_TASK = 'deliver_digest';
@@ -23,7 +27,36 @@ export interface DigestTaskOptions {
   store: DeliveryStore;
   /** Email digests need it; without it, email items stay held until email is configured again. */
   sender: EmailSender | undefined;
+  /** Push digests need it; without it, push items stay held until push is configured again. */
+  push?: { sender: PushSender; subscriptions: PushSubscriptions } | undefined;
   logger: Logger;
+}
+
+/** One push for a digest: how many, and the first titles, in the recipient's language (French or English). */
+export function digestPush(
+  items: readonly Notification[],
+  category: string | null,
+  locale: string | null,
+): PushMessage {
+  const french = locale?.toLowerCase().startsWith('fr');
+  const titles = items.slice(0, 3).map((n) => n.title);
+  const more = items.length - titles.length;
+  const body = titles.join(' · ') + (more > 0 ? (french ? ` · et ${more} de plus` : ` · and ${more} more`) : '');
+  return {
+    payload: JSON.stringify({
+      id: encodeGlobalID('Notification', items.at(-1)!.id),
+      ids: items.map((n) => encodeGlobalID('Notification', n.id)),
+      title: french ? `${items.length} nouvelles notifications` : `${items.length} new notifications`,
+      body,
+      locale: french ? 'fr' : 'en',
+      category,
+      tag: `digest:${category ?? ''}`,
+      url: null,
+      createdAt: items.at(-1)!.createdAt.toISOString(),
+    }),
+    ttlSeconds: 24 * 3600,
+    urgency: 'normal',
+  };
 }
 
 interface DigestJob {
@@ -34,12 +67,16 @@ interface DigestJob {
 
 function parseJob(payload: unknown): DigestJob {
   const { userId, category, channel } = (payload ?? {}) as Record<string, unknown>;
-  if (typeof userId !== 'string' || (category !== null && typeof category !== 'string') || channel !== 'EMAIL')
+  if (
+    typeof userId !== 'string' ||
+    (category !== null && typeof category !== 'string') ||
+    (channel !== 'EMAIL' && channel !== 'PUSH')
+  )
     throw new Error('malformed digest job');
   return { userId, category, channel };
 }
 
-export function digestTask({ db, store, sender, logger }: DigestTaskOptions): Task {
+export function digestTask({ db, store, sender, push, logger }: DigestTaskOptions): Task {
   return async (payload, helpers) => {
     const { userId, category, channel } = parseJob(payload);
     const [recipient, preference] = await Promise.all([
@@ -72,6 +109,38 @@ export function digestTask({ db, store, sender, logger }: DigestTaskOptions): Ta
     const skipAll = async (reason: string) => {
       for (const item of unread) await store.skipped(job(item), reason);
     };
+    if (channel === 'PUSH') {
+      if (!wantsChannel('push', eventType, category, preference)) return skipAll('MUTED');
+      if (!push) throw new Error('push is off: the digest waits until it is on');
+      const devices = await push.subscriptions.list(userId);
+      if (devices.length === 0) return skipAll('NO_SUBSCRIPTION');
+      if (unread.length === 1) return store.release(unread[0]!.id);
+      const message = digestPush(notifications, category, recipient?.locale ?? null);
+      const failures = (
+        await Promise.all(
+          devices.map((device) =>
+            push.sender.send(device, message).then(
+              () => undefined,
+              (error: unknown) => ({ device, failure: describePushFailure(error) }),
+            ),
+          ),
+        )
+      ).filter((result) => result !== undefined);
+      await Promise.all(failures.filter((f) => f.failure.gone).map((f) => push.subscriptions.remove(f.device)));
+      if (failures.length < devices.length) {
+        await store.digested(
+          unread.map((item) => item.id),
+          null,
+        );
+        return;
+      }
+      const error = failures[0]!.failure.message;
+      logger.warn({ userId, category, items: unread.length, error }, 'push digest not taken by any device');
+      if (failures.some((f) => f.failure.kind === 'TEMPORARY')) throw new Error(error);
+      const reason = failures.every((f) => f.failure.gone) ? 'SUBSCRIPTION_GONE' : 'REJECTED';
+      for (const item of unread) await store.failed(job(item), reason, error);
+      return;
+    }
     if (!wantsChannel('email', eventType, category, preference)) return skipAll('MUTED');
     if (!recipient?.email) return skipAll('NO_ADDRESS');
     if (!sender) throw new Error('email is off: the digest waits until it is on');

@@ -69,20 +69,29 @@ export async function startDelivery({
           retryDelaysMs: config.delivery.retryDelaysMs,
           logger: logger.child({ component: 'email' }),
         }),
-        [DIGEST_TASK]: digestTask({ db, store: parts.store, sender, logger: logger.child({ component: 'digest' }) }),
       }
     : {};
   const push = config.delivery.push;
-  if (push) {
+  const pushSender = push ? new PushSender(push, pushAgent, onPushSent) : undefined;
+  if (pushSender) {
     channelTasks[PUSH_TASK] = pushTask({
       store: parts.store,
       subscriptions: parts.pushSubscriptions,
-      sender: new PushSender(push, pushAgent, onPushSent),
+      sender: pushSender,
       retryDelaysMs: config.delivery.retryDelaysMs,
       logger: logger.child({ component: 'push' }),
     });
   }
   const anyChannel = Object.keys(channelTasks).length > 0;
+  if (anyChannel) {
+    channelTasks[DIGEST_TASK] = digestTask({
+      db,
+      store: parts.store,
+      sender,
+      push: pushSender && { sender: pushSender, subscriptions: parts.pushSubscriptions },
+      logger: logger.child({ component: 'digest' }),
+    });
+  }
   const tasks = { ...housekeeping.tasks, ...channelTasks };
   const queue = await startJobQueue({
     databaseUrl,

@@ -163,8 +163,6 @@ export class Preferences {
             throw badUserInput(`categories.${i}.${field}.${key}`, `must be 0 to ${MAX_HOLD_SECONDS} seconds`);
         }
       }
-      if ((change.pushPolicy?.digestSeconds ?? 0) > 0)
-        throw badUserInput(`categories.${i}.pushPolicy.digestSeconds`, 'digests are by email only for now');
       for (const channel of ['inApp', ...CHANNELS] as const) {
         if (change[channel] === false && CRITICAL.has(change.category))
           throw badUserInput(`categories.${i}.${channel}`, `${change.category} cannot be turned off`);

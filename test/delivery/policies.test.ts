@@ -410,6 +410,25 @@ describe('digests', () => {
     expect(emailsTo(single).map((email) => email.parsed.subject)).toEqual(['System warning']);
   });
 
+  it('should push a digest as one push saying how many, when the user chose it for push', async () => {
+    const user = await newUser({ categories: [{ category: 'system', pushPolicy: { digestSeconds: WINDOW_SECONDS } }] });
+    const ids = await publishAll(user, ['p1', 'p2', 'p3']);
+    await waitFor(
+      async () => {
+        await pause();
+        const pushes = await Promise.all(ids.map((id) => deliveryOf(user, id, 'PUSH')));
+        return pushes.every((d) => d?.status === 'SENT' && d.reason === 'DIGEST');
+      },
+      'the push digest',
+      scaled(20_000) + WINDOW_SECONDS * 1000,
+    );
+    const pushes = receiver.to(user.endpoint);
+    expect(pushes.map((push) => [push.payload.title, push.payload.body])).toEqual([
+      ['3 new notifications', 'System warning · System warning · System warning'],
+    ]);
+    expect(emailsTo(user)).toHaveLength(3);
+  });
+
   // After the tests above (quiet hours, read-before-send, digests), before the restart resets the counters.
   it('should count held, digested and skipped deliveries in the metrics by outcome', async () => {
     const metrics = await scrape(server.url);

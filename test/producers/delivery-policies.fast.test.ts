@@ -43,7 +43,7 @@ describe('delivery policies in the preferences', () => {
   it.each([
     [{ emailPolicy: { delaySeconds: 86_401 } }, 'categories.0.emailPolicy.delaySeconds'],
     [{ emailPolicy: { digestSeconds: -1 } }, 'categories.0.emailPolicy.digestSeconds'],
-    [{ pushPolicy: { digestSeconds: 60 } }, 'categories.0.pushPolicy.digestSeconds'],
+    [{ pushPolicy: { delaySeconds: 100_000 } }, 'categories.0.pushPolicy.delaySeconds'],
   ])('should refuse %j, naming the field', async (policy, field) => {
     const user = await app.newUser();
     const response = await user.execute(UpdateDeliveryPoliciesDocument, {
