@@ -17,6 +17,10 @@ const installed = (name) => {
 
 if (installed('prisma') && installed('@graphql-codegen/cli')) {
   execSync('npm run generate && npm run codegen', { stdio: 'inherit' });
+  // The packages built on the client's dist/ (their own prepare leaves this to us at install: see their build.js).
+  execSync('npm run -s build --workspace @notification-api/inbox --workspace @notification-api/react', {
+    stdio: 'inherit',
+  });
   const { bundle, COMMANDS } = await import('./cli.js');
   for (const name of COMMANDS) await bundle(name);
 } else {

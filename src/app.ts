@@ -7,11 +7,13 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from './auth.js';
 import type { Context, Services } from './context.js';
 import type { DeliveryParts } from './delivery/setup.js';
+import type { DevGraphiqlPage } from './dev/graphiql-page.js';
 import type { GraphiqlTab } from './dev/graphiql-tabs.js';
 import { unauthenticated } from './errors.js';
 import { useAccessLog } from './http/access-log.js';
 import { useAuthentication, viewerOf } from './http/authentication.js';
 import { useBodyLimit } from './http/body-limit.js';
+import { useCompiledExecution } from './http/compiled-execution.js';
 import { corsFor } from './http/cors.js';
 import { CSRF_HEADER, useCsrfPrevention } from './http/csrf.js';
 import { createErrorMasking } from './http/error-masking.js';
@@ -41,6 +43,8 @@ export interface AppDependencies extends Infrastructure {
   trustedDocuments?: TrustedDocuments;
   /** The tabs GraphiQL opens with (src/dev/graphiql-tabs.ts, loaded by the caller outside production). */
   graphiqlTabs?: GraphiqlTab[] | undefined;
+  /** GraphiQL's page in development (src/dev/graphiql-page.ts): fresh headers at each load, kept tabs restored. */
+  graphiqlPage?: DevGraphiqlPage | undefined;
   /** The demo inbox page's plugin (src/dev/demo-page.ts, loaded by the caller when DEMO is on). */
   demoPage?: Plugin | undefined;
   /** The development outbox page's plugin (src/dev/outbox/, loaded by the caller when DEV_OUTBOX is on). */
@@ -68,6 +72,7 @@ function createYogaApp(
     verifyToken,
     graphiqlHeaders,
     graphiqlTabs,
+    graphiqlPage,
     trustedDocuments = new Map(),
     demoPage,
     devOutboxPage,
@@ -85,6 +90,13 @@ function createYogaApp(
   const yogaLogger = logger.child({ component: 'yoga' });
   const heartbeat = new Heartbeat(config.sseHeartbeatMs);
 
+  const graphiqlOptions = {
+    title: 'Notification API',
+    headers: JSON.stringify(graphiqlHeaders ?? {}, null, 2),
+    defaultTabs: graphiqlTabs,
+    // GraphiQL runs subscriptions as GETs of an event stream, which the CSRF prevention refuses without it.
+    additionalHeaders: { [CSRF_HEADER]: 'graphiql' },
+  };
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -103,18 +115,14 @@ function createYogaApp(
           : yogaLogger.error(args),
     },
     maskedErrors: { maskError: createErrorMasking(logger), isDev: false },
-    graphiql: config.graphiql && {
-      title: 'Notification API',
-      headers: JSON.stringify(graphiqlHeaders ?? {}, null, 2),
-      defaultTabs: graphiqlTabs,
-      // GraphiQL runs subscriptions as GETs of an event stream, which the CSRF prevention refuses without it.
-      additionalHeaders: { [CSRF_HEADER]: 'graphiql' },
-    },
-    renderGraphiQL,
+    graphiql: config.graphiql && (graphiqlPage ? () => graphiqlPage.options(graphiqlOptions) : graphiqlOptions),
+    renderGraphiQL: graphiqlPage?.render ?? renderGraphiQL,
     cors: corsFor(security.corsOrigins),
     batching: false,
-    // Also bounded by useBodyLimit, which covers the single-connection SSE requests Yoga does not parse itself.
-    maxRequestBodySize: security.maxRequestBytes,
+    // Bounded by useBodyLimit alone, before anything reads a body: a declared length over the limit is refused
+    // unread, a chunked body is read up to the limit into a new request. Yoga's own check would pipe every body
+    // through a TransformStream into yet another Request, which an open stream then holds (bench/FINDINGS.md).
+    maxRequestBodySize: false,
     extraParamNames: security.persistedOperations.mode === 'off' ? [] : ['documentId'],
     context: ({ request, streamSignal }: { request: Request; streamSignal?: AbortSignal }) => {
       const viewer = viewerOf(request);
@@ -153,6 +161,7 @@ function createYogaApp(
       ...useOperationLimits(security.operationLimits, !security.introspection, rateLimits),
       // After the rate limits, so that a refused subscription holds no lease.
       useStreamCap(singleConnection.streamLeases, security.streams.perUser),
+      ...useCompiledExecution(config.compileAfter),
       // Last: it answers its requests in onRequest, so every other plugin's onRequest must have run; the
       // operations it runs go through every plugin's later hooks (it runs them through Yoga's pipeline).
       singleConnection.plugin,

@@ -13,7 +13,8 @@ export interface Viewer {
   expiresAt: number;
 }
 
-export type TokenVerifier = (authorization: string | null) => Promise<Viewer>;
+/** Answers at once (no promise) for a token verified before and not yet expired. */
+export type TokenVerifier = (authorization: string | null) => Viewer | Promise<Viewer>;
 
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'];
 const MAX_USER_ID_LENGTH = 255;
@@ -89,9 +90,12 @@ export function createTokenVerifier(jwt: Config['jwt'], maxUserTokenAgeSeconds: 
   if (!secret && !jwks) throw new Error('JWT verification needs a secret or a JWKS URL');
 
   const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? ASYMMETRIC_ALGORITHMS : [])];
+  // Imported once: given the secret's bytes, jose imports them as a key again for every token it verifies.
+  const hmacKey =
+    secret && crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   // The key follows from the algorithm, so a token can never choose to be checked against the wrong kind of key.
   const getKey: JWTVerifyGetKey = async (header, token) => {
-    if (header.alg === 'HS256' && secret) return secret;
+    if (header.alg === 'HS256' && hmacKey) return hmacKey;
     if (jwks) return jwks(header, token);
     throw unauthenticated(SIGNATURE_REFUSED, 'BAD_SIGNATURE');
   };
@@ -100,18 +104,22 @@ export function createTokenVerifier(jwt: Config['jwt'], maxUserTokenAgeSeconds: 
   // request's time. A verified token is remembered until it expires; the signature cannot change meanwhile.
   const verified = new Map<string, Viewer>();
 
-  return async (authorization) => {
-    if (!authorization)
-      throw unauthenticated('A bearer token is required: send "Authorization: Bearer <JWT>".', 'MISSING');
+  return (authorization) => {
+    if (!authorization) {
+      return Promise.reject(
+        unauthenticated('A bearer token is required: send "Authorization: Bearer <JWT>".', 'MISSING'),
+      );
+    }
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-    if (!token) throw unauthenticated('The Authorization header must be "Bearer <JWT>".', 'MALFORMED');
+    if (!token) return Promise.reject(unauthenticated('The Authorization header must be "Bearer <JWT>".', 'MALFORMED'));
     const known = verified.get(token);
     if (known && known.expiresAt > Date.now()) return known;
     if (known) verified.delete(token);
-    const viewer = await verify(token);
-    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
-    verified.set(token, viewer);
-    return viewer;
+    return verify(token).then((viewer) => {
+      if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
+      verified.set(token, viewer);
+      return viewer;
+    });
   };
 
   async function verify(token: string): Promise<Viewer> {

@@ -53,6 +53,7 @@ const environment = z.object({
   CHANGE_LOG_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
   READY_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  GRAPHQL_COMPILE_AFTER: z.coerce.number().int().min(0).max(1_000_000).default(3),
 
   // The event stream intake (src/intake/): on by default whenever Redis is configured.
   INTAKE: z.stringbool().optional(),
@@ -96,6 +97,8 @@ export interface Config {
   sseHeartbeatMs: number;
   /** How long /ready and the dependency gauges wait for PostgreSQL and Redis to answer. */
   readyTimeoutMs: number;
+  /** Runs of a document before its queries and mutations run compiled (src/http/compiled-execution.ts); 0: never. */
+  compileAfter: number;
   /** How long the change log keeps each change: how far back streams can resume. */
   changeLogRetentionDays: number;
   /** How many notifications one recipient may get per hour (critical ones aside). */
@@ -186,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.DEMO ?? e.NODE_ENV === 'development',
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     readyTimeoutMs: e.READY_TIMEOUT_MS,
+    compileAfter: e.GRAPHQL_COMPILE_AFTER,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
     recipientRateLimitPerHour: e.RATE_LIMIT_PER_RECIPIENT_PER_HOUR,
     retention: {

@@ -16,7 +16,6 @@ export interface Services {
   preferences: Preferences;
   changeLog: ChangeLog;
   liveStreams: LiveStreams;
-  /** When a subscription's client has gone, in either SSE mode. */
   /** How to reach users outside the app. */
   recipients: Recipients;
   /** The users' devices for push, and the key browsers subscribe with (null while push is off). */

@@ -63,15 +63,15 @@ const devSecret =
       )
     : undefined;
 if (devSecret) config = { ...config, jwt: { ...config.jwt, secret: devSecret } };
-const devToken = devSecret
-  ? await signToken(devSecret, {
-      sub: DEV_USER,
-      roles: ['service'],
-      ttl: 12 * 3600,
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-    })
-  : undefined;
+const signDevToken = (secret: string) =>
+  signToken(secret, {
+    sub: DEV_USER,
+    roles: ['service'],
+    ttl: 12 * 3600,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+  });
+const devToken = devSecret ? await signDevToken(devSecret) : undefined;
 
 // In development with no VAPID keys configured, push runs with a key pair made on the first start and kept
 // beside the development secret.
@@ -91,6 +91,10 @@ if (config.env === 'development' && !config.delivery.push) {
 
 const server = await startServer(config, logger, {
   graphiqlHeaders: devToken ? { Authorization: `Bearer ${devToken}` } : undefined,
+  // Each GraphiQL page load signs a new one: tabs kept in the browser stay usable past the first token's 12 hours.
+  freshGraphiqlHeaders: devSecret
+    ? async () => ({ Authorization: `Bearer ${await signDevToken(devSecret)}` })
+    : undefined,
   devRecipient: devToken ? DEV_USER : undefined,
 }).catch((error: unknown) => {
   // A known cause is one plain line, as a bad setting is; anything else keeps its stack, but says what it was.

@@ -41,6 +41,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   graphiqlHeaders?: Record<string, string>;
+  /** Asked at each GraphiQL page load outside production, for headers fresher than `graphiqlHeaders`. */
+  freshGraphiqlHeaders?: (() => Promise<Record<string, string>>) | undefined;
   /** With the development outbox on: a user given an outbox address, unless they have a profile already. */
   devRecipient?: string;
   /** Trusted for push services' certificates (a test's own push receiver); the system's CAs otherwise. */
@@ -93,6 +95,10 @@ async function start(
     config.graphiql && config.env !== 'production'
       ? (await import('./dev/graphiql-tabs.js')).graphiqlTabs(options.graphiqlHeaders ?? {})
       : undefined;
+  const graphiqlPage =
+    config.graphiql && config.env !== 'production' && options.freshGraphiqlHeaders
+      ? (await import('./dev/graphiql-page.js')).devGraphiqlPage(options.freshGraphiqlHeaders)
+      : undefined;
   // With the development outbox, email goes to an SMTP catcher in this process (src/dev/outbox/).
   const outboxModule = config.delivery.devOutbox ? await import('./dev/outbox/start.js') : undefined;
   const outbox = await outboxModule?.startDevOutbox(logger);
@@ -126,6 +132,7 @@ async function start(
       verifyToken: createTokenVerifier(config.jwt, config.security.maxUserTokenAgeSeconds),
       graphiqlHeaders: options.graphiqlHeaders,
       graphiqlTabs,
+      graphiqlPage,
       trustedDocuments,
       demoPage,
       devOutboxPage: outbox?.page,

@@ -19,6 +19,8 @@ export interface SpawnOptions {
   node?: string;
   /** Load bench/lib/probe.ts first: heap, GC, CPU profiles and SQL capture over IPC. */
   probe?: boolean;
+  /** False for JavaScript run as production runs it (dist/): no tsx, whose transform names every closure. */
+  typescript?: boolean;
   label: string;
 }
 
@@ -127,9 +129,12 @@ export function spawnNode({
   nodeFlags = [],
   node: binary = process.execPath,
   probe = false,
+  typescript = true,
   label,
 }: SpawnOptions) {
-  const node = [binary, ...nodeFlags, '--import', 'tsx', ...(probe ? ['--import', PROBE] : []), script, ...args];
+  // Without tsx, probe.ts loads through Node's own type stripping.
+  const loader = typescript ? ['--import', 'tsx'] : [];
+  const node = [binary, ...nodeFlags, ...loader, ...(probe ? ['--import', PROBE] : []), script, ...args];
   // The soft file limit up to the hard one: thousands of sockets per process.
   const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)"; exec "$@"', 'bash', ...node], {
     cwd: ROOT,

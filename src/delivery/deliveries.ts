@@ -29,8 +29,63 @@ export interface LoadedDelivery {
   notification: Notification;
   recipient: Recipient | null;
   choices: ChannelChoices | null;
-  /** The user's preferences row (quiet hours, time zone), when they have one. */
-  preference: NotificationPreference | null;
+  /** The user's quiet hours and time zone, when they have a preferences row. */
+  preference: QuietPreference | null;
+}
+
+export type QuietPreference = Pick<NotificationPreference, 'quietStart' | 'quietEnd' | 'quietChannels' | 'timeZone'>;
+
+/** What load's statement returns: the delivery's columns, then its notification's (n_), recipient's (r_), choices. */
+interface LoadRow {
+  id: string;
+  notification_id: string;
+  channel: Delivery['channel'];
+  status: Delivery['status'];
+  reason: string | null;
+  attempts: number;
+  last_error: string | null;
+  data: Delivery['data'];
+  message_id: string | null;
+  sent_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  delay_ms: number | null;
+  digest_ms: number | null;
+  n_user_id: string;
+  n_title: string;
+  n_message: string;
+  n_type: Notification['type'];
+  n_status: Notification['status'];
+  n_metadata: Notification['metadata'];
+  n_related_session_id: string | null;
+  n_idempotency_key: string | null;
+  n_category: string | null;
+  n_event_type: string | null;
+  n_collapse_key: string | null;
+  n_position: bigint;
+  n_created_at: Date;
+  n_read_at: Date | null;
+  n_seen_at: Date | null;
+  n_archived_at: Date | null;
+  n_snoozed_until: Date | null;
+  n_expires_at: Date | null;
+  n_priority: Notification['priority'];
+  n_send_at: Date | null;
+  n_updated_at: Date;
+  has_recipient: boolean;
+  r_email: string | null;
+  r_locale: string | null;
+  r_time_zone: string | null;
+  r_updated_at: Date | null;
+  has_choices: boolean;
+  email_on: string[] | null;
+  email_off: string[] | null;
+  push_on: string[] | null;
+  push_off: string[] | null;
+  quiet_start: number | null;
+  quiet_end: number | null;
+  quiet_channels: NotificationPreference['quietChannels'] | null;
+  time_zone: string | null;
 }
 
 export class DeliveryStore {
@@ -39,20 +94,94 @@ export class DeliveryStore {
     private readonly observe: DeliveryObserver = () => {},
   ) {}
 
-  /** The delivery the job is for, if it still waits for this attempt. */
+  /** The delivery the job is for, if it still waits for this attempt: with its notification and its user's
+   * profile and choices, in one statement (it runs for every job). */
   async load({ id, attempt }: DeliveryJob): Promise<LoadedDelivery | undefined> {
-    const delivery = await this.db.delivery.findUnique({ where: { id }, include: { notification: true } });
-    if (!delivery) return undefined;
-    if (!WAITING.includes(delivery.status) || delivery.attempts !== attempt) {
-      this.observe(delivery.channel, 'stale');
+    const [row] = await this.db.$queryRaw<LoadRow[]>`
+      SELECT d.id, d.notification_id, d.channel::text AS channel, d.status::text AS status, d.reason, d.attempts,
+        d.last_error, d.data, d.message_id, d.sent_at, d.created_at, d.updated_at, d.delay_ms, d.digest_ms,
+        n.user_id AS n_user_id, n.title AS n_title, n.message AS n_message, n.type::text AS n_type,
+        n.status::text AS n_status, n.metadata AS n_metadata, n.related_session_id AS n_related_session_id,
+        n.idempotency_key AS n_idempotency_key, n.category AS n_category, n.event_type AS n_event_type,
+        n.collapse_key AS n_collapse_key, n.position AS n_position, n.created_at AS n_created_at,
+        n.read_at AS n_read_at, n.seen_at AS n_seen_at, n.archived_at AS n_archived_at,
+        n.snoozed_until AS n_snoozed_until, n.expires_at AS n_expires_at, n.priority::text AS n_priority,
+        n.send_at AS n_send_at, n.updated_at AS n_updated_at,
+        r.user_id IS NOT NULL AS has_recipient, r.email AS r_email, r.locale AS r_locale,
+        r.time_zone AS r_time_zone, r.updated_at AS r_updated_at,
+        p.user_id IS NOT NULL AS has_choices, p.email_on, p.email_off, p.push_on, p.push_off,
+        p.quiet_start, p.quiet_end, p.quiet_channels::text[] AS quiet_channels, p.time_zone
+      FROM deliveries AS d
+      JOIN notifications AS n ON n.id = d.notification_id
+      LEFT JOIN recipients AS r ON r.user_id = n.user_id
+      LEFT JOIN notification_preferences AS p ON p.user_id = n.user_id
+      WHERE d.id = ${id}::uuid`;
+    if (!row) return undefined;
+    if (!WAITING.includes(row.status) || row.attempts !== attempt) {
+      this.observe(row.channel, 'stale');
       return undefined;
     }
-    const { notification, ...rest } = delivery;
-    const [recipient, preference] = await Promise.all([
-      this.db.recipient.findUnique({ where: { userId: notification.userId } }),
-      this.db.notificationPreference.findUnique({ where: { userId: notification.userId } }),
-    ]);
-    return { delivery: rest, notification, recipient, choices: preference, preference };
+    const delivery: Delivery = {
+      id: row.id,
+      notificationId: row.notification_id,
+      channel: row.channel,
+      status: row.status,
+      reason: row.reason,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      data: row.data,
+      messageId: row.message_id,
+      sentAt: row.sent_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      delayMs: row.delay_ms,
+      digestMs: row.digest_ms,
+    };
+    const notification: Notification = {
+      id: row.notification_id,
+      userId: row.n_user_id,
+      title: row.n_title,
+      message: row.n_message,
+      type: row.n_type,
+      status: row.n_status,
+      metadata: row.n_metadata,
+      relatedSessionId: row.n_related_session_id,
+      idempotencyKey: row.n_idempotency_key,
+      category: row.n_category,
+      eventType: row.n_event_type,
+      collapseKey: row.n_collapse_key,
+      position: row.n_position,
+      createdAt: row.n_created_at,
+      readAt: row.n_read_at,
+      seenAt: row.n_seen_at,
+      archivedAt: row.n_archived_at,
+      snoozedUntil: row.n_snoozed_until,
+      expiresAt: row.n_expires_at,
+      priority: row.n_priority,
+      sendAt: row.n_send_at,
+      updatedAt: row.n_updated_at,
+    };
+    const recipient: Recipient | null = row.has_recipient
+      ? {
+          userId: row.n_user_id,
+          email: row.r_email,
+          locale: row.r_locale,
+          timeZone: row.r_time_zone,
+          updatedAt: row.r_updated_at!,
+        }
+      : null;
+    const choices: ChannelChoices | null = row.has_choices
+      ? { emailOn: row.email_on!, emailOff: row.email_off!, pushOn: row.push_on!, pushOff: row.push_off! }
+      : null;
+    const preference: QuietPreference | null = row.has_choices
+      ? {
+          quietStart: row.quiet_start,
+          quietEnd: row.quiet_end,
+          quietChannels: row.quiet_channels ?? [],
+          timeZone: row.time_zone,
+        }
+      : null;
+    return { delivery, notification, recipient, choices, preference };
   }
 
   async sent(job: DeliveryJob, messageId: string | null = null): Promise<boolean> {

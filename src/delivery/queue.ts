@@ -31,6 +31,18 @@ export interface JobQueue {
   stop(): Promise<void>;
 }
 
+/**
+ * Fewer statements per job (bench/FINDINGS.md, delivery throughput): completions (and failures) that come
+ * within a few milliseconds of each other are written in one statement. A job completed but not yet written
+ * when its instance dies runs again on another, where its delivery is no longer QUEUED at that attempt:
+ * nothing is sent twice for it (deliveries.ts). graphile-worker's localQueue (jobs fetched in batches) is
+ * left off: with it, jobs of one named queue (our housekeeping) run at the same time, and a stop logged errors.
+ */
+function batching(): GraphileConfig.WorkerOptions {
+  return { completeJobBatchDelay: BATCH_DELAY_MS, failJobBatchDelay: BATCH_DELAY_MS };
+}
+const BATCH_DELAY_MS = 5;
+
 /** Installs the queue's schema if needed, then works on its jobs until stopped. */
 export async function startJobQueue({
   databaseUrl,
@@ -61,6 +73,7 @@ export async function startJobQueue({
     pgPool,
     concurrency,
     pollInterval: pollIntervalMs,
+    preset: { worker: batching() },
     noHandleSignals: true,
     events,
     logger: new WorkerLogger(() => (level, message, meta) => {

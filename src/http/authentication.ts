@@ -18,13 +18,14 @@ const isGraphiQLPage = (request: Request) =>
 
 export function useAuthentication(verify: TokenVerifier, publicPaths: readonly string[]): Plugin {
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    // No promise for a token verified before: most requests carry one, and each promise is work on every request.
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method === 'OPTIONS' || isGraphiQLPage(request) || publicPaths.includes(url.pathname)) return;
-      try {
-        const viewer = await verify(request.headers.get('authorization'));
+      const accept = (viewer: Viewer) => {
         viewers.set(request, viewer);
         setRequestUser(viewer.userId);
-      } catch (error) {
+      };
+      const refuse = (error: unknown) => {
         const { message, extensions } =
           error instanceof ExpectedError ? error : new ExpectedError('UNAUTHENTICATED', 'Unauthenticated.');
         // The code and why (extensions.reason, src/errors.ts), not the rest (extensions.http is ours).
@@ -35,7 +36,15 @@ export function useAuthentication(verify: TokenVerifier, publicPaths: readonly s
             { status: 401, headers: { 'www-authenticate': 'Bearer' } },
           ),
         );
+      };
+      let viewer: Viewer | Promise<Viewer>;
+      try {
+        viewer = verify(request.headers.get('authorization'));
+      } catch (error) {
+        return refuse(error);
       }
+      if (viewer instanceof Promise) return viewer.then(accept, refuse);
+      accept(viewer);
     },
   };
 }

@@ -37,29 +37,41 @@ async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): P
 /** Must come before any plugin that keys state by the request: a chunked body makes a new one. */
 export function useBodyLimit(maxBytes: number): Plugin {
   return {
-    async onRequest({ request, setRequest, endResponse, fetchAPI }) {
+    // Synchronous unless a chunked body has to be read: no promise for the usual request.
+    onRequest({ request, setRequest, endResponse, fetchAPI }) {
       const declared = request.headers.get('content-length');
       if (declared !== null) {
         if (Number(declared) > maxBytes) endResponse(tooLarge(maxBytes, fetchAPI));
         return;
       }
       if (!request.body || request.method === 'GET' || request.method === 'HEAD') return;
-      let body: ArrayBuffer | undefined;
-      try {
-        body = await readAtMost(request.body, maxBytes);
-      } catch {
-        // The client went away mid-body: nobody reads this answer, but a thrown error here would crash the process.
-        return endResponse(new fetchAPI.Response(null, { status: 400 }));
-      }
-      if (!body) return endResponse(tooLarge(maxBytes, fetchAPI));
-      setRequest(
-        new fetchAPI.Request(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body,
-          signal: request.signal,
-        }),
-      );
+      return readChunked(request, maxBytes, setRequest, endResponse, fetchAPI);
     },
   };
+}
+
+async function readChunked(
+  request: Request,
+  maxBytes: number,
+  setRequest: (request: Request) => void,
+  endResponse: (response: Response) => void,
+  fetchAPI: { Request: typeof Request; Response: typeof Response },
+): Promise<void> {
+  if (!request.body) return;
+  let body: ArrayBuffer | undefined;
+  try {
+    body = await readAtMost(request.body, maxBytes);
+  } catch {
+    // The client went away mid-body: nobody reads this answer, but a thrown error here would crash the process.
+    return endResponse(new fetchAPI.Response(null, { status: 400 }));
+  }
+  if (!body) return endResponse(tooLarge(maxBytes, fetchAPI));
+  setRequest(
+    new fetchAPI.Request(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body,
+      signal: request.signal,
+    }),
+  );
 }

@@ -19,14 +19,16 @@ const isRecordNotFound = (error: unknown) =>
 function withoutOriginalError(error: GraphQLError): GraphQLError {
   if (!('originalError' in error.extensions)) return error;
   const { originalError: _, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions });
+  const { nodes, source, positions, path } = error;
+  return new GraphQLError(error.message, { nodes, source, positions, path, extensions });
 }
 
 export function createErrorMasking(logger: Logger): MaskError {
   return (error, message) => {
     const located = error instanceof GraphQLError ? error : undefined;
     const original = located ? located.originalError : error;
-    const at = { nodes: located?.nodes, path: located?.path };
+    // Source and positions too: compiled execution's errors have their locations but no nodes.
+    const at = { nodes: located?.nodes, source: located?.source, positions: located?.positions, path: located?.path };
     // Pothos's own input errors (a malformed global id, say) are GraphQLErrors without a code.
     if (original instanceof PothosValidationError) {
       return new GraphQLError(original.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });

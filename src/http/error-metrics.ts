@@ -34,13 +34,16 @@ export function useErrorMetrics(count: Count): Plugin {
         );
       } else countErrors(result, count);
     },
-    async onResponse({ request, response }) {
+    // A promise only for the responses it reads: none for a processed or successful one.
+    onResponse({ request, response }) {
       if (processed.has(request) || response.status < 400 || !isJson(response)) return;
-      const body = (await response
+      return response
         .clone()
         .json()
-        .catch(() => undefined)) as WithErrors | undefined;
-      countErrors(body, count);
+        .then(
+          (body) => countErrors(body as WithErrors, count),
+          () => undefined,
+        );
     },
   };
 }

@@ -13,8 +13,13 @@ export const PING = new TextEncoder().encode(':\n\n');
 const EVENT_END = '\n\n'.charCodeAt(0);
 export const NO_BUFFERING = { name: 'x-accel-buffering', value: 'no' } as const;
 
+/** Where a stream's bytes go: its WHATWG stream's controller, or the socket's response itself. */
+export interface Sink {
+  enqueue(chunk: Uint8Array): void;
+}
+
 export interface Watched {
-  controller: ReadableStreamDefaultController<Uint8Array>;
+  controller: Sink;
   lastWrite: number;
   /** A ping inside an event (between its `event:` and `data:` lines) would end it early. */
   atEventBoundary: boolean;
@@ -43,7 +48,7 @@ export class Heartbeat {
     private readonly stallMs = 2 * intervalMs,
   ) {}
 
-  add(controller: ReadableStreamDefaultController<Uint8Array>, stalled: () => void): Watched {
+  add(controller: Sink, stalled: () => void): Watched {
     const now = performance.now();
     const watched: Watched = {
       controller,
@@ -59,10 +64,13 @@ export class Heartbeat {
   }
 
   /** `chunk` was written to the stream. */
-  wrote(watched: Watched, chunk: Uint8Array): void {
+  wrote(watched: Watched, chunk: Uint8Array | string): void {
     const length = chunk.length;
     watched.lastWrite = performance.now();
-    watched.atEventBoundary = length >= 2 && chunk[length - 1] === EVENT_END && chunk[length - 2] === EVENT_END;
+    watched.atEventBoundary =
+      typeof chunk === 'string'
+        ? chunk.endsWith('\n\n')
+        : length >= 2 && chunk[length - 1] === EVENT_END && chunk[length - 2] === EVENT_END;
   }
 
   /** The stream asks its source for more (`true`), or has got it (`false`). */

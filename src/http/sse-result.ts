@@ -7,6 +7,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { slowConsumer } from '../notifications/live-streams.js';
 import { publicResult } from './public-result.js';
 import { type Heartbeat, NO_BUFFERING, PING, type Watched } from './sse-heartbeat.js';
+import { isServerResponse, type SseFrames, socketSseBody } from './sse-socket.js';
 
 type FetchAPI = { ReadableStream: typeof ReadableStream; Response: typeof Response };
 
@@ -18,6 +19,19 @@ const SLOW_CONSUMER = (() => {
 })();
 
 const stringify = (result: ExecutionResult): string => JSON.stringify(publicResult(result));
+const FRAMES: SseFrames = {
+  ping: PING,
+  complete: COMPLETE,
+  slowConsumer: SLOW_CONSUMER,
+  next: (value) => `event: next\ndata: ${stringify(value as ExecutionResult)}\n\n`,
+};
+const HEADERS = {
+  'content-type': 'text/event-stream',
+  connection: 'keep-alive',
+  'cache-control': 'no-cache',
+  'content-encoding': 'none',
+  [NO_BUFFERING.name]: NO_BUFFERING.value,
+};
 
 function streamResponse(
   result: AsyncIterable<ExecutionResult>,
@@ -93,29 +107,23 @@ function streamResponse(
   // Checked after the stream exists: a client may leave while its subscription is still being set up.
   if (signal.aborted) abandon();
   else signal.addEventListener('abort', abandon, { once: true });
-  return new fetchAPI.Response(body, {
-    status: 200,
-    headers: {
-      'content-type': 'text/event-stream',
-      connection: 'keep-alive',
-      'cache-control': 'no-cache',
-      'content-encoding': 'none',
-      [NO_BUFFERING.name]: NO_BUFFERING.value,
-    },
-  });
+  return new fetchAPI.Response(body, { status: 200, headers: HEADERS });
 }
 
 export function useSseResults(heartbeat: Heartbeat): Plugin {
   return {
-    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+    onResultProcess({ request, result, resultProcessor, setResultProcessor, serverContext }) {
       // Yoga picked its SSE processor (so named in graphql-yoga's result-processor/sse.js) for a stream. Should
       // the name change, Yoga's processor stays and useSseHeartbeat wraps its response: the same, only heavier.
       if (resultProcessor?.name !== 'processSSEResult' || !isAsyncIterable(result)) return;
-      setResultProcessor(
-        (stream, fetchAPI) =>
-          streamResponse(stream as AsyncIterable<ExecutionResult>, fetchAPI, heartbeat, request.signal),
-        'text/event-stream',
-      );
+      // On Node, straight into the socket's response (src/http/sse-socket.ts); elsewhere (yoga.fetch), a stream.
+      const response = (serverContext as { res?: unknown } | undefined)?.res;
+      setResultProcessor((stream, fetchAPI) => {
+        const iterable = stream as AsyncIterable<ExecutionResult>;
+        if (!isServerResponse(response)) return streamResponse(iterable, fetchAPI, heartbeat, request.signal);
+        const body = socketSseBody(iterable[Symbol.asyncIterator](), FRAMES, heartbeat, request.signal);
+        return new fetchAPI.Response(body as unknown as BodyInit, { status: 200, headers: HEADERS });
+      }, 'text/event-stream');
     },
   };
 }

@@ -5,12 +5,12 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { characterLimitPlugin } from '@escape.tech/graphql-armor-character-limit';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { SecurityConfig } from '../security/config.js';
 import { operationCost } from './operation-cost.js';
-import { rateLimited } from './rate-limit.js';
+import { rateLimited, rootFields, TOO_MANY_REQUESTS } from './rate-limit.js';
 import type { RateLimits } from './rate-limiter.js';
 
 export type OperationLimit = keyof SecurityConfig['operationLimits'];
@@ -34,9 +34,33 @@ const reject =
 
 const on = (limit: OperationLimit) => ({ propagateOnRejection: false, onReject: [reject(limit)] });
 
+/** Costs of operations without variables, which cannot change from one run to the next. */
+const constantCosts = new WeakMap<DocumentNode, Map<string, number>>();
+
+function costOf({ schema, document, operationName, variableValues }: ExecutionArgs): number | undefined {
+  const name = operationName ?? '';
+  const known = constantCosts.get(document)?.get(name);
+  if (known !== undefined) return known;
+  const cost = operationCost(schema, document, operationName, variableValues);
+  if (cost !== undefined && !getOperationAST(document, operationName)?.variableDefinitions?.length) {
+    let byOperation = constantCosts.get(document);
+    if (!byOperation) {
+      byOperation = new Map();
+      constantCosts.set(document, byOperation);
+    }
+    byOperation.set(name, cost);
+  }
+  return cost;
+}
+
 const OVER_BUDGET = 'Too costly a series of operations: retry after the number of seconds in retryAfter.';
 
-/** The cost limit and budget, as a query, a mutation or a subscription (on any path, SSE too) starts. */
+/**
+ * The calls of each root field, and the cost limit and budget, as a query, a mutation or a subscription (on
+ * any path, SSE too) starts: first the root fields' budgets (RATE_LIMITED), then the cost limit
+ * (OPERATION_LIMIT_EXCEEDED, nothing spent), then the cost budget (RATE_LIMITED); both budgets counted in one
+ * Redis round trip.
+ */
 function useCostLimit(maxCost: number, budget: RateLimits): Plugin<Context> {
   const check = async ({
     args,
@@ -45,16 +69,20 @@ function useCostLimit(maxCost: number, budget: RateLimits): Plugin<Context> {
     args: ExecutionArgs & { contextValue: Context };
     setResultAndStopExecution: (result: { data?: null; errors: GraphQLError[] }) => void;
   }) => {
-    const { schema, document, operationName, variableValues, contextValue } = args;
-    const cost = operationCost(schema, document, operationName, variableValues);
-    if (cost === undefined) return;
-    if (cost > maxCost) {
-      // `data: null` is what makes graphql-sse's single-connection mode take this for a result.
+    const cost = costOf(args);
+    const fields = rootFields(args.document, args.operationName);
+    const spent = cost !== undefined && cost <= maxCost ? cost : undefined;
+    const verdict = await budget.operationBudgets(args.contextValue.viewer, fields, spent);
+    // `data: null` is what makes graphql-sse's single-connection mode take these for a result.
+    if (!verdict.allowed && verdict.budget === 'operation') {
+      setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS)] });
+      return;
+    }
+    if (cost !== undefined && cost > maxCost) {
       const exceeded = limitExceeded('cost', `Query Cost limit of ${maxCost} exceeded, found ${cost}.`);
       setResultAndStopExecution({ data: null, errors: [exceeded] });
       return;
     }
-    const verdict = await budget.spend(contextValue.viewer, cost);
     if (!verdict.allowed) {
       setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, OVER_BUDGET)] });
     }

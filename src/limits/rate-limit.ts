@@ -1,7 +1,7 @@
 // Rate limits at two points: every authenticated request counts against its caller's budget as it
-// arrives (HTTP 429 before anything is parsed), and every operation against the caller's budget for
-// each root field it calls, before it executes. Both answer RATE_LIMITED with `retryAfter` seconds and
-// a Retry-After header.
+// arrives (HTTP 429 before anything is parsed, here), and every operation against the caller's budget for
+// each root field it calls, before it executes (with its cost, in one Redis round trip: useCostLimit of
+// operation-limits.ts). Both answer RATE_LIMITED with `retryAfter` seconds and a Retry-After header.
 import { type DocumentNode, getOperationAST, Kind, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
@@ -15,10 +15,28 @@ export const rateLimited = (retryAfterSeconds: number, message: string) =>
     http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
   });
 
-const TOO_MANY_REQUESTS = 'Too many requests: retry after the number of seconds in retryAfter.';
+export const TOO_MANY_REQUESTS = 'Too many requests: retry after the number of seconds in retryAfter.';
+
+const rootFieldsByDocument = new WeakMap<DocumentNode, Map<string, readonly string[]>>();
+
+/** rootFieldsOf, remembered per document (Yoga's parse cache hands out the same one for the same text). */
+export function rootFields(document: DocumentNode, operationName?: string | null): readonly string[] {
+  let byOperation = rootFieldsByDocument.get(document);
+  if (!byOperation) {
+    byOperation = new Map();
+    rootFieldsByDocument.set(document, byOperation);
+  }
+  const name = operationName ?? '';
+  let fields = byOperation.get(name);
+  if (!fields) {
+    fields = rootFieldsOf(document, operationName);
+    byOperation.set(name, fields);
+  }
+  return fields;
+}
 
 /** The root fields an operation calls, through any fragments at its root. */
-function rootFields(document: DocumentNode, operationName?: string | null): string[] {
+function rootFieldsOf(document: DocumentNode, operationName?: string | null): string[] {
   const operation = getOperationAST(document, operationName);
   if (!operation) return [];
   const fragments = new Map(
@@ -47,34 +65,20 @@ function rootFields(document: DocumentNode, operationName?: string | null): stri
 
 /** Must come after authentication, which tells who the caller is. */
 export function useRateLimits(limits: RateLimits): Plugin<Context> {
-  const checkOperation = async ({
-    args,
-    setResultAndStopExecution,
-  }: {
-    args: { document: DocumentNode; operationName?: string | null; contextValue: Context };
-    setResultAndStopExecution: (result: { data: null; errors: ExpectedError[] }) => void;
-  }) => {
-    const { viewer } = args.contextValue;
-    const verdict = await limits.operations(viewer, rootFields(args.document, args.operationName));
-    if (!verdict.allowed) {
-      setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS)] });
-    }
-  };
   return {
-    async onRequest({ request, endResponse, fetchAPI }) {
+    onRequest({ request, endResponse, fetchAPI }) {
       const viewer = viewerOf(request);
       if (!viewer) return;
-      const verdict = await limits.request(viewer);
-      if (verdict.allowed) return;
-      const { message, extensions } = rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS);
-      endResponse(
-        fetchAPI.Response.json(
-          { errors: [{ message, extensions: { code: extensions.code, retryAfter: extensions.retryAfter } }] },
-          { status: 429, headers: { 'retry-after': String(verdict.retryAfterSeconds) } },
-        ),
-      );
+      return limits.request(viewer).then((verdict) => {
+        if (verdict.allowed) return;
+        const { message, extensions } = rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS);
+        endResponse(
+          fetchAPI.Response.json(
+            { errors: [{ message, extensions: { code: extensions.code, retryAfter: extensions.retryAfter } }] },
+            { status: 429, headers: { 'retry-after': String(verdict.retryAfterSeconds) } },
+          ),
+        );
+      });
     },
-    onExecute: checkOperation as never,
-    onSubscribe: checkOperation as never,
   };
 }

@@ -11,7 +11,41 @@ import type { SecurityConfig } from '../security/config.js';
 
 export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-const ALLOWED: Verdict = { allowed: true };
+/** An operation's verdict, and which budget refused it: one of its root fields', or its cost's. */
+export type OperationVerdict =
+  | { allowed: true }
+  | { allowed: false; retryAfterSeconds: number; budget: 'operation' | 'cost' };
+
+const ALLOWED = { allowed: true } as const;
+
+/**
+ * rate-limiter-flexible's count (its RateLimiterRedis script, key after key) for several budgets in one
+ * round trip, stopping at the first one past its limit. KEYS: the budgets' keys; ARGV: the window in seconds,
+ * then points and limit for each key. Returns the refusing key's 1-based index (0: none) and its ms to go.
+ */
+const CONSUME_IN_TURN = `
+local window = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  redis.call('set', key, 0, 'EX', window, 'NX')
+  local consumed = redis.call('incrby', key, ARGV[i * 2])
+  local ttl = redis.call('pttl', key)
+  if ttl == -1 then
+    redis.call('expire', key, window)
+    ttl = 1000 * window
+  end
+  if consumed > tonumber(ARGV[i * 2 + 1]) then return {i, ttl} end
+end
+return {0, 0}
+`;
+
+type Budget = 'user' | 'operation' | 'service' | 'cost';
+
+interface ConsumeInTurn {
+  notificationsConsumeInTurn(
+    numberOfKeys: number,
+    ...keysThenArguments: (string | number)[]
+  ): Promise<[number, number]>;
+}
 
 export interface RateLimitsOptions {
   limits: SecurityConfig['rateLimits'];
@@ -26,20 +60,33 @@ export class RateLimits {
   private readonly service: RateLimiterAbstract | undefined;
   private readonly cost: RateLimiterAbstract | undefined;
   private readonly logger: Logger;
+  private readonly redis: (Redis & ConsumeInTurn) | undefined;
+  private readonly limits: SecurityConfig['rateLimits'];
+  private readonly keyPrefix: string;
+  /** Where each budget counts while Redis is away or slow (rate-limiter-flexible's insurance). */
+  private readonly insurance = new Map<Budget, RateLimiterAbstract>();
 
   constructor({ limits, redis, keyPrefix, logger }: RateLimitsOptions) {
     this.logger = logger;
-    const limiter = (name: string, points: number): RateLimiterAbstract | undefined => {
+    this.limits = limits;
+    this.keyPrefix = keyPrefix;
+    if (redis) {
+      redis.defineCommand('notificationsConsumeInTurn', { lua: CONSUME_IN_TURN });
+      this.redis = redis as Redis & ConsumeInTurn;
+    }
+    const limiter = (name: Budget, points: number): RateLimiterAbstract | undefined => {
       if (points === 0) return undefined;
       const options = { points, duration: limits.windowSeconds };
       if (!redis) return new RateLimiterMemory(options);
+      const insuranceLimiter = new RateLimiterMemory(options);
+      this.insurance.set(name, insuranceLimiter);
       return new RateLimiterRedis({
         ...options,
         storeClient: redis,
-        keyPrefix: `${keyPrefix}ratelimit:${name}`,
+        keyPrefix: this.redisKeyPrefix(name),
         rejectIfRedisNotReady: true,
         // While Redis is away or slow, each instance keeps counting on its own.
-        insuranceLimiter: new RateLimiterMemory(options),
+        insuranceLimiter,
       });
     };
     this.user = limiter('user', limits.user);
@@ -54,27 +101,60 @@ export class RateLimits {
     return this.consume(isService ? this.service : this.user, viewer.userId);
   }
 
-  /** Counts one call of a root field by the caller (services have no per-operation budget). */
-  async operations(viewer: Viewer, fields: readonly string[]): Promise<Verdict> {
+  /**
+   * Counts one call of each root field of an operation, then spends its cost from the caller's budget (none
+   * when `cost` is undefined), stopping at the first budget that refuses; with Redis in one round trip (one
+   * script counting as rate-limiter-flexible does, under its keys), not one per budget. Services have neither
+   * budget. Why a cost budget rather than a cap on how many operations a user runs at once: what starves other
+   * users is the work done, which the cost measures and a count of operations does not (one user's sequential
+   * stream of costly operations holds the database as surely as parallel ones); and a budget holds across
+   * instances through Redis like the other budgets, where a count of running operations kept there would leak
+   * the slots of an instance that dies mid-operation.
+   */
+  async operationBudgets(
+    viewer: Viewer,
+    fields: readonly string[],
+    cost: number | undefined,
+  ): Promise<OperationVerdict> {
     if (viewer.roles.includes('service')) return ALLOWED;
-    for (const field of new Set(fields)) {
-      const verdict = await this.consume(this.operation, `${viewer.userId}:${field}`);
-      if (!verdict.allowed) return verdict;
+    const steps: { budget: 'operation' | 'cost'; key: string; points: number }[] = [];
+    if (this.operation) {
+      for (const field of new Set(fields))
+        steps.push({ budget: 'operation', key: `${viewer.userId}:${field}`, points: 1 });
+    }
+    if (this.cost && cost !== undefined) {
+      steps.push({ budget: 'cost', key: viewer.userId, points: Math.max(1, Math.ceil(cost)) });
+    }
+    if (steps.length === 0) return ALLOWED;
+    const { redis } = this;
+    if (redis?.status === 'ready') {
+      const keys = steps.map(({ budget, key }) => `${this.redisKeyPrefix(budget)}:${key}`);
+      const pointsAndLimits = steps.flatMap(({ budget, points }) => [points, this.limits[budget]]);
+      try {
+        const [refused, ttl] = await redis.notificationsConsumeInTurn(
+          keys.length,
+          ...keys,
+          this.limits.windowSeconds,
+          ...pointsAndLimits,
+        );
+        const step = steps[refused - 1];
+        if (!step) return ALLOWED;
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)), budget: step.budget };
+      } catch (error) {
+        // As rate-limiter-flexible does when Redis fails: this instance counts on its own meanwhile.
+        this.logger.debug({ err: error }, 'operation budgets not counted in Redis; counting in memory');
+      }
+    }
+    for (const { budget, key, points } of steps) {
+      const limiter = redis ? this.insurance.get(budget) : this[budget];
+      const verdict = await this.consume(limiter, key, points);
+      if (!verdict.allowed) return { ...verdict, budget };
     }
     return ALLOWED;
   }
 
-  /**
-   * Spends an operation's cost from the caller's budget. Why a cost budget rather than a cap on how many
-   * operations a user runs at once: what starves other users is the work done, which the cost measures
-   * and a count of operations does not (one user's sequential stream of costly operations holds the
-   * database as surely as parallel ones); and a budget holds across instances through Redis like the
-   * other budgets, where a count of running operations kept there would leak the slots of an instance
-   * that dies mid-operation. Services spend nothing: they have no per-operation budget either.
-   */
-  spend(viewer: Viewer, cost: number): Promise<Verdict> {
-    if (viewer.roles.includes('service')) return Promise.resolve(ALLOWED);
-    return this.consume(this.cost, viewer.userId, Math.max(1, Math.ceil(cost)));
+  private redisKeyPrefix(budget: Budget): string {
+    return `${this.keyPrefix}ratelimit:${budget}`;
   }
 
   private async consume(limiter: RateLimiterAbstract | undefined, key: string, points = 1): Promise<Verdict> {

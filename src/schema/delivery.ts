@@ -1,5 +1,7 @@
 // Where each notification went outside the app, and how it went.
+import { notFound } from '../errors.js';
 import { builder } from './builder.js';
+import { parseNotificationGlobalId } from './global-id.js';
 
 export const DeliveryChannelEnum = builder.enumType('DeliveryChannel', { values: ['EMAIL', 'PUSH'] as const });
 const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
@@ -34,5 +36,24 @@ builder.prismaObjectField('Notification', 'deliveries', (t) =>
     type: DeliveryNode,
     description: 'Its deliveries outside the app (email, push), oldest first.',
     query: { orderBy: { createdAt: 'asc' } },
+  }),
+);
+
+builder.queryField('notificationDeliveries', (t) =>
+  t.prismaField({
+    type: [DeliveryNode],
+    description:
+      'How a notification went out, by its id, whoever it is for (service tokens only: a service asking after what it published). Users read their own through Notification.deliveries.',
+    authScopes: { service: true },
+    args: { notificationId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, { notificationId }, { services }) => {
+      const id = parseNotificationGlobalId(String(notificationId), 'notificationId');
+      const notification = await services.db.notification.findUnique({
+        where: { id },
+        select: { deliveries: { ...query, orderBy: { createdAt: 'asc' } } },
+      });
+      if (!notification) throw notFound();
+      return notification.deliveries;
+    },
   }),
 );

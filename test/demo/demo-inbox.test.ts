@@ -23,59 +23,71 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-/** A tab of the demo page for this token, once its stream is live. */
+/** A tab of the demo page for this token, once its inbox's stream is live. */
 async function openInbox(token: string, address = `${server.url}/demo#token=${token}`): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(address);
-  await page.waitForSelector('#status.live', { timeout: 10_000 }).catch((error: Error) => {
+  await page.waitForSelector('notification-inbox[status="live"]', { timeout: 10_000 }).catch((error: Error) => {
     throw new Error(`${error.message}; page errors: ${problems.join('; ')}`);
   });
   return page;
 }
 
-const text = (page: Page, selector: string) => page.locator(selector).first().textContent();
+/** The text of the first element `selector` finds (through shadow roots), or null when there is none. */
+async function text(page: Page, selector: string): Promise<string | null> {
+  const found = page.locator(selector);
+  return (await found.count()) > 0 ? ((await found.first().textContent())?.trim() ?? null) : null;
+}
 
 /** Waits until `selector`'s text is `expected`, and says what it was otherwise. */
-async function expectText(page: Page, selector: string, expected: string) {
-  await page
-    .waitForFunction(([s, e]) => document.querySelector(s as string)?.textContent === e, [selector, expected], {
-      timeout: 10_000,
-    })
-    .catch(async () =>
-      expect(await text(page, selector), `${selector} (the page says: ${await text(page, '#problem')})`).toBe(expected),
-    );
+async function expectText(page: Page, selector: string, expected: string | null) {
+  await expect
+    .poll(() => text(page, selector), { timeout: 10_000, message: `${selector} (the page says: ${problemOf(page)})` })
+    .toBe(expected);
 }
+const problemOf = (page: Page) => page.locator('#problem').textContent();
+
+/** The badge's number; no badge is 0. */
+const badge = async (page: Page) => (await text(page, 'notification-inbox .badge')) ?? '0';
+const expectBadge = (page: Page, expected: string) =>
+  expect.poll(() => badge(page), { timeout: 10_000 }).toBe(expected);
+const items = (page: Page) => page.locator('notification-inbox .item');
 
 describe('the demo inbox', () => {
   it('should show a new notification live, and have a second tab follow its badge as it is read', async () => {
     const user = await server.newUser();
     const [first, second] = [await openInbox(user.token), await openInbox(user.token)];
-    await first.click('#bell');
-    await first.waitForSelector('#panel', { state: 'visible' });
-    await expectText(first, '#empty', 'Nothing here yet.');
-    expect(await text(second, '#badge')).toBe('0');
+    await first.click('notification-inbox .bell');
+    await first.waitForSelector('notification-inbox .panel', { state: 'visible' });
+    await expectText(first, 'notification-inbox .empty strong', "You're all caught up");
+    expect(await badge(second)).toBe('0');
 
     await createNotification(server.url, {
       userId: user.userId,
       title: 'Transcription <b>ready</b>',
       message: "Your transcription 'Weekly sync' is ready to view",
     });
-    await expectText(first, '#list .item .title', 'Transcription <b>ready</b>');
-    expect(await first.locator('#list .item .title b').count(), 'text is shown as text, never as HTML').toBe(0);
-    await expectText(first, '#badge', '1');
-    await expectText(second, '#badge', '1');
-    await expectText(second, '#unread', '1 unread');
+    await expect.poll(() => items(first).count(), { timeout: 10_000 }).toBe(1);
+    expect(await items(first).locator('.title').textContent()).toContain('Transcription <b>ready</b>');
+    expect(
+      await first.locator('notification-inbox .item .title b').count(),
+      'text is shown as text, never as HTML',
+    ).toBe(0);
+    await expectBadge(first, '1');
+    await expectBadge(second, '1');
+    await expectText(second, 'notification-inbox .count', '1 unread');
 
     await mkdir(ARTIFACTS, { recursive: true });
     await first.screenshot({ path: `${ARTIFACTS}demo-inbox.png` });
 
-    await first.click('#list .item .mark-read');
-    await first.waitForSelector('#list .item.read');
-    await expectText(second, '#badge', '0');
-    await expectText(second, '#unread', '0 unread');
-    expect(await second.isHidden('#badge')).toBe(true);
+    // An item's actions show on hover (or keyboard focus).
+    await items(first).first().hover();
+    await first.locator('notification-inbox .item .mark-read').click();
+    await first.waitForSelector('notification-inbox .item:not(.unread)');
+    await expectBadge(second, '0');
+    await expectText(second, 'notification-inbox .count', '0 unread');
     console.log(`demo inbox: screenshot in ${ARTIFACTS}demo-inbox.png; the second tab's badge followed 0 → 1 → 0`);
   });
 
@@ -83,27 +95,31 @@ describe('the demo inbox', () => {
     const user = await server.newUser();
     await createMany(server.url, user.userId, 45, 'older');
     const [first, second] = [await openInbox(user.token), await openInbox(user.token)];
-    await expectText(second, '#badge', '45');
+    await expectBadge(second, '45');
 
-    await first.click('#bell');
-    await expectText(first, '#badge', '0');
-    await expectText(second, '#badge', '0');
-    expect(await first.locator('#list .item').count()).toBe(20);
-    for (let pages = 1; (await first.locator('#list .item').count()) < 45 && pages < 10; pages++) {
-      await first.locator('#scroll').evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    await first.click('notification-inbox .bell');
+    await expectBadge(first, '0');
+    await expectBadge(second, '0');
+    await expect.poll(() => items(first).count()).toBe(20);
+    for (let pages = 1; (await items(first).count()) < 45 && pages < 10; pages++) {
+      await first
+        .locator('notification-inbox .scroll')
+        .evaluate((element) => element.scrollTo(0, element.scrollHeight));
       await first.waitForTimeout(200);
     }
-    expect(await first.locator('#list .item').count()).toBe(45);
-    expect(await first.locator('#list .item .title').last().textContent()).toBe('older 0');
+    expect(await items(first).count()).toBe(45);
+    expect(await items(first).last().locator('.title').textContent()).toContain('older 0');
 
-    await second.click('#bell');
-    await first.locator('#list .item .archive').first().click();
-    await second.waitForFunction(() => document.querySelectorAll('#list .item').length === 19);
-    await expectText(second, '#unread', '44 unread');
+    await second.click('notification-inbox .bell');
+    await items(first).first().hover();
+    await items(first).first().locator('.archive').click();
+    await expect.poll(() => items(second).count(), { timeout: 10_000 }).toBe(19);
+    await expectText(second, 'notification-inbox .count', '44 unread');
 
-    await first.click('#mark-all-read');
-    await expectText(second, '#unread', '0 unread');
-    await second.waitForFunction(() => document.querySelectorAll('#list .item:not(.read)').length === 0);
+    await first.click('notification-inbox .mark-all');
+    await expectText(second, 'notification-inbox .count', '0 unread');
+    await expect.poll(() => second.locator('notification-inbox .item.unread').count()).toBe(0);
+    expect(await second.locator('notification-inbox .mark-all').isDisabled(), '"Mark all read" at 0 unread').toBe(true);
   });
 
   it("should take a newcomer from `npm start`'s printed Demo address to a notification sent with `npm run notify`", async () => {
@@ -119,19 +135,15 @@ describe('the demo inbox', () => {
       const address = /Demo: +(\S+)/.exec(started.output())?.[1];
       expect(address, started.output()).toMatch(/\/demo#token=/);
       const page = await openInbox('', address);
-      await page.click('#bell');
+      await page.click('notification-inbox .bell');
       const message = `Hello from the README ${Date.now()}`;
       const sent = await runNotify(['system.warning', '--user', 'dev-user', '--data', JSON.stringify({ message })], {
         API_URL: started.url,
         DEV_JWT_SECRET_FILE: secretFile,
       });
       expect(sent.code, sent.stderr).toBe(0);
-      await page.waitForFunction(
-        (m) => [...document.querySelectorAll('#list .item .message')].some((e) => e.textContent?.includes(m)),
-        message,
-        { timeout: 10_000 },
-      );
-      expect(Number(await text(page, '#badge'))).toBeGreaterThan(0);
+      await page.locator('notification-inbox .item .message', { hasText: message }).waitFor({ timeout: 10_000 });
+      expect(Number(await badge(page))).toBeGreaterThan(0);
     } finally {
       expect(await started.stop(), started.output()).toBe(0);
       await rm(dataDir, { recursive: true, force: true });

@@ -2,6 +2,8 @@
 // device" button appears when the server has push on, registers the demo's service worker, and that worker
 // shows what the server pushes. This machine reaches no browser push service (FCM), so the push the server
 // sent to the test's push receiver is handed to the worker through DevTools, as its "Push" button does.
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpush from 'web-push';
@@ -17,6 +19,7 @@ import { testServerEnvironment } from '../helpers/server.js';
 import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const vapid = webpush.generateVAPIDKeys();
 let receiver: TestPushReceiver;
 let server: RunningServer;
@@ -66,6 +69,8 @@ describe('the demo inbox and push', () => {
     const button = page.locator('#notify-me');
     await button.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await button.textContent()).toBe('Notify me on this device');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}demo-push.png` });
     await waitFor(
       () =>
         page.evaluate(

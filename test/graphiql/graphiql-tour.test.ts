@@ -1,12 +1,13 @@
 // The README's first tour, in headless Chromium (Debian's /usr/bin/chromium through playwright-core): a
 // newcomer starts the server in development, opens GraphiQL in two browser tabs, runs the live subscription
 // in one and creates a notification in the other, and the first shows it. Nothing is fetched from elsewhere.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '../../src/sign-token.js';
 import { startServerProcess } from '../helpers/process.js';
 import { testServerEnvironment } from '../helpers/server.js';
 
@@ -72,6 +73,58 @@ describe('GraphiQL, as the README tours it', () => {
       );
       expect(elsewhere).toEqual([]);
       expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      expect(await server.stop(), server.output()).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('should reopen after a reload and in a second browser tab with the kept tabs and no <untitled> one, their day-old token replaced', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'notifications-graphiql-'));
+    const secretFile = path.join(dataDir, 'secret');
+    const server = await startServerProcess(
+      testServerEnvironment({
+        env: { NODE_ENV: 'development', JWT_SECRET: undefined, DEV_JWT_SECRET_FILE: secretFile },
+      }),
+    );
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const tabs = (page: Page) => page.locator('.graphiql-tab-button').allTextContents();
+    const TOUR = ['LiveEvents', 'CreateOne', 'Inbox', 'MarkRead'];
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/graphql`);
+      await expect.poll(() => tabs(page), { timeout: 15_000 }).toEqual(TOUR);
+      await runTab(page, 'Inbox');
+      await expect.poll(() => page.locator('.graphiql-response').textContent()).toContain('"counts"');
+
+      // A day later: the kept tabs carry a dev token that expired an hour ago.
+      const expired = await signToken((await readFile(secretFile, 'utf8')).trim(), {
+        sub: 'dev-user',
+        roles: ['service'],
+        ttl: -3600,
+      });
+      await expect
+        .poll(() => page.evaluate(() => localStorage.getItem('graphiql:tabState')?.includes('Bearer ')))
+        .toBe(true);
+      await page.evaluate((token) => {
+        const kept = localStorage.getItem('graphiql:tabState')!;
+        localStorage.setItem('graphiql:tabState', kept.replace(/Bearer [\w-]+\.[\w-]+\.[\w-]+/g, `Bearer ${token}`));
+      }, expired);
+
+      await page.goto(`${server.url}/graphql`);
+      await expect.poll(() => tabs(page), { timeout: 15_000 }).toEqual(TOUR);
+      expect(await page.locator('.graphiql-tab-active').textContent()).toContain('LiveEvents');
+      await runTab(page, 'Inbox');
+      await expect.poll(() => page.locator('.graphiql-response').textContent()).toContain('"counts"');
+      expect(await page.locator('.graphiql-response').textContent()).not.toContain('UNAUTHENTICATED');
+
+      const second = await context.newPage();
+      await second.goto(`${server.url}/graphql`);
+      await expect.poll(() => tabs(second), { timeout: 15_000 }).toEqual(TOUR);
+      await page.reload();
+      await expect.poll(() => tabs(page), { timeout: 15_000 }).toEqual(TOUR);
+      console.log('graphiql: a reload and a second browser tab open with the 4 tour tabs, none <untitled>');
     } finally {
       await context.close();
       expect(await server.stop(), server.output()).toBe(0);

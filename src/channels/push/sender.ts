@@ -20,7 +20,14 @@ export interface PushMessage {
   topic?: string | undefined;
 }
 
+/** How long a VAPID token is valid (RFC 8292 allows up to 24 h), and how long one is reused for a push service. */
+const VAPID_TOKEN_SECONDS = 12 * 3600;
+const VAPID_REUSE_MS = 3600_000;
+
 export class PushSender {
+  /** The Authorization header per push service (origin): signing a JWT for every push cost a P-256 signature each. */
+  private readonly vapidHeaders = new Map<string, { authorization: string; until: number }>();
+
   constructor(
     private readonly config: PushConfig,
     /** For a push service whose certificate the system does not trust (a test's receiver). */
@@ -34,7 +41,7 @@ export class PushSender {
       { endpoint: device.endpoint, keys: { p256dh: device.p256dh, auth: device.auth } },
       message.payload,
       {
-        vapidDetails: this.config.vapid,
+        headers: { Authorization: this.authorization(device.endpoint) },
         TTL: message.ttlSeconds,
         urgency: message.urgency,
         contentEncoding: 'aes128gcm',
@@ -44,5 +51,25 @@ export class PushSender {
       },
     );
     this.onSent(device.endpoint, message.payload);
+  }
+
+  /** A VAPID token for the push service of this endpoint, signed once an hour per service (valid for 12 h). */
+  private authorization(endpoint: string): string {
+    const audience = new URL(endpoint).origin;
+    const now = Date.now();
+    const cached = this.vapidHeaders.get(audience);
+    if (cached && cached.until > now) return cached.authorization;
+    const { subject, publicKey, privateKey } = this.config.vapid;
+    const expiration = Math.floor(now / 1000) + VAPID_TOKEN_SECONDS;
+    const { Authorization: authorization } = webpush.getVapidHeaders(
+      audience,
+      subject,
+      publicKey,
+      privateKey,
+      'aes128gcm',
+      expiration,
+    ) as { Authorization: string };
+    this.vapidHeaders.set(audience, { authorization, until: now + VAPID_REUSE_MS });
+    return authorization;
   }
 }

@@ -1,0 +1,2 @@
+// @notification-api/react: the inbox as a React hook.
+export { type UseNotificationsOptions, type UseNotificationsResult, useNotifications } from './use-notifications.js';
