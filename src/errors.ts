@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'RATE_LIMITED'
+  /** cancelScheduled on a notification that was sent already. */
+  | 'ALREADY_SENT'
   /** A live stream fell too far behind its events and was ended; the client resumes from its position. */
   | 'SLOW_CONSUMER'
   /** The position asked for is no longer in the change log: reload, then follow from the current position. */

@@ -97,7 +97,7 @@ export function createMetrics({ openStreams, dependencies, waitingJobs }: Metric
     }),
     deliveries: new Counter({
       name: 'notifications_deliveries_total',
-      help: 'Delivery attempts outside the app by channel and outcome: sent, retried (a temporary failure, tried again later), failed, skipped (muted or no address by the time it was sent), stale (a job run again after its delivery moved on).',
+      help: 'Delivery attempts outside the app by channel and outcome: sent, retried (a temporary failure, tried again later), failed, skipped (muted, no address, or read before a held delivery went), stale (a job run again after its delivery moved on), held (put off to the end of quiet hours), digested (sent as an item of a digest).',
       labelNames: ['channel', 'outcome'],
       registers: [registry],
     }),

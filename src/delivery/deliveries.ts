@@ -3,11 +3,18 @@
 // later one was already queued) changes nothing. Every channel's task records its outcomes here, so they are
 // counted here, once for all channels (the metrics, through `observe`).
 import type { Database } from '../db.js';
-import type { Delivery, Notification, Recipient } from '../generated/prisma/client.js';
+import type { Delivery, Notification, NotificationPreference, Recipient } from '../generated/prisma/client.js';
+import type { DeliveryStatus } from '../generated/prisma/enums.js';
 import type { ChannelChoices } from './channel-choice.js';
 
-/** How one attempt of a delivery ended; stale: the job was no longer the delivery's current one. */
-export type DeliveryOutcome = 'sent' | 'skipped' | 'retried' | 'failed' | 'stale';
+/**
+ * How one attempt of a delivery ended; stale: the job was no longer the delivery's current one; held: put off
+ * (quiet hours); digested: sent as an item of a digest.
+ */
+export type DeliveryOutcome = 'sent' | 'skipped' | 'retried' | 'failed' | 'stale' | 'held' | 'digested';
+
+/** The states in which a delivery still waits for its job: QUEUED, or HELD by a policy of the user's. */
+export const WAITING: DeliveryStatus[] = ['QUEUED', 'HELD'];
 
 /** Told each outcome with its channel; for a send, the time from the delivery's commit to its hand-off. */
 export type DeliveryObserver = (channel: string, outcome: DeliveryOutcome, handoffMs?: number) => void;
@@ -22,7 +29,11 @@ export interface LoadedDelivery {
   notification: Notification;
   recipient: Recipient | null;
   choices: ChannelChoices | null;
+  /** The user's quiet hours and time zone, when they have a preferences row. */
+  preference: QuietPreference | null;
 }
+
+export type QuietPreference = Pick<NotificationPreference, 'quietStart' | 'quietEnd' | 'quietChannels' | 'timeZone'>;
 
 /** What load's statement returns: the delivery's columns, then its notification's (n_), recipient's (r_), choices. */
 interface LoadRow {
@@ -38,6 +49,8 @@ interface LoadRow {
   sent_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  delay_ms: number | null;
+  digest_ms: number | null;
   n_user_id: string;
   n_title: string;
   n_message: string;
@@ -56,6 +69,8 @@ interface LoadRow {
   n_archived_at: Date | null;
   n_snoozed_until: Date | null;
   n_expires_at: Date | null;
+  n_priority: Notification['priority'];
+  n_send_at: Date | null;
   n_updated_at: Date;
   has_recipient: boolean;
   r_email: string | null;
@@ -67,6 +82,10 @@ interface LoadRow {
   email_off: string[] | null;
   push_on: string[] | null;
   push_off: string[] | null;
+  quiet_start: number | null;
+  quiet_end: number | null;
+  quiet_channels: NotificationPreference['quietChannels'] | null;
+  time_zone: string | null;
 }
 
 export class DeliveryStore {
@@ -80,23 +99,25 @@ export class DeliveryStore {
   async load({ id, attempt }: DeliveryJob): Promise<LoadedDelivery | undefined> {
     const [row] = await this.db.$queryRaw<LoadRow[]>`
       SELECT d.id, d.notification_id, d.channel::text AS channel, d.status::text AS status, d.reason, d.attempts,
-        d.last_error, d.data, d.message_id, d.sent_at, d.created_at, d.updated_at,
+        d.last_error, d.data, d.message_id, d.sent_at, d.created_at, d.updated_at, d.delay_ms, d.digest_ms,
         n.user_id AS n_user_id, n.title AS n_title, n.message AS n_message, n.type::text AS n_type,
         n.status::text AS n_status, n.metadata AS n_metadata, n.related_session_id AS n_related_session_id,
         n.idempotency_key AS n_idempotency_key, n.category AS n_category, n.event_type AS n_event_type,
         n.collapse_key AS n_collapse_key, n.position AS n_position, n.created_at AS n_created_at,
         n.read_at AS n_read_at, n.seen_at AS n_seen_at, n.archived_at AS n_archived_at,
-        n.snoozed_until AS n_snoozed_until, n.expires_at AS n_expires_at, n.updated_at AS n_updated_at,
+        n.snoozed_until AS n_snoozed_until, n.expires_at AS n_expires_at, n.priority::text AS n_priority,
+        n.send_at AS n_send_at, n.updated_at AS n_updated_at,
         r.user_id IS NOT NULL AS has_recipient, r.email AS r_email, r.locale AS r_locale,
         r.time_zone AS r_time_zone, r.updated_at AS r_updated_at,
-        p.user_id IS NOT NULL AS has_choices, p.email_on, p.email_off, p.push_on, p.push_off
+        p.user_id IS NOT NULL AS has_choices, p.email_on, p.email_off, p.push_on, p.push_off,
+        p.quiet_start, p.quiet_end, p.quiet_channels::text[] AS quiet_channels, p.time_zone
       FROM deliveries AS d
       JOIN notifications AS n ON n.id = d.notification_id
       LEFT JOIN recipients AS r ON r.user_id = n.user_id
       LEFT JOIN notification_preferences AS p ON p.user_id = n.user_id
       WHERE d.id = ${id}::uuid`;
     if (!row) return undefined;
-    if (row.status !== 'QUEUED' || row.attempts !== attempt) {
+    if (!WAITING.includes(row.status) || row.attempts !== attempt) {
       this.observe(row.channel, 'stale');
       return undefined;
     }
@@ -113,6 +134,8 @@ export class DeliveryStore {
       sentAt: row.sent_at,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      delayMs: row.delay_ms,
+      digestMs: row.digest_ms,
     };
     const notification: Notification = {
       id: row.notification_id,
@@ -134,6 +157,8 @@ export class DeliveryStore {
       archivedAt: row.n_archived_at,
       snoozedUntil: row.n_snoozed_until,
       expiresAt: row.n_expires_at,
+      priority: row.n_priority,
+      sendAt: row.n_send_at,
       updatedAt: row.n_updated_at,
     };
     const recipient: Recipient | null = row.has_recipient
@@ -148,7 +173,15 @@ export class DeliveryStore {
     const choices: ChannelChoices | null = row.has_choices
       ? { emailOn: row.email_on!, emailOff: row.email_off!, pushOn: row.push_on!, pushOff: row.push_off! }
       : null;
-    return { delivery, notification, recipient, choices };
+    const preference: QuietPreference | null = row.has_choices
+      ? {
+          quietStart: row.quiet_start,
+          quietEnd: row.quiet_end,
+          quietChannels: row.quiet_channels ?? [],
+          timeZone: row.time_zone,
+        }
+      : null;
+    return { delivery, notification, recipient, choices, preference };
   }
 
   async sent(job: DeliveryJob, messageId: string | null = null): Promise<boolean> {
@@ -168,7 +201,7 @@ export class DeliveryStore {
     const rows = await this.db.$queryRaw<Array<{ channel: string }>>`
       WITH updated AS (
         UPDATE deliveries SET attempts = attempts + 1, last_error = ${lastError}, updated_at = now()
-        WHERE id = ${job.id}::uuid AND status = 'QUEUED' AND attempts = ${job.attempt}
+        WHERE id = ${job.id}::uuid AND status IN ('QUEUED', 'HELD') AND attempts = ${job.attempt}
         RETURNING id, attempts, channel
       )
       SELECT u.channel::text AS channel, graphile_worker.add_job(${task},
@@ -181,21 +214,62 @@ export class DeliveryStore {
     return row !== undefined;
   }
 
+  /** Puts the delivery off until `until` (quiet hours): HELD with `reason`, its job queued again for then. */
+  async hold(job: DeliveryJob, task: string, reason: string, until: Date): Promise<boolean> {
+    const rows = await this.db.$queryRaw<Array<{ channel: string }>>`
+      WITH updated AS (
+        UPDATE deliveries SET status = 'HELD', reason = ${reason}, updated_at = now()
+        WHERE id = ${job.id}::uuid AND status IN ('QUEUED', 'HELD') AND attempts = ${job.attempt}
+        RETURNING id, attempts, channel
+      )
+      SELECT u.channel::text AS channel, graphile_worker.add_job(${task},
+        json_build_object('id', u.id, 'attempt', u.attempts), run_at => ${until}::timestamptz, max_attempts => 10) IS NOT NULL AS queued
+      FROM updated AS u`;
+    const [row] = rows;
+    if (row) this.observe(row.channel, 'held');
+    else await this.stale(job);
+    return row !== undefined;
+  }
+
+  /** Records the items of a digest SENT in one message (`messageId`), those still held; returns how many. */
+  async digested(ids: readonly string[], messageId: string | null): Promise<number> {
+    const rows = await this.db.delivery.updateManyAndReturn({
+      where: { id: { in: [...ids] }, status: 'HELD', reason: 'DIGEST' },
+      data: { status: 'SENT', attempts: { increment: 1 }, sentAt: new Date(), messageId },
+      select: { channel: true },
+    });
+    for (const row of rows) this.observe(row.channel, 'digested');
+    return rows.length;
+  }
+
+  /** A digest of one: its item goes as a normal message, through its channel's own job (now). */
+  async release(id: string): Promise<void> {
+    await this.db.$queryRaw`
+      WITH released AS (
+        UPDATE deliveries SET status = 'QUEUED', updated_at = now()
+        WHERE id = ${id}::uuid AND status = 'HELD' AND reason = 'DIGEST'
+        RETURNING id
+      )
+      SELECT delivery_jobs(ARRAY(SELECT id FROM released)) AS queued`;
+  }
+
   private async finish(
     job: DeliveryJob,
-    outcome: Exclude<DeliveryOutcome, 'retried' | 'stale'>,
+    outcome: Exclude<DeliveryOutcome, 'retried' | 'stale' | 'held' | 'digested'>,
     data: Parameters<Database['delivery']['update']>[0]['data'],
   ) {
     const [row] = await this.db.delivery.updateManyAndReturn({
-      where: { id: job.id, status: 'QUEUED', attempts: job.attempt },
+      where: { id: job.id, status: { in: WAITING }, attempts: job.attempt },
       data,
-      select: { channel: true, createdAt: true, sentAt: true },
+      select: { channel: true, createdAt: true, sentAt: true, reason: true },
     });
     if (!row) {
       await this.stale(job);
       return false;
     }
-    this.observe(row.channel, outcome, row.sentAt ? row.sentAt.getTime() - row.createdAt.getTime() : undefined);
+    // A delivery a policy held (reason DELAYED, QUIET_HOURS…) waited on purpose: not a hand-off latency.
+    const handoffMs = row.sentAt && !row.reason ? row.sentAt.getTime() - row.createdAt.getTime() : undefined;
+    this.observe(row.channel, outcome, handoffMs);
     return true;
   }
 

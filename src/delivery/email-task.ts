@@ -9,6 +9,7 @@ import { findEventType } from '../producers/event-types.js';
 import { wantsChannel } from './channel-choice.js';
 import type { DeliveryJob, DeliveryOutcome, DeliveryStore } from './deliveries.js';
 import { describeSmtpFailure } from './failures.js';
+import { gate } from './gate.js';
 
 export const EMAIL_TASK = 'deliver_email';
 
@@ -34,6 +35,10 @@ export function emailTask({ store, sender, retryDelaysMs, logger }: EmailTaskOpt
     if (!wantsChannel('email', eventType, notification.category, choices))
       return (await store.skipped(job, 'MUTED')) ? 'skipped' : 'stale';
     if (!recipient?.email) return (await store.skipped(job, 'NO_ADDRESS')) ? 'skipped' : 'stale';
+    const decision = gate(loaded);
+    if (decision.action === 'skip') return (await store.skipped(job, decision.reason)) ? 'skipped' : 'stale';
+    if (decision.action === 'hold')
+      return (await store.hold(job, EMAIL_TASK, decision.reason, decision.until)) ? 'held' : 'stale';
     let messageId: string;
     try {
       messageId = await sender.send({

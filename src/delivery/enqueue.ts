@@ -12,15 +12,20 @@ export function enqueueExpression(
   const ids: string[] = [];
   const channels: string[] = [];
   const reasons: Array<string | null> = [];
+  const delays: number[] = [];
+  const digests: number[] = [];
   for (const { id, userId } of notifications) {
     for (const planned of plan.byUser.get(userId) ?? []) {
       ids.push(id);
       channels.push(planned.channel);
       reasons.push(planned.skip);
+      delays.push(planned.delayMs);
+      digests.push(planned.digestMs);
     }
   }
   if (ids.length === 0) return undefined;
-  return Prisma.sql`delivery_enqueue(${ids}::uuid[], ${channels}::varchar[], ${reasons}::varchar[], ${JSON.stringify(plan.data)}::jsonb)`;
+  return Prisma.sql`delivery_enqueue(${ids}::uuid[], ${channels}::varchar[], ${reasons}::varchar[], ${JSON.stringify(plan.data)}::jsonb,
+    ${delays}::int[], ${digests}::int[], ${Boolean(plan.scheduled)})`;
 }
 
 /** Queues the planned deliveries of these notifications within `tx`. */

@@ -4,16 +4,18 @@
 // push task sends to each device the user has when it runs.
 import type { Database } from '../db.js';
 import { Prisma } from '../generated/prisma/client.js';
+import type { NotificationPriority } from '../generated/prisma/enums.js';
 import type { EventType } from '../producers/event-types.js';
 import { wantsChannel } from './channel-choice.js';
+import { type PlannedHold, plannedHold, readPolicies } from './policies.js';
 
 export type Channel = 'EMAIL' | 'PUSH';
 /** Why a delivery was not attempted. */
 export type SkipReason = 'NO_ADDRESS' | 'NO_SUBSCRIPTION' | 'MUTED';
 
-export interface PlannedDelivery {
+export interface PlannedDelivery extends PlannedHold {
   channel: Channel;
-  /** Null: queue it; otherwise record it SKIPPED for this reason. */
+  /** Null: queue it (or hold it, per delayMs and digestMs); otherwise record it SKIPPED for this reason. */
   skip: SkipReason | null;
 }
 
@@ -21,6 +23,8 @@ export interface PlannedDelivery {
 export interface DeliveryPlan {
   byUser: ReadonlyMap<string, PlannedDelivery[]>;
   data: unknown;
+  /** Its notification is scheduled: the deliveries wait for its sendAt, with no job until then. */
+  scheduled?: boolean;
 }
 
 interface Row {
@@ -30,6 +34,7 @@ interface Row {
   email_off: string[] | null;
   push_on: string[] | null;
   push_off: string[] | null;
+  channel_policies: unknown;
   has_device: boolean;
 }
 
@@ -45,12 +50,13 @@ export class DeliveryPlanner {
     eventType: EventType | undefined,
     category: string | null,
     data: unknown,
+    priority: NotificationPriority = 'NORMAL',
   ): Promise<DeliveryPlan | undefined> {
     if (this.channels.length === 0 || userIds.length === 0) return undefined;
     const email = this.channels.includes('EMAIL');
     const push = this.channels.includes('PUSH');
     const rows = await this.db.$queryRaw<Row[]>`
-      SELECT u.user_id, r.email, p.email_on, p.email_off, p.push_on, p.push_off,
+      SELECT u.user_id, r.email, p.email_on, p.email_off, p.push_on, p.push_off, p.channel_policies,
         ${push ? Prisma.sql`EXISTS (SELECT FROM push_subscriptions AS s WHERE s.user_id = u.user_id)` : Prisma.sql`false`} AS has_device
       FROM unnest(${[...userIds]}::varchar[]) AS u (user_id)
       LEFT JOIN recipients AS r USING (user_id)
@@ -63,10 +69,11 @@ export class DeliveryPlanner {
         pushOn: row.push_on ?? [],
         pushOff: row.push_off ?? [],
       };
+      const policies = readPolicies(row.channel_policies);
       const planned: PlannedDelivery[] = [];
       if (email) {
         const skip = !wantsChannel('email', eventType, category, choices) ? 'MUTED' : !row.email ? 'NO_ADDRESS' : null;
-        planned.push({ channel: 'EMAIL', skip });
+        planned.push({ channel: 'EMAIL', skip, ...plannedHold(policies, category, 'EMAIL', priority) });
       }
       if (push) {
         const skip = !wantsChannel('push', eventType, category, choices)
@@ -74,7 +81,7 @@ export class DeliveryPlanner {
           : !row.has_device
             ? 'NO_SUBSCRIPTION'
             : null;
-        planned.push({ channel: 'PUSH', skip });
+        planned.push({ channel: 'PUSH', skip, ...plannedHold(policies, category, 'PUSH', priority) });
       }
       byUser.set(row.user_id, planned);
     }

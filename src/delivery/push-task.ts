@@ -17,6 +17,7 @@ import type { PushSubscriptions } from '../recipients/push-subscriptions.js';
 import { wantsChannel } from './channel-choice.js';
 import type { DeliveryJob, DeliveryStore } from './deliveries.js';
 import { describePushFailure, type PushFailure } from './failures.js';
+import { gate } from './gate.js';
 
 export const PUSH_TASK = 'deliver_push';
 
@@ -93,6 +94,9 @@ export function pushTask({ store, subscriptions, sender, retryDelaysMs, logger }
     if (!wantsChannel('push', eventType, notification.category, choices)) return store.skipped(job, 'MUTED');
     const devices = await subscriptions.list(notification.userId);
     if (devices.length === 0) return store.skipped(job, 'NO_SUBSCRIPTION');
+    const decision = gate(loaded);
+    if (decision.action === 'skip') return store.skipped(job, decision.reason);
+    if (decision.action === 'hold') return store.hold(job, PUSH_TASK, decision.reason, decision.until);
 
     const message = pushMessage(notification, recipient?.locale ?? null, delivery.data);
     const results = await Promise.all(devices.map((device) => pushTo(device, message)));

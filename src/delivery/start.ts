@@ -7,6 +7,7 @@ import { PushSender } from '../channels/push/sender.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db.js';
 import type { Logger } from '../logger.js';
+import { DIGEST_TASK, digestTask } from './digest-task.js';
 import { EMAIL_TASK, emailTask } from './email-task.js';
 import { PUSH_TASK, pushTask } from './push-task.js';
 import { type JobQueue, startJobQueue } from './queue.js';
@@ -71,16 +72,26 @@ export async function startDelivery({
       }
     : {};
   const push = config.delivery.push;
-  if (push) {
+  const pushSender = push ? new PushSender(push, pushAgent, onPushSent) : undefined;
+  if (pushSender) {
     channelTasks[PUSH_TASK] = pushTask({
       store: parts.store,
       subscriptions: parts.pushSubscriptions,
-      sender: new PushSender(push, pushAgent, onPushSent),
+      sender: pushSender,
       retryDelaysMs: config.delivery.retryDelaysMs,
       logger: logger.child({ component: 'push' }),
     });
   }
   const anyChannel = Object.keys(channelTasks).length > 0;
+  if (anyChannel) {
+    channelTasks[DIGEST_TASK] = digestTask({
+      db,
+      store: parts.store,
+      sender,
+      push: pushSender && { sender: pushSender, subscriptions: parts.pushSubscriptions },
+      logger: logger.child({ component: 'digest' }),
+    });
+  }
   const tasks = { ...housekeeping.tasks, ...channelTasks };
   const queue = await startJobQueue({
     databaseUrl,

@@ -19,6 +19,8 @@ const streamEvent = z.strictObject({
   idempotencyKey: z.string().nullish(),
   collapseKey: z.string().nullish(),
   expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with its offset' }).nullish(),
+  priority: z.enum(['LOW', 'NORMAL', 'HIGH', 'URGENT']).nullish(),
+  sendAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with its offset' }).nullish(),
 });
 
 /** The publish an entry asks for; throws BAD_USER_INPUT when it asks for nothing sensible. */
@@ -59,5 +61,7 @@ export function publishInputOf(entry: StreamEntry): PublishInput {
       event.idempotencyKey ?? (findEventType(event.type)?.defaultIdempotencyKey ? null : `stream:${entry.id}`),
     collapseKey: event.collapseKey ?? null,
     expiresAt: event.expiresAt ? new Date(event.expiresAt) : null,
+    priority: event.priority ?? null,
+    sendAt: event.sendAt ? new Date(event.sendAt) : null,
   };
 }

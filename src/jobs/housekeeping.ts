@@ -1,5 +1,5 @@
 // Our own periodic work, as jobs of the job queue (src/delivery/queue.ts): each job runs on one instance,
-// whichever takes it first, so the work is done once across the cluster. Snoozed notifications resurface
+// whichever takes it first, so the work is done once across the cluster. Scheduled sends go out, snoozed notifications resurface
 // and expired ones go at their due time (a job per due instant, added by wake-ups.ts), and every minute as
 // a safety net for a wake-up lost with its instance; retention runs every RETENTION_INTERVAL_MS and the
 // change log is pruned every hour. The recurring ones are graphile-worker's crontab: one job per due time
@@ -60,16 +60,18 @@ export function housekeeping({ db, notifications, config, metrics, logger }: Hou
   };
   const tasks: TaskList = {
     [HOUSEKEEPING_TASKS.due]: counted(HOUSEKEEPING_TASKS.due, async () => {
-      const done = { resurfaced: 0, expired: 0 };
+      const done = { sent: 0, resurfaced: 0, expired: 0 };
       for (;;) {
         const now = new Date();
+        const sent = await notifications.releaseScheduled(now, DUE_BATCH);
         const resurfaced = await notifications.resurfaceDue(now, DUE_BATCH);
         const expired = await notifications.expireDue(now, DUE_BATCH);
+        done.sent += sent;
         done.resurfaced += resurfaced;
         done.expired += expired;
-        if (resurfaced < DUE_BATCH && expired < DUE_BATCH) break;
+        if (sent < DUE_BATCH && resurfaced < DUE_BATCH && expired < DUE_BATCH) break;
       }
-      if (done.resurfaced || done.expired) log.info(done, 'due notifications handled');
+      if (done.sent || done.resurfaced || done.expired) log.info(done, 'due notifications handled');
     }),
     [HOUSEKEEPING_TASKS.retention]: counted(HOUSEKEEPING_TASKS.retention, async () => {
       const work = await applyRetention(db, notifications, config.retention);

@@ -4,7 +4,7 @@
 import { enqueueDeliveries, enqueueExpression } from '../delivery/enqueue.js';
 import type { DeliveryPlan } from '../delivery/planner.js';
 import { type Notification, Prisma } from '../generated/prisma/client.js';
-import type { NotificationType } from '../generated/prisma/enums.js';
+import type { NotificationPriority, NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, lockStreams, logChanges, nextPositions } from './changelog.js';
 import { newNotificationId } from './ids.js';
 import { NOTIFICATION_COLUMNS } from './rows.js';
@@ -20,6 +20,8 @@ export interface NotificationContent {
   category: string | null;
   eventType: string | null;
   expiresAt: Date | null;
+  /** URGENT is never held back outside the app (quiet hours, digests, delays). */
+  priority: NotificationPriority;
 }
 
 export interface DeliveryOptions {
@@ -31,6 +33,8 @@ export interface DeliveryOptions {
   supersedes: readonly string[];
   /** Deliveries outside the app, queued with the notifications they are for (in the same transaction). */
   plan?: DeliveryPlan | undefined;
+  /** A scheduled send: stored unseen and unannounced until then (see scheduleBatch). */
+  sendAt?: Date | null | undefined;
 }
 
 export type DeliveryOutcome =
@@ -133,6 +137,47 @@ export async function deliverBatch(
 }
 
 /**
+ * Stores `content` for each of `recipients` to be sent at `sendAt`: no position, no change logged, in no view
+ * (the view rule leaves out rows with send_at) and its deliveries SCHEDULED, with no job; releaseScheduled in
+ * the service adds it then. Deduplicated by the idempotency key like the rest; a scheduled send does not collapse
+ * onto an earlier notification (its collapse key is not kept).
+ */
+export async function scheduleBatch(
+  tx: Tx,
+  content: NotificationContent,
+  recipients: readonly string[],
+  { idempotencyKey, plan, sendAt }: DeliveryOptions & { sendAt: Date },
+): Promise<BatchResult> {
+  const ids = new Map(recipients.map((userId) => [userId, newNotificationId(sendAt)]));
+  const outcomes: DeliveryOutcome[] = [];
+  let fresh = [...recipients];
+  if (idempotencyKey) {
+    const claimed = await tx.$queryRaw<Array<{ user_id: string }>>`
+      INSERT INTO notification_keys (user_id, key, notification_id)
+      SELECT * FROM unnest(${fresh}::varchar[], ${fresh.map(() => idempotencyKey)}::varchar[], ${fresh.map((userId) => ids.get(userId)!)}::uuid[])
+      ON CONFLICT (user_id, key) DO NOTHING
+      RETURNING user_id`;
+    const claimedIds = new Set(claimed.map((row) => row.user_id));
+    const duplicates = fresh.filter((userId) => !claimedIds.has(userId));
+    fresh = fresh.filter((userId) => claimedIds.has(userId));
+    if (duplicates.length > 0) outcomes.push(...(await findDuplicates(tx, duplicates, idempotencyKey)));
+  }
+  if (fresh.length === 0) return { outcomes, events: [] };
+  const inserted = await tx.$queryRaw<Notification[]>`
+    INSERT INTO notifications AS n (id, user_id, title, message, type, metadata, related_session_id, idempotency_key,
+      category, event_type, expires_at, priority, send_at, position, updated_at)
+    SELECT i.id, i.user_id, ${content.title}, ${content.message}, ${content.type}::"NotificationType",
+      ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId}, ${idempotencyKey},
+      ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz,
+      ${content.priority}::"NotificationPriority", ${sendAt}::timestamptz, 0, now()
+    FROM unnest(${fresh}::varchar[], ${fresh.map((userId) => ids.get(userId)!)}::uuid[]) AS i (user_id, id)
+    RETURNING ${NOTIFICATION_COLUMNS}`;
+  for (const notification of inserted) outcomes.push({ userId: notification.userId, outcome: 'CREATED', notification });
+  await enqueueDeliveries(tx, plan && { ...plan, scheduled: true }, inserted);
+  return { outcomes, events: [] };
+}
+
+/**
  * Inserts `content` for each user at the user's next position, in one statement. Taking the position locks
  * the user's stream row until commit, which orders the user's changes.
  */
@@ -152,10 +197,11 @@ function insertNotifications(
       RETURNING user_id, position
     )
     INSERT INTO notifications AS n (id, user_id, title, message, type, metadata, related_session_id, idempotency_key,
-      collapse_key, category, event_type, expires_at, position, updated_at)
+      collapse_key, category, event_type, expires_at, priority, position, updated_at)
     SELECT i.id, i.user_id, ${content.title}, ${content.message}, ${content.type}::"NotificationType",
       ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId}, ${idempotencyKey}, ${collapseKey},
-      ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz, p.position, now()
+      ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz,
+      ${content.priority}::"NotificationPriority", p.position, now()
     FROM unnest(${sorted}::varchar[], ${sorted.map((userId) => ids.get(userId)!)}::uuid[]) AS i (user_id, id)
     JOIN positions AS p USING (user_id)
     RETURNING ${NOTIFICATION_COLUMNS}`;
@@ -188,7 +234,8 @@ export async function deliverOne(
     }>
   >`SELECT c.*${enqueue ? Prisma.sql`, ${enqueue} AS queued` : Prisma.empty} FROM notification_create(${id}::uuid, ${userId}, ${content.title}, ${content.message},
       ${content.type}::"NotificationType", ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId},
-      ${idempotencyKey}, ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz) AS c`;
+      ${idempotencyKey}, ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz,
+      ${content.priority}::"NotificationPriority") AS c`;
   if (!row) return { outcomes: await findDuplicates(db as Tx, [userId], idempotencyKey!), events: [] };
   const notification: Notification = {
     ...content,
@@ -204,6 +251,7 @@ export async function deliverOne(
     seenAt: null,
     archivedAt: null,
     snoozedUntil: null,
+    sendAt: null,
     updatedAt: row.updatedAt,
   };
   const event: ChangeEvent = {

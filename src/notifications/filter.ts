@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { badUserInput } from '../errors.js';
 import { type Notification, Prisma } from '../generated/prisma/client.js';
-import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
+import type { NotificationPriority, NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 
 export interface MetadataCondition {
   key: string;
@@ -15,6 +15,7 @@ export interface NotificationFilter {
   status?: NotificationStatus | null;
   statuses?: NotificationStatus[] | null;
   types?: NotificationType[] | null;
+  priorities?: NotificationPriority[] | null;
   /** true: only seen ones; false: only unseen ones. */
   seen?: boolean | null;
   /** true: only archived ones. By default archived ones are left out, unless a status asks for them. */
@@ -86,6 +87,7 @@ export function filterSql(
   ];
   if (statuses) conditions.push(Prisma.sql`n.status = ANY(${statuses}::"NotificationStatus"[])`);
   if (filter.types) conditions.push(Prisma.sql`n.type = ANY(${filter.types}::"NotificationType"[])`);
+  if (filter.priorities) conditions.push(Prisma.sql`n.priority = ANY(${filter.priorities}::"NotificationPriority"[])`);
   if (filter.seen != null)
     conditions.push(filter.seen ? Prisma.sql`n.seen_at IS NOT NULL` : Prisma.sql`n.seen_at IS NULL`);
   if (filter.relatedSessionId != null) conditions.push(Prisma.sql`n.related_session_id = ${filter.relatedSessionId}`);
@@ -114,6 +116,7 @@ export function matchesFilter(
   const metadata = (notification.metadata ?? {}) as Record<string, unknown>;
   const identity =
     (!filter.types || filter.types.includes(notification.type)) &&
+    (!filter.priorities || filter.priorities.includes(notification.priority)) &&
     (filter.relatedSessionId == null || filter.relatedSessionId === notification.relatedSessionId) &&
     (filter.category == null || filter.category === notification.category) &&
     (!filter.createdAfter || notification.createdAt > filter.createdAfter) &&

@@ -2,7 +2,7 @@
 // Every change is written with its change-log entry in one transaction and published after commit.
 import type { Database } from '../db.js';
 import type { DeliveryPlan } from '../delivery/planner.js';
-import { badUserInput, notFound } from '../errors.js';
+import { badUserInput, ExpectedError, notFound } from '../errors.js';
 import { type Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, logChange, nextPosition } from './changelog.js';
@@ -14,6 +14,7 @@ import {
   deliverBatch,
   deliverOne,
   type NotificationContent,
+  scheduleBatch,
 } from './delivery.js';
 import type { ChangePublisher } from './events.js';
 import { checkFilter, filterSql, type NotificationFilter } from './filter.js';
@@ -157,7 +158,9 @@ export class NotificationService {
 
   /** The user's notification; NOT_FOUND when it is missing or someone else's, alike. */
   async get(userId: string, id: string): Promise<Notification> {
-    const notification = await this.db.notification.findFirst({ where: { id: parseNotificationId(id), userId } });
+    const notification = await this.db.notification.findFirst({
+      where: { id: parseNotificationId(id), userId, sendAt: null },
+    });
     if (!notification) throw notFound();
     return notification;
   }
@@ -217,7 +220,7 @@ export class NotificationService {
   async markSeen(userId: string, ids: string[]): Promise<BulkResult> {
     if (ids.length === 0 || ids.length > MAX_IDS) throw badUserInput('ids', `must list 1 to ${MAX_IDS} ids`);
     const notificationIds = [...new Set(ids.map((id) => parseNotificationId(id, 'ids')))];
-    const owned = await this.db.notification.count({ where: { userId, id: { in: notificationIds } } });
+    const owned = await this.db.notification.count({ where: { userId, id: { in: notificationIds }, sendAt: null } });
     if (owned !== notificationIds.length) throw notFound();
     return this.changeMany(
       userId,
@@ -274,7 +277,7 @@ export class NotificationService {
   async trimTo(userId: string, keep: number): Promise<BulkResult> {
     const event = await this.changeAndRecord(userId, async (tx) => {
       const doomed = await tx.notification.findMany({
-        where: { userId },
+        where: { userId, sendAt: null },
         orderBy: { id: 'desc' },
         skip: keep,
         select: { id: true },
@@ -291,7 +294,7 @@ export class NotificationService {
   async delete(userId: string, id: string): Promise<{ deletedId: string; counts: NotificationCounts }> {
     const notificationId = parseNotificationId(id);
     const event = await this.changeAndRecord(userId, async (tx) => {
-      const { count } = await tx.notification.deleteMany({ where: { id: notificationId, userId } });
+      const { count } = await tx.notification.deleteMany({ where: { id: notificationId, userId, sendAt: null } });
       return count > 0 ? { kind: 'DELETED', notificationId } : undefined;
     });
     if (!event) throw notFound();
@@ -303,12 +306,13 @@ export class NotificationService {
    * this user, creates nothing and returns the first notification made with it, however late the retry.
    */
   async create(input: NewNotificationInput, plan?: DeliveryPlan): Promise<CreateResult> {
-    const { userId, idempotencyKey, ...fields } = parseNewNotification(input);
+    const { userId, idempotencyKey, sendAt, ...fields } = parseNewNotification(input);
     const [result] = await this.deliver({ ...fields, eventType: null }, [userId], {
       idempotencyKey,
       collapseKey: null,
       supersedes: [],
       plan,
+      sendAt,
     });
     if (!result?.notification) throw notFound();
     return { notification: result.notification, created: result.outcome === 'CREATED' };
@@ -331,6 +335,18 @@ export class NotificationService {
     recipients: readonly string[],
     options: DeliveryOptions,
   ): Promise<DeliveryOutcome[]> {
+    const { sendAt } = options;
+    if (sendAt) {
+      const outcomes: DeliveryOutcome[] = [];
+      for (let start = 0; start < recipients.length; start += DELIVERY_BATCH) {
+        const batch = recipients.slice(start, start + DELIVERY_BATCH);
+        const result = await this.transaction((tx) => scheduleBatch(tx, content, batch, { ...options, sendAt }));
+        outcomes.push(...result.outcomes);
+      }
+      if (outcomes.some(({ outcome }) => outcome === 'CREATED'))
+        for (const observe of this.dueObservers) observe(sendAt);
+      return outcomes;
+    }
     if (recipients.length === 1 && !options.collapseKey) {
       const result = await deliverOne(this.db, content, recipients[0]!, options.idempotencyKey, options.plan);
       this.committed(content, result);
@@ -352,6 +368,67 @@ export class NotificationService {
     if (content.expiresAt && events.length > 0) for (const observe of this.dueObservers) observe(content.expiresAt);
     const created = outcomes.filter(({ outcome }) => outcome === 'CREATED').length;
     if (created > 0) this.observeCreated(content, created);
+  }
+
+  /**
+   * Sends the scheduled notifications whose time has come, each exactly once however many instances try: it
+   * enters the views at the user's next position (an ADDED change, published after commit) and its deliveries
+   * start (SCHEDULED ones become QUEUED or HELD, per the policies planned with them). Returns how many.
+   */
+  async releaseScheduled(now = new Date(), limit = 500): Promise<number> {
+    const due = await this.db.notification.findMany({
+      where: { sendAt: { lte: now } },
+      select: { id: true, userId: true },
+      orderBy: { sendAt: 'asc' },
+      take: limit,
+    });
+    let released = 0;
+    for (const { id, userId } of due) {
+      let event: ChangeEvent;
+      try {
+        event = await this.transaction(async (tx) => {
+          const position = await nextPosition(tx, userId);
+          // Checked again under the user's lock: another instance may have been first.
+          const [notification] = await tx.$queryRaw<Notification[]>`
+            UPDATE notifications AS n SET send_at = NULL, position = ${position}, created_at = now(), updated_at = now()
+            WHERE n.id = ${id}::uuid AND n.send_at <= ${now}::timestamptz
+            RETURNING ${NOTIFICATION_COLUMNS}`;
+          if (!notification) throw new NoChange();
+          await tx.$queryRaw`
+            WITH released AS (
+              UPDATE deliveries SET updated_at = now(),
+                status = (CASE WHEN digest_ms > 0 OR delay_ms > 0 THEN 'HELD' ELSE 'QUEUED' END)::"DeliveryStatus",
+                reason = CASE WHEN digest_ms > 0 THEN 'DIGEST' WHEN delay_ms > 0 THEN 'DELAYED' END
+              WHERE notification_id = ${id}::uuid AND status = 'SCHEDULED'
+              RETURNING id
+            )
+            SELECT delivery_jobs(ARRAY(SELECT id FROM released)) AS queued`;
+          return logChange(tx, userId, position, { kind: 'ADDED', notification });
+        });
+      } catch (error) {
+        if (error instanceof NoChange) continue;
+        throw error;
+      }
+      this.publisher.publish(userId, event);
+      released++;
+    }
+    return released;
+  }
+
+  /**
+   * Cancels a scheduled notification before it is sent: it is deleted with its deliveries, leaving no trace
+   * (the user never saw it). NOT_FOUND for an unknown id, ALREADY_SENT once it was sent.
+   */
+  async cancelScheduled(id: string): Promise<string> {
+    const notificationId = parseNotificationId(id);
+    const { count } = await this.db.notification.deleteMany({ where: { id: notificationId, sendAt: { not: null } } });
+    if (count > 0) return notificationId;
+    const sent = await this.db.notification.findUnique({ where: { id: notificationId }, select: { createdAt: true } });
+    if (!sent) throw notFound();
+    throw new ExpectedError(
+      'ALREADY_SENT',
+      `This notification was sent at ${sent.createdAt.toISOString()}: it can no longer be cancelled (the user may delete it).`,
+    );
   }
 
   /** Resurfaces snoozed notifications whose time has come, each exactly once; returns how many. */
@@ -386,7 +463,7 @@ export class NotificationService {
   /** Deletes notifications whose expiry has passed, each with an EXPIRED change; returns how many. */
   async expireDue(now = new Date(), limit = 500): Promise<number> {
     const due = await this.db.notification.findMany({
-      where: { expiresAt: { lte: now } },
+      where: { expiresAt: { lte: now }, sendAt: null },
       select: { id: true, userId: true },
       take: limit,
     });
@@ -437,7 +514,7 @@ export class NotificationService {
   ): Promise<{ notification: Notification; counts?: NotificationCounts }> {
     const notificationId = parseNotificationId(id);
     const event = await this.changeAndRecord(userId, async (tx) => {
-      const current = await tx.notification.findFirst({ where: { id: notificationId, userId, ...from } });
+      const current = await tx.notification.findFirst({ where: { id: notificationId, userId, sendAt: null, ...from } });
       if (!current) return undefined;
       const notification = await tx.notification.update({ where: { id: notificationId }, data: to(current) });
       return { kind, notification };

@@ -1,10 +1,22 @@
 // The rules a new notification must follow, whoever sends it (GraphQL, event intake, CLI).
 import { z } from 'zod';
 import { badUserInput } from '../errors.js';
-import { NotificationType } from '../generated/prisma/enums.js';
+import { NotificationPriority, NotificationType } from '../generated/prisma/enums.js';
 import { findUnstorable, hasVisibleCharacter } from '../validation/text.js';
 
 export const MAX_METADATA_BYTES = 16 * 1024;
+/** How far ahead a send may be scheduled. */
+export const MAX_SEND_AHEAD_MS = 365 * 24 * 3600 * 1000;
+
+/** A scheduled send's instant: in the future and within a year; a BAD_USER_INPUT error naming `sendAt` otherwise. */
+export function checkSendAt(sendAt: Date | null | undefined, expiresAt?: Date | null): Date | null {
+  if (!sendAt) return null;
+  const ahead = sendAt.getTime() - Date.now();
+  if (!(ahead > 0)) throw badUserInput('sendAt', 'must be in the future');
+  if (ahead > MAX_SEND_AHEAD_MS) throw badUserInput('sendAt', 'must be within a year');
+  if (expiresAt && expiresAt <= sendAt) throw badUserInput('expiresAt', 'must be later than sendAt');
+  return sendAt;
+}
 
 /** The rule of src/validation/text.ts, as a zod check: what PostgreSQL could not store exactly is refused. */
 const storable = (value: unknown, context: z.core.$RefinementCtx<unknown>) => {
@@ -41,6 +53,10 @@ export const newNotificationSchema = z.object({
   title: shownText(255),
   message: shownText(1000),
   type: z.enum(NotificationType),
+  priority: z
+    .enum(NotificationPriority)
+    .nullish()
+    .transform((value) => value ?? 'NORMAL'),
   metadata: metadata.nullish().transform((value) => value ?? {}),
   relatedSessionId: optionalText(255).transform((value) => value ?? null),
   idempotencyKey: optionalText(255).transform((value) => value ?? null),
@@ -55,6 +71,11 @@ export const newNotificationSchema = z.object({
     .refine((value) => value.getTime() > Date.now(), 'must be in the future')
     .nullish()
     .transform((value) => value ?? null),
+  /** Sent then rather than now (see checkSendAt). */
+  sendAt: z
+    .date()
+    .nullish()
+    .transform((value) => value ?? null),
 });
 
 /** What producers send; `metadata` is checked to be a JSON object, so anything may arrive there. */
@@ -64,7 +85,7 @@ export type NewNotification = z.output<typeof newNotificationSchema>;
 /** The input, checked; a BAD_USER_INPUT error naming the first bad field otherwise. */
 export function parseNewNotification(input: unknown): NewNotification {
   const result = newNotificationSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return { ...result.data, sendAt: checkSendAt(result.data.sendAt, result.data.expiresAt) };
   const issue = result.error.issues[0]!;
   throw badUserInput(issue.path.map(String).join('.') || 'input', issue.message);
 }

@@ -1,7 +1,7 @@
 // The domain events producers send, and the notification each becomes. Text is plain text: templates
 // escape nothing, and frontends render it as text.
 import { z } from 'zod';
-import type { NotificationType } from '../generated/prisma/enums.js';
+import type { NotificationPriority, NotificationType } from '../generated/prisma/enums.js';
 
 export const CATEGORIES = ['transcription', 'system', 'account', 'security'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -31,6 +31,8 @@ export interface EventType<Data = unknown> {
   emailByDefault?: boolean;
   /** Whether it is pushed to the devices of a user who chose nothing for its category (default true). */
   pushByDefault?: boolean;
+  /** Its priority when the producer gives none: URGENT for critical types, NORMAL otherwise. */
+  priority?: NotificationPriority;
 }
 
 // Data is inferred from the schema alone; everything else is checked against it.
@@ -226,6 +228,10 @@ const EVENT_TYPES: EventType<unknown>[] = [
 ];
 
 const byName = new Map(EVENT_TYPES.map((eventType) => [eventType.name, eventType]));
+
+/** The priority of an event of this type when the producer gives none. */
+export const defaultPriority = (eventType: EventType<unknown>): NotificationPriority =>
+  eventType.priority ?? (eventType.critical ? 'URGENT' : 'NORMAL');
 
 export const eventTypes = (): readonly EventType<unknown>[] => EVENT_TYPES;
 export const findEventType = (eventName: string): EventType<unknown> | undefined => byName.get(eventName);

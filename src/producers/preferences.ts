@@ -6,7 +6,12 @@
 
 import type { Database } from '../db.js';
 import { type ChannelChoices, type ChoosableChannel, channelDefault, chosen } from '../delivery/channel-choice.js';
+import { type ChannelPolicies, type PolicyChannel, policyOf, readPolicies } from '../delivery/policies.js';
+import { formatClock, parseClock } from '../delivery/quiet-hours.js';
 import { badUserInput } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { DeliveryChannel } from '../generated/prisma/enums.js';
+import { checkTimeZone } from '../recipients/service.js';
 import { CATEGORIES, type EventType, eventTypes } from './event-types.js';
 
 /** Whether an event type reaches the user on each channel. */
@@ -31,6 +36,21 @@ export interface CategoryPreference {
   push: boolean | null;
   /** What the choices above mean for each of its event types. */
   eventTypes: EventTypePreference[];
+  emailPolicy: ChannelPolicyView;
+  pushPolicy: ChannelPolicyView;
+}
+
+/** How a category's deliveries on a channel wait (seconds; 0: not at all). URGENT ones never wait. */
+export interface ChannelPolicyView {
+  /** Read-before-send: sent this long after the notification, unless it was read, archived or deleted by then. */
+  delaySeconds: number;
+  /** The digest window: what comes within it goes out as one message at its end. */
+  digestSeconds: number;
+}
+
+export interface ChannelPolicyChange {
+  delaySeconds?: number | null;
+  digestSeconds?: number | null;
 }
 
 export interface CategoryPreferenceChange {
@@ -38,7 +58,43 @@ export interface CategoryPreferenceChange {
   inApp?: boolean | null;
   email?: boolean | null;
   push?: boolean | null;
+  emailPolicy?: ChannelPolicyChange | null;
+  pushPolicy?: ChannelPolicyChange | null;
 }
+
+/** When the user wants no email or push (in the app everything still arrives), in their time zone. */
+export interface QuietHoursView {
+  /** "22:00" (or "22:00:30"): local time. */
+  start: string;
+  end: string;
+  channels: DeliveryChannel[];
+}
+
+export interface DeliverySchedule {
+  /** Null: none. */
+  quietHours: QuietHoursView | null;
+  /** The user's own time zone for quiet hours; null: their recipient profile's, else UTC. */
+  timeZone: string | null;
+}
+
+/** What updateNotificationPreferences changes besides the categories; undefined: unchanged, null: cleared. */
+export interface DeliveryScheduleChange {
+  quietHours?: QuietHoursView | null | undefined;
+  timeZone?: string | null | undefined;
+}
+
+interface CheckedSchedule {
+  quiet?: { quietStart: number | null; quietEnd: number | null; quietChannels: DeliveryChannel[] };
+  timeZone?: string | null;
+}
+
+/** The longest a delay or a digest window may be: a day. */
+export const MAX_HOLD_SECONDS = 86_400;
+
+const POLICY_FIELDS = [
+  ['emailPolicy', 'EMAIL'],
+  ['pushPolicy', 'PUSH'],
+] as const satisfies ReadonlyArray<readonly [string, PolicyChannel]>;
 
 const CRITICAL = new Set<string>(
   eventTypes()
@@ -62,6 +118,11 @@ export class Preferences {
     const row = await this.db.notificationPreference.findUnique({ where: { userId } });
     const muted = new Set(row?.mutedCategories ?? []);
     const choices = row ?? NO_CHOICES;
+    const policies = readPolicies(row?.channelPolicies);
+    const view = (category: string, channel: PolicyChannel): ChannelPolicyView => {
+      const { delay = 0, digest = 0 } = policyOf(policies, category, channel);
+      return { delaySeconds: delay, digestSeconds: digest };
+    };
     return CATEGORIES.map((category) => {
       const critical = CRITICAL.has(category);
       const inApp = !muted.has(category);
@@ -73,6 +134,8 @@ export class Preferences {
         critical,
         email,
         push,
+        emailPolicy: view(category, 'EMAIL'),
+        pushPolicy: view(category, 'PUSH'),
         eventTypes: eventTypes()
           .filter((t) => t.category === category)
           .map((t) => {
@@ -92,6 +155,13 @@ export class Preferences {
     for (const [i, change] of changes.entries()) {
       if (!(CATEGORIES as readonly string[]).includes(change.category)) {
         throw badUserInput(`categories.${i}.category`, `must be one of ${CATEGORIES.join(', ')}`);
+      }
+      for (const [field] of POLICY_FIELDS) {
+        for (const key of ['delaySeconds', 'digestSeconds'] as const) {
+          const value = change[field]?.[key];
+          if (value != null && (!Number.isInteger(value) || value < 0 || value > MAX_HOLD_SECONDS))
+            throw badUserInput(`categories.${i}.${field}.${key}`, `must be 0 to ${MAX_HOLD_SECONDS} seconds`);
+        }
       }
       for (const channel of ['inApp', ...CHANNELS] as const) {
         if (change[channel] === false && CRITICAL.has(change.category))
@@ -115,6 +185,17 @@ export class Preferences {
         }
       }
     }
+    const policies: ChannelPolicies = structuredClone(readPolicies(current?.channelPolicies));
+    for (const change of changes) {
+      for (const [field, channel] of POLICY_FIELDS) {
+        const policy = change[field];
+        if (!policy) continue;
+        const cell = { ...(policies[change.category]?.[channel] ?? {}) };
+        if (policy.delaySeconds != null) cell.delay = policy.delaySeconds;
+        if (policy.digestSeconds != null) cell.digest = policy.digestSeconds;
+        policies[change.category] = { ...(policies[change.category] ?? {}), [channel]: cell };
+      }
+    }
     const sorted = (set: Set<string>) => [...set].sort();
     const data = {
       mutedCategories: sorted(muted),
@@ -122,9 +203,45 @@ export class Preferences {
       emailOff: sorted(lists.email.off),
       pushOn: sorted(lists.push.on),
       pushOff: sorted(lists.push.off),
+      channelPolicies: policies as Prisma.InputJsonObject,
     };
     await this.db.notificationPreference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
     return this.get(userId);
+  }
+
+  async schedule(userId: string): Promise<DeliverySchedule> {
+    const row = await this.db.notificationPreference.findUnique({ where: { userId } });
+    const on = row && row.quietStart != null && row.quietEnd != null && row.quietStart !== row.quietEnd;
+    return {
+      quietHours: on
+        ? { start: formatClock(row.quietStart!), end: formatClock(row.quietEnd!), channels: row.quietChannels }
+        : null,
+      timeZone: row?.timeZone ?? null,
+    };
+  }
+
+  /** The change, checked (BAD_USER_INPUT naming the field otherwise), ready for saveSchedule. */
+  checkSchedule(change: DeliveryScheduleChange): CheckedSchedule {
+    const checked: CheckedSchedule = {};
+    if (change.quietHours === null) checked.quiet = { quietStart: null, quietEnd: null, quietChannels: [] };
+    else if (change.quietHours) {
+      const { start, end, channels } = change.quietHours;
+      const quietStart = parseClock(start);
+      const quietEnd = parseClock(end);
+      if (quietStart === undefined)
+        throw badUserInput('quietHours.start', 'must be a local time, "HH:MM" or "HH:MM:SS"');
+      if (quietEnd === undefined) throw badUserInput('quietHours.end', 'must be a local time, "HH:MM" or "HH:MM:SS"');
+      checked.quiet = { quietStart, quietEnd, quietChannels: [...new Set(channels)].sort() };
+    }
+    if (change.timeZone === null) checked.timeZone = null;
+    else if (change.timeZone !== undefined) checked.timeZone = checkTimeZone(change.timeZone.trim());
+    return checked;
+  }
+
+  async saveSchedule(userId: string, { quiet, timeZone }: CheckedSchedule): Promise<void> {
+    const data = { ...(quiet ?? {}), ...(timeZone !== undefined ? { timeZone } : {}) };
+    if (Object.keys(data).length === 0) return;
+    await this.db.notificationPreference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
   }
 
   /** Turns email off for one category (the unsubscribe link); false when the category cannot be muted. */

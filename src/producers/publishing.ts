@@ -7,11 +7,12 @@ import type { Database } from '../db.js';
 import type { DeliveryPlanner } from '../delivery/planner.js';
 import { badUserInput, ExpectedError } from '../errors.js';
 import type { Notification, Prisma } from '../generated/prisma/client.js';
+import type { NotificationPriority } from '../generated/prisma/enums.js';
 import type { RecipientRateLimiter } from '../limits/recipient-rate-limit.js';
 import type { NotificationContent } from '../notifications/delivery.js';
 import type { CreateResult, NotificationService } from '../notifications/service.js';
-import { type NewNotificationInput, parseNewNotification } from '../notifications/validation.js';
-import { type EventType, findEventType } from './event-types.js';
+import { checkSendAt, type NewNotificationInput, parseNewNotification } from '../notifications/validation.js';
+import { defaultPriority, type EventType, findEventType } from './event-types.js';
 import type { Preferences } from './preferences.js';
 
 export const MAX_RECIPIENTS = 10_000;
@@ -23,6 +24,10 @@ export interface PublishInput {
   idempotencyKey?: string | null;
   collapseKey?: string | null;
   expiresAt?: Date | null;
+  /** The event type's priority otherwise (URGENT for critical types, NORMAL for the rest). */
+  priority?: NotificationPriority | null;
+  /** A scheduled send: within a year (see NotificationService.releaseScheduled). */
+  sendAt?: Date | null;
 }
 
 export const PUBLISH_OUTCOMES = ['CREATED', 'UPDATED', 'DUPLICATE', 'STALE', 'MUTED', 'RATE_LIMITED'] as const;
@@ -109,9 +114,10 @@ export class EventPublishing {
     const collapseKey = checkedKey(input.collapseKey, 'collapseKey') ?? eventType.defaultCollapseKey?.(data) ?? null;
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
       throw badUserInput('expiresAt', 'must be in the future');
-    const content = this.render(eventType, data, input.expiresAt ?? null);
+    const sendAt = checkSendAt(input.sendAt, input.expiresAt);
+    const content = this.render(eventType, data, input.expiresAt ?? null, input.priority ?? defaultPriority(eventType));
     // Read alongside the checks below; the plan for a recipient who ends up with nothing is simply unused.
-    const planning = this.planner?.plan(recipients, eventType, eventType.category, data);
+    const planning = this.planner?.plan(recipients, eventType, eventType.category, data, content.priority);
     planning?.catch(() => {});
 
     const results = new Map<string, RecipientResult>();
@@ -142,6 +148,7 @@ export class EventPublishing {
       collapseKey,
       supersedes: eventType.supersedes ?? [],
       plan: await planning,
+      sendAt,
     });
     for (const outcome of outcomes) results.set(outcome.userId, { ...outcome, error: null });
 
@@ -157,8 +164,8 @@ export class EventPublishing {
    */
   async create(input: NewNotificationInput): Promise<CreateResult> {
     // Checked before anything is counted: bad input costs nothing.
-    const { userId, idempotencyKey, category } = parseNewNotification(input);
-    const planning = this.planner?.plan([userId], undefined, category ?? null, {});
+    const { userId, idempotencyKey, category, priority } = parseNewNotification(input);
+    const planning = this.planner?.plan([userId], undefined, category ?? null, {}, priority);
     planning?.catch(() => {});
     const retried = await this.retriedAmong([userId], idempotencyKey);
     const { refused, retryAfterSeconds } = await this.rateLimiter.take(retried.size ? [] : [userId], idempotencyKey);
@@ -202,7 +209,12 @@ export class EventPublishing {
     return this.notifications.keyHolders(userIds, idempotencyKey);
   }
 
-  private render(eventType: EventType, data: unknown, expiresAt: Date | null): NotificationContent {
+  private render(
+    eventType: EventType,
+    data: unknown,
+    expiresAt: Date | null,
+    priority: NotificationPriority,
+  ): NotificationContent {
     const rendered = eventType.render(data);
     return {
       title: rendered.title,
@@ -213,6 +225,7 @@ export class EventPublishing {
       category: eventType.category,
       eventType: eventType.name,
       expiresAt,
+      priority,
     };
   }
 }

@@ -24,7 +24,7 @@ function checkLocale(locale: string): string {
   throw badUserInput('locale', `is not a BCP 47 language tag: ${locale.slice(0, 40)}`);
 }
 
-function checkTimeZone(timeZone: string): string {
+export function checkTimeZone(timeZone: string): string {
   try {
     // Intl knows every IANA zone and refuses anything else; its canonical name is what we keep.
     return new Intl.DateTimeFormat('en', { timeZone }).resolvedOptions().timeZone;

@@ -3,13 +3,15 @@ import { notFound } from '../errors.js';
 import { builder } from './builder.js';
 import { parseNotificationGlobalId } from './global-id.js';
 
-const DeliveryChannelEnum = builder.enumType('DeliveryChannel', { values: ['EMAIL', 'PUSH'] as const });
+export const DeliveryChannelEnum = builder.enumType('DeliveryChannel', { values: ['EMAIL', 'PUSH'] as const });
 const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
   description:
     'QUEUED: waiting for its first or next attempt. SENT: handed to the mail server, or taken by the push service ' +
     'of at least one of the user’s devices. FAILED: refused, or every attempt failed (see reason and lastError). ' +
-    'SKIPPED: not attempted (see reason: NO_ADDRESS, NO_SUBSCRIPTION, MUTED).',
-  values: ['QUEUED', 'SENT', 'FAILED', 'SKIPPED'] as const,
+    'SKIPPED: not attempted (see reason: NO_ADDRESS, NO_SUBSCRIPTION, MUTED, READ). HELD: waiting on a policy of ' +
+    "the user's (reason DELAYED: read-before-send, DIGEST: the digest window, QUIET_HOURS: until they end). " +
+    "SCHEDULED: waiting for its notification's sendAt.",
+  values: ['QUEUED', 'SENT', 'FAILED', 'SKIPPED', 'HELD', 'SCHEDULED'] as const,
 });
 
 const DeliveryNode = builder.prismaObject('Delivery', {
@@ -19,7 +21,8 @@ const DeliveryNode = builder.prismaObject('Delivery', {
     reason: t.exposeString('reason', {
       nullable: true,
       description:
-        'Why it was skipped or failed: NO_ADDRESS, NO_SUBSCRIPTION, MUTED, REJECTED (a permanent refusal), ' +
+        'Why it was skipped, failed or held: NO_ADDRESS, NO_SUBSCRIPTION, MUTED, READ (read or archived in the app ' +
+        'before a held delivery went), DELAYED, DIGEST (SENT: in a digest), QUIET_HOURS, REJECTED (a permanent refusal), ' +
         'SUBSCRIPTION_GONE (the push service no longer knows the devices; they were forgotten), RETRIES_EXHAUSTED.',
     }),
     attempts: t.exposeInt('attempts', { description: 'Sends tried so far.' }),

@@ -1,6 +1,6 @@
 import type { NotificationFilter } from '../notifications/filter.js';
 import { builder } from './builder.js';
-import { NotificationStatusEnum, NotificationTypeEnum } from './notification-enums.js';
+import { NotificationPriorityEnum, NotificationStatusEnum, NotificationTypeEnum } from './notification-enums.js';
 
 const MetadataConditionInput = builder.inputType('MetadataCondition', {
   description: "The metadata's top-level `key` equals `value` (compared as JSON).",
@@ -19,6 +19,7 @@ export const NotificationFilterInput = builder.inputType('NotificationFilter', {
     status: t.field({ type: NotificationStatusEnum }),
     statuses: t.field({ type: [NotificationStatusEnum] }),
     types: t.field({ type: [NotificationTypeEnum] }),
+    priorities: t.field({ type: [NotificationPriorityEnum], description: 'Only those of these priorities.' }),
     seen: t.boolean({ description: 'true: only seen ones; false: only unseen ones (what the badge counts).' }),
     archived: t.boolean(),
     snoozed: t.boolean({ description: 'true: only those snoozed right now.' }),

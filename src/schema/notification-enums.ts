@@ -1,4 +1,4 @@
-import { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
+import { NotificationPriority, NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 import { builder } from './builder.js';
 
 export const NotificationTypeEnum = builder.enumType(NotificationType, {
@@ -10,4 +10,11 @@ export const NotificationStatusEnum = builder.enumType(NotificationStatus, {
   name: 'NotificationStatus',
   description:
     'Where the notification is in its life: UNREAD until acted on, then READ; ARCHIVED ones leave the default list.',
+});
+
+export const NotificationPriorityEnum = builder.enumType(NotificationPriority, {
+  name: 'NotificationPriority',
+  description:
+    'How much it matters. URGENT is never held back outside the app: not by quiet hours, digests or a delay. ' +
+    'Critical event types are URGENT unless the producer says otherwise; the rest NORMAL.',
 });

@@ -6,7 +6,7 @@ import { bulk } from './bulk-actions.js';
 import { NotificationCountsRef } from './counts.js';
 import { NotificationFilterInput, toFilter } from './filter.js';
 import { parseNotificationGlobalId } from './global-id.js';
-import { NotificationStatusEnum, NotificationTypeEnum } from './notification-enums.js';
+import { NotificationPriorityEnum, NotificationStatusEnum, NotificationTypeEnum } from './notification-enums.js';
 
 export const NotificationNode = builder.prismaNode('Notification', {
   description: 'Something a user was told. Title and message are plain text: render them as text, never as HTML.',
@@ -15,6 +15,7 @@ export const NotificationNode = builder.prismaNode('Notification', {
   findUnique: (id, context) => ({
     id: parseNotificationId(id),
     userId: context.viewer.userId,
+    sendAt: null,
     OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
   }),
   fields: (t) => ({
@@ -22,6 +23,7 @@ export const NotificationNode = builder.prismaNode('Notification', {
     message: t.exposeString('message'),
     type: t.expose('type', { type: NotificationTypeEnum }),
     status: t.expose('status', { type: NotificationStatusEnum }),
+    priority: t.expose('priority', { type: NotificationPriorityEnum }),
     category: t.exposeString('category', { nullable: true, description: 'What it is about, e.g. "transcription".' }),
     metadata: t.expose('metadata', { type: 'JSON', description: 'A JSON object of extra data from the producer.' }),
     relatedSessionId: t.exposeString('relatedSessionId', { nullable: true }),
@@ -43,6 +45,12 @@ export const NotificationNode = builder.prismaNode('Notification', {
       description: 'Hidden from lists and counts until then; it then resurfaces unread and unseen.',
     }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'Gone for good from then on.' }),
+    sendAt: t.expose('sendAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'A scheduled send not sent yet (what its producer sees): the user sees nothing of it until then. Null once sent.',
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 });
@@ -53,11 +61,18 @@ const CreateNotificationInput = builder.inputType('CreateNotificationInput', {
     title: t.string({ required: true, description: '1 to 255 characters of plain text.' }),
     message: t.string({ required: true, description: '1 to 1000 characters of plain text.' }),
     type: t.field({ type: NotificationTypeEnum, required: true }),
+    priority: t.field({ type: NotificationPriorityEnum, description: 'NORMAL when left out.' }),
     metadata: t.field({ type: 'JSON', description: 'A JSON object (at most 16 KiB); {} when left out.' }),
     relatedSessionId: t.string(),
     idempotencyKey: t.string({ description: 'Retries with the same key for the same user create nothing new.' }),
     category: t.string({ description: 'What it is about: lowercase letters, digits, ".", "_" or "-", at most 64.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'From then on it is gone from lists, counts and streams.' }),
+    sendAt: t.field({
+      type: 'DateTime',
+      description:
+        'Send it then (within a year), not now: until then the user sees nothing of it and nothing is sent; ' +
+        'cancelScheduled takes it back.',
+    }),
   }),
 });
 
@@ -149,6 +164,22 @@ builder.mutationFields((t) => ({
       );
       return { deletedId: encodeGlobalID('Notification', deletedId), counts };
     },
+  }),
+  cancelScheduled: t.field({
+    type: builder.simpleObject('CancelScheduledPayload', {
+      fields: (f) => ({ cancelledId: f.id({ description: 'The global id of the cancelled notification.' }) }),
+    }),
+    description:
+      'Takes back a scheduled notification (sendAt) before it is sent: nothing of it reaches the user. Needs a ' +
+      'service token. ALREADY_SENT once it was sent; NOT_FOUND for an unknown id.',
+    authScopes: { service: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, { services }) => ({
+      cancelledId: encodeGlobalID(
+        'Notification',
+        await services.notifications.cancelScheduled(parseNotificationGlobalId(String(id))),
+      ),
+    }),
   }),
   createNotification: t.field({
     type: NotificationNode,

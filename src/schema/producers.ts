@@ -9,7 +9,7 @@ import {
 } from '../producers/publishing.js';
 import { builder } from './builder.js';
 import { NotificationNode } from './notification.js';
-import { NotificationTypeEnum } from './notification-enums.js';
+import { NotificationPriorityEnum, NotificationTypeEnum } from './notification-enums.js';
 import { ChannelSwitchesRef } from './preferences.js';
 
 const PublishOutcomeEnum = builder.enumType('PublishOutcome', {
@@ -72,6 +72,16 @@ const PublishEventInput = builder.inputType('PublishEventInput', {
         'Names the subject: a later event with the same key replaces the earlier notification. Transcription events default to the session.',
     }),
     expiresAt: t.field({ type: 'DateTime' }),
+    priority: t.field({
+      type: NotificationPriorityEnum,
+      description: "The event type's when left out: URGENT for critical types, NORMAL otherwise.",
+    }),
+    sendAt: t.field({
+      type: 'DateTime',
+      description:
+        'Send it then (within a year), not now: until then the recipients see nothing of it and nothing is sent ' +
+        '(cancelScheduled takes it back). A scheduled notification does not collapse onto an earlier one.',
+    }),
   }),
 });
 
@@ -81,6 +91,7 @@ const BroadcastInput = builder.inputType('BroadcastInput', {
     data: t.field({ type: 'JSON' }),
     idempotencyKey: t.string(),
     expiresAt: t.field({ type: 'DateTime' }),
+    priority: t.field({ type: NotificationPriorityEnum }),
   }),
 });
 

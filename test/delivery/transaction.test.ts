@@ -29,6 +29,7 @@ const content = {
   category: 'system',
   eventType: 'system.warning',
   expiresAt: null,
+  priority: 'NORMAL' as const,
 };
 
 beforeAll(async () => {

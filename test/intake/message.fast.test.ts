@@ -36,6 +36,17 @@ describe('a stream entry', () => {
     );
   });
 
+  it('should carry the priority and a scheduled send as publishEvent does', () => {
+    const sendAt = '2026-12-24T18:00:00+01:00';
+    expect(publishInputOf(entry({ type: 't', recipient: 'bob', priority: 'HIGH', sendAt }))).toMatchObject({
+      priority: 'HIGH',
+      sendAt: new Date(sendAt),
+    });
+    expect(codeAndField(() => publishInputOf(entry({ type: 't', recipient: 'bob', priority: 'SOON' })))).toBe(
+      'BAD_USER_INPUT priority',
+    );
+  });
+
   it('should refuse, naming the field, what it cannot make sense of', () => {
     expect(codeAndField(() => publishInputOf(entry('not json')))).toBe('BAD_USER_INPUT event');
     expect(codeAndField(() => publishInputOf(entry('[1, 2]')))).toBe('BAD_USER_INPUT event');

@@ -40,6 +40,8 @@ describe('NOTIFICATION_COLUMNS', () => {
         archivedAt: at(4),
         snoozedUntil: at(5),
         expiresAt: at(6),
+        sendAt: at(7),
+        priority: 'HIGH',
       },
     });
     expect(Object.values(created)).not.toContain(null);

@@ -18,6 +18,7 @@ const HOUR = 3600_000;
 const aroundNow = (now: number) => fc.constantFrom<number | null>(null, now - 2 * HOUR, now - HOUR, now + HOUR);
 const STATUSES = ['UNREAD', 'READ', 'ARCHIVED'] as const;
 const TYPES = ['SUCCESS', 'ERROR', 'INFO', 'WARNING'] as const;
+const PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
 const METADATA = [{}, { k: 1 }, { k: '1' }, { k: { a: 1 } }, { k: [1] }, { j: true, k: 1 }];
 const VALUES = [1, '1', { a: 1 }, [1], true];
 
@@ -25,6 +26,7 @@ const row = (now: number) =>
   fc.record({
     status: fc.constantFrom(...STATUSES),
     type: fc.constantFrom(...TYPES),
+    priority: fc.constantFrom(...PRIORITIES),
     readAt: aroundNow(now),
     seenAt: aroundNow(now),
     snoozedUntil: aroundNow(now),
@@ -44,6 +46,7 @@ const filter = (now: number): fc.Arbitrary<NotificationFilter> =>
         status: maybe(fc.constantFrom(...STATUSES)),
         statuses: maybe(fc.uniqueArray(fc.constantFrom(...STATUSES), { minLength: 1 })),
         types: maybe(fc.uniqueArray(fc.constantFrom(...TYPES), { minLength: 1 })),
+        priorities: maybe(fc.uniqueArray(fc.constantFrom(...PRIORITIES), { minLength: 1 })),
         seen: maybe(fc.boolean()),
         archived: maybe(fc.boolean()),
         snoozed: maybe(fc.boolean()),

@@ -3,7 +3,7 @@
 // Message-ID made from the delivery's id, so that a resend after a crash is recognisable.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Notification, Recipient } from '../../generated/prisma/client.js';
-import { renderEmail } from './templates.js';
+import { renderDigestEmail, renderEmail } from './templates.js';
 import { UNSUBSCRIBE_PATH, type UnsubscribeTokens } from './unsubscribe.js';
 
 export interface EmailSenderOptions {
@@ -14,6 +14,15 @@ export interface EmailSenderOptions {
   tokens: UnsubscribeTokens;
   /** How long to wait for the SMTP server at each step. */
   timeoutMs?: number;
+}
+
+export interface OutgoingDigest {
+  /** The first item's delivery: the digest's Message-ID is made from it, the same on every attempt. */
+  deliveryId: string;
+  userId: string;
+  category: string | null;
+  recipient: Recipient & { email: string };
+  items: Notification[];
 }
 
 export interface OutgoingEmail {
@@ -45,6 +54,39 @@ export class EmailSender {
   /** The Message-ID of a delivery's email, the same on every attempt. */
   messageId(deliveryId: string): string {
     return `<delivery-${deliveryId}@${this.domain}>`;
+  }
+
+  /** Sends one email listing every item; throws as send does. */
+  async sendDigest({ deliveryId, userId, category: given, recipient, items }: OutgoingDigest): Promise<string> {
+    const base = this.options.publicUrl();
+    const category = given ?? 'general';
+    const token = await this.options.tokens.sign({ userId, category });
+    const unsubscribeUrl = `${base}${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(token)}`;
+    const email = renderDigestEmail(recipient.locale, {
+      category,
+      unsubscribeUrl,
+      items: items.map((n) => ({
+        title: n.title,
+        message: n.message,
+        actionUrl: absoluteLink((n.metadata as { actionUrl?: unknown } | null)?.actionUrl, base),
+      })),
+    });
+    const messageId = `<digest-${deliveryId}@${this.domain}>`;
+    await this.transport.sendMail({
+      from: this.options.from,
+      to: recipient.email,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      messageId,
+      headers: {
+        'Content-Language': email.locale,
+        'X-Notification-Ids': items.map((n) => n.id).join(' '),
+        'List-Unsubscribe': `<${unsubscribeUrl}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    });
+    return messageId;
   }
 
   /** Sends it; throws nodemailer's error (with the SMTP reply code) when the server refuses or cannot be reached. */

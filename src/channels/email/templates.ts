@@ -132,3 +132,51 @@ export function renderEmail(eventType: string | null, locale: string | null, dat
 /** The event types with templates of their own, and their locales (for tests and docs). */
 export const templateLocales = (): Record<string, string[]> =>
   Object.fromEntries(Object.entries(BY_EVENT_TYPE).map(([name, byLocale]) => [name, Object.keys(byLocale)]));
+
+export interface DigestItem {
+  title: string;
+  message: string;
+  actionUrl: string | null;
+}
+
+export interface DigestData {
+  items: DigestItem[];
+  unsubscribeUrl: string;
+  category: string;
+}
+
+const DIGEST: Record<string, EmailTemplate> = {
+  en: {
+    subject: '<%= it.items.length %> new notifications: <%= it.category %>',
+    text:
+      '<%= it.items.length %> new notifications about "<%= it.category %>":\n' +
+      '<% for (const item of it.items) { %>\n- <%= item.title %>: <%= item.message %><% if (item.actionUrl) { %> (<%= item.actionUrl %>)<% } %><% } %>\n',
+    html:
+      '<h1><%= it.items.length %> new notifications about "<%= it.category %>"</h1>\n<ul>\n' +
+      '<% for (const item of it.items) { %><li><strong><%= item.title %></strong>: <%= item.message %>' +
+      '<% if (item.actionUrl) { %> <a href="<%= item.actionUrl %>">Open</a><% } %></li>\n<% } %></ul>',
+  },
+  fr: {
+    subject: '<%= it.items.length %> nouvelles notifications : <%= it.category %>',
+    text:
+      '<%= it.items.length %> nouvelles notifications « <%= it.category %> » :\n' +
+      '<% for (const item of it.items) { %>\n- <%= item.title %> : <%= item.message %><% if (item.actionUrl) { %> (<%= item.actionUrl %>)<% } %><% } %>\n',
+    html:
+      '<h1><%= it.items.length %> nouvelles notifications « <%= it.category %> »</h1>\n<ul>\n' +
+      '<% for (const item of it.items) { %><li><strong><%= item.title %></strong> : <%= item.message %>' +
+      '<% if (item.actionUrl) { %> <a href="<%= item.actionUrl %>">Ouvrir</a><% } %></li>\n<% } %></ul>',
+  },
+};
+
+/** One email listing every item of a digest, in the recipient's locale, or English; escaped as the others. */
+export function renderDigestEmail(locale: string | null, data: DigestData): RenderedEmail {
+  const [chosen, template] = pick(DIGEST, locale)!;
+  const subject = plain.renderString(template.subject, data).replace(/\s+/g, ' ').trim();
+  const body = html.renderString(template.html, data);
+  return {
+    subject,
+    text: plain.renderString(template.text, data).trimEnd() + plain.renderString(TEXT_FOOTER[chosen]!, data),
+    html: html.renderString(LAYOUT[chosen]!, { ...data, subject, body }),
+    locale: chosen,
+  };
+}
