@@ -61,6 +61,8 @@ export async function benchDelivery(options: DeliveryBenchOptions): Promise<void
     VAPID_SUBJECT: 'mailto:bench@bench.test',
     // The push service's self-signed certificate, trusted by the app as a real one would be by the system.
     NODE_EXTRA_CA_CERTS: push.caFile,
+    // The push service here listens on 127.0.0.1, inside the network that production refuses to push into.
+    PUSH_PRIVATE_ENDPOINTS: 'true',
     DELIVERY_CONCURRENCY: '20',
   };
   // With a profile, the statements the instance sends are counted too (bench/lib/probe.ts).

@@ -36,6 +36,8 @@ export const deliveryEnvironment = z.object({
     .optional(),
   /** How long to wait for a push service to answer one push. */
   PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Whether push endpoints inside our own network (loopback, private, link-local addresses) are allowed. */
+  PUSH_PRIVATE_ENDPOINTS: z.stringbool().default(false),
   DELIVERY_RETRY_DELAYS_MS: delays.default([1000, 5000, 30_000, 300_000]),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
   /** How often the queue looks for jobs that fell due (retries); new jobs are announced at once. */
@@ -59,6 +61,8 @@ export interface DeliveryConfig {
   push: PushConfig | undefined;
   /** What push runs with in development when no VAPID keys are configured (src/main.ts makes and keeps them). */
   devPush: { subject: string; timeoutMs: number };
+  /** Whether endpoints inside our own network may be registered and sent to (src/channels/push/private-network.ts). */
+  pushPrivateEndpoints: boolean;
   /** Waits before the 2nd, 3rd… send after a temporary failure; then the delivery FAILED. */
   retryDelaysMs: number[];
   concurrency: number;
@@ -132,6 +136,7 @@ export function deliveryConfig(
       subject: e.VAPID_SUBJECT ?? DEV_VAPID_SUBJECT,
       timeoutMs: e.PUSH_TIMEOUT_MS,
     },
+    pushPrivateEndpoints: e.PUSH_PRIVATE_ENDPOINTS,
     retryDelaysMs: e.DELIVERY_RETRY_DELAYS_MS,
     concurrency: e.DELIVERY_CONCURRENCY,
     pollIntervalMs: e.DELIVERY_POLL_INTERVAL_MS,

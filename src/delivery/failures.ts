@@ -1,5 +1,6 @@
 // What a failed send means: retried (SMTP 4xx, push 429 or 5xx, no connection, a timeout) or final (SMTP 5xx,
 // push 4xx), and a short, safe description to store and show (no credentials, no stack, one line).
+import { PRIVATE_ADDRESS } from '../channels/push/private-network.js';
 
 export type FailureKind = 'TEMPORARY' | 'PERMANENT';
 
@@ -53,7 +54,10 @@ function retryAfter(value: unknown): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** A push that did not reach its push service: 429, 5xx and no answer are retried; 404 and 410 mean gone. */
+/**
+ * A push that did not reach its push service: 429, 5xx and no answer are retried; 404 and 410 mean gone, and so
+ * does an endpoint inside our own network (never sent to: see channels/push/private-network.ts).
+ */
 export function describePushFailure(error: unknown): PushFailure {
   const { statusCode, headers, body, endpoint, code, message } = (error ?? {}) as {
     statusCode?: unknown;
@@ -75,6 +79,22 @@ export function describePushFailure(error: unknown): PushFailure {
       gone: statusCode === 404 || statusCode === 410,
       retryAfterMs: temporary ? retryAfter(headers?.['retry-after']) : undefined,
       message: shorten(`push ${statusCode}${host}${said}`),
+    };
+  }
+  if (code === PRIVATE_ADDRESS) {
+    return {
+      kind: 'PERMANENT',
+      gone: true,
+      retryAfterMs: undefined,
+      message: shorten(`push refused: ${String(message)}`),
+    };
+  }
+  if (code === PRIVATE_ADDRESS) {
+    return {
+      kind: 'PERMANENT',
+      gone: true,
+      retryAfterMs: undefined,
+      message: shorten(`push refused: ${String(message)}`),
     };
   }
   const name = typeof code === 'string' ? code : 'ERROR';

@@ -39,7 +39,7 @@ export function deliveryParts(
   return {
     planner: new DeliveryPlanner(db, channels),
     recipients: new Recipients(db),
-    pushSubscriptions: new PushSubscriptions(db),
+    pushSubscriptions: new PushSubscriptions(db, { privateEndpoints: config.delivery.pushPrivateEndpoints }),
     pushPublicKey: push?.vapid.publicKey ?? null,
     store: new DeliveryStore(db, observe),
     tokens,

@@ -72,7 +72,9 @@ export async function startDelivery({
       }
     : {};
   const push = config.delivery.push;
-  const pushSender = push ? new PushSender(push, pushAgent, onPushSent) : undefined;
+  const pushSender = push
+    ? new PushSender(push, { agent: pushAgent, privateEndpoints: config.delivery.pushPrivateEndpoints }, onPushSent)
+    : undefined;
   if (pushSender) {
     channelTasks[PUSH_TASK] = pushTask({
       store: parts.store,

@@ -3,6 +3,7 @@
 // last (a browser signed in to another account moves with it). The push task removes one whose push
 // service says it is gone (404/410).
 import { v7 as uuidv7 } from 'uuid';
+import { isPrivateHost } from '../channels/push/private-network.js';
 import type { Database } from '../db.js';
 import { badUserInput } from '../errors.js';
 import type { PushSubscription } from '../generated/prisma/client.js';
@@ -17,7 +18,7 @@ export const MAX_DEVICES_PER_USER = 20;
 const MAX_ENDPOINT = 1000;
 
 /** The endpoint as a URL writes it (ASCII: punycode host, percent-encoded path), so that one device is one row. */
-function checkEndpoint(value: string): string {
+function checkEndpoint(value: string, privateEndpoints: boolean): string {
   let url: URL;
   try {
     url = new URL(value.trim());
@@ -28,6 +29,9 @@ function checkEndpoint(value: string): string {
   if (url.protocol !== 'https:') throw badUserInput('endpoint', 'must be an https URL');
   if (url.username || url.password) throw badUserInput('endpoint', 'must not carry credentials');
   if (url.href.length > MAX_ENDPOINT) throw badUserInput('endpoint', `must be at most ${MAX_ENDPOINT} characters`);
+  if (!privateEndpoints && isPrivateHost(url.hostname)) {
+    throw badUserInput('endpoint', "must be a push service's address, not one inside this network");
+  }
   return url.href;
 }
 
@@ -42,11 +46,14 @@ function checkKey(value: string, field: string, bytes: number, what: string): st
 }
 
 export class PushSubscriptions {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly options: { privateEndpoints: boolean },
+  ) {}
 
   /** Keeps this device's subscription for the user (again: refreshed keys); every field is checked first. */
   async register(userId: string, input: PushSubscriptionInput): Promise<PushSubscription> {
-    const endpoint = checkEndpoint(input.endpoint);
+    const endpoint = checkEndpoint(input.endpoint, this.options.privateEndpoints);
     const keys = {
       p256dh: checkKey(input.keys.p256dh, 'keys.p256dh', 65, 'an uncompressed P-256 public key (65 bytes)'),
       auth: checkKey(input.keys.auth, 'keys.auth', 16, 'a 16-byte secret'),

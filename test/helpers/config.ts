@@ -27,6 +27,8 @@ export function testServerEnvironment({
     JWT_SECRET: TEST_JWT_SECRET,
     // Tests make hundreds of notifications for one user in seconds; the limit has a test of its own.
     RATE_LIMIT_PER_RECIPIENT_PER_HOUR: '1000000',
+    // The tests' push service listens on 127.0.0.1; test/delivery/push-endpoints.fast.test.ts checks the guard.
+    PUSH_PRIVATE_ENDPOINTS: 'true',
     ...env,
   };
 }

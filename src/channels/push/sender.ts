@@ -1,9 +1,10 @@
 // Sends one push to one device through its push service (RFC 8030), with web-push: the payload encrypted
 // for the device (aes128gcm, RFC 8291) and the request signed with our VAPID key (RFC 8292). Resolves when
 // the push service took it (2xx); rejects with web-push's WebPushError (status, headers) or the socket's error.
-import type { Agent } from 'node:https';
+import { Agent } from 'node:https';
 import webpush from 'web-push';
 import type { PushConfig } from '../../delivery/config.js';
+import { isPrivateHost, privateAddressError, publicOnlyLookup } from './private-network.js';
 
 export interface Device {
   endpoint: string;
@@ -24,19 +25,41 @@ export interface PushMessage {
 const VAPID_TOKEN_SECONDS = 12 * 3600;
 const VAPID_REUSE_MS = 3600_000;
 
+export interface PushSenderOptions {
+  /** For a push service whose certificate the system does not trust (a test's receiver). */
+  agent?: Agent | undefined;
+  /** Whether endpoints inside our own network may be sent to (PUSH_PRIVATE_ENDPOINTS; see private-network.ts). */
+  privateEndpoints: boolean;
+}
+
 export class PushSender {
   /** The Authorization header per push service (origin): signing a JWT for every push cost a P-256 signature each. */
   private readonly vapidHeaders = new Map<string, { authorization: string; until: number }>();
 
+  private readonly agent: Agent | undefined;
+  private readonly privateEndpoints: boolean;
+
   constructor(
     private readonly config: PushConfig,
-    /** For a push service whose certificate the system does not trust (a test's receiver). */
-    private readonly agent?: Agent,
+    { agent, privateEndpoints }: PushSenderOptions,
     /** Told every push a push service took (the development outbox lists them). */
     private readonly onSent: (endpoint: string, payload: string) => void = () => {},
-  ) {}
+  ) {
+    this.privateEndpoints = privateEndpoints;
+    // Every connection's name resolved through the guard; the certificates trusted as the given agent's.
+    this.agent = privateEndpoints
+      ? agent
+      : new Agent({
+          keepAlive: true,
+          lookup: publicOnlyLookup,
+          ...(agent?.options.ca ? { ca: agent.options.ca } : {}),
+        });
+  }
 
   async send(device: Device, message: PushMessage): Promise<void> {
+    // An address in the URL is connected to without any lookup: checked here.
+    const { hostname } = new URL(device.endpoint);
+    if (!this.privateEndpoints && isPrivateHost(hostname)) throw privateAddressError(hostname);
     await webpush.sendNotification(
       { endpoint: device.endpoint, keys: { p256dh: device.p256dh, auth: device.auth } },
       message.payload,
