@@ -24,6 +24,13 @@ export interface DeliveryJob {
   attempt: number;
 }
 
+/** A channel task's payload, as delivery_enqueue and retryLater add it. */
+export function parseDeliveryJob(payload: unknown): DeliveryJob {
+  const { id, attempt } = (payload ?? {}) as { id?: unknown; attempt?: unknown };
+  if (typeof id !== 'string' || typeof attempt !== 'number') throw new Error('malformed delivery job');
+  return { id, attempt };
+}
+
 export interface LoadedDelivery {
   delivery: Delivery;
   notification: Notification;

@@ -7,7 +7,7 @@ import type { EmailSender } from '../channels/email/sender.js';
 import type { Logger } from '../logger.js';
 import { findEventType } from '../producers/event-types.js';
 import { wantsChannel } from './channel-choice.js';
-import type { DeliveryJob, DeliveryOutcome, DeliveryStore } from './deliveries.js';
+import { type DeliveryJob, type DeliveryOutcome, type DeliveryStore, parseDeliveryJob } from './deliveries.js';
 import { describeSmtpFailure } from './failures.js';
 import { gate } from './gate.js';
 
@@ -18,12 +18,6 @@ export interface EmailTaskOptions {
   sender: EmailSender;
   retryDelaysMs: readonly number[];
   logger: Logger;
-}
-
-function parseJob(payload: unknown): DeliveryJob {
-  const { id, attempt } = (payload ?? {}) as { id?: unknown; attempt?: unknown };
-  if (typeof id !== 'string' || typeof attempt !== 'number') throw new Error('malformed delivery job');
-  return { id, attempt };
 }
 
 export function emailTask({ store, sender, retryDelaysMs, logger }: EmailTaskOptions): Task {
@@ -60,6 +54,6 @@ export function emailTask({ store, sender, retryDelaysMs, logger }: EmailTaskOpt
     return (await store.sent(job, messageId)) ? 'sent' : 'stale';
   };
   return async (payload) => {
-    await run(parseJob(payload));
+    await run(parseDeliveryJob(payload));
   };
 }

@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { findEventType } from '../producers/event-types.js';
 import type { PushSubscriptions } from '../recipients/push-subscriptions.js';
 import { wantsChannel } from './channel-choice.js';
-import type { DeliveryJob, DeliveryStore } from './deliveries.js';
+import { type DeliveryJob, type DeliveryStore, parseDeliveryJob } from './deliveries.js';
 import { describePushFailure, type PushFailure } from './failures.js';
 import { gate } from './gate.js';
 
@@ -32,12 +32,6 @@ export interface PushTaskOptions {
   sender: PushSender;
   retryDelaysMs: readonly number[];
   logger: Logger;
-}
-
-function parseJob(payload: unknown): DeliveryJob {
-  const { id, attempt } = (payload ?? {}) as { id?: unknown; attempt?: unknown };
-  if (typeof id !== 'string' || typeof attempt !== 'number') throw new Error('malformed delivery job');
-  return { id, attempt };
 }
 
 /** What the device's service worker gets: what to show, and what to open. */
@@ -133,6 +127,6 @@ export function pushTask({ store, subscriptions, sender, retryDelaysMs, logger }
     return store.failed(job, reason, lastError);
   };
   return async (payload) => {
-    await run(parseJob(payload));
+    await run(parseDeliveryJob(payload));
   };
 }
