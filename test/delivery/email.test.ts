@@ -7,18 +7,16 @@ import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import {
   EmailPreferencesDocument,
-  NotificationDeliveriesDocument,
-  PublishEventDocument,
-  type PublishEventInput,
   UpdateEmailPreferencesDocument,
   UpsertRecipientDocument,
 } from '../generated/graphql.js';
 import { freshDatabase } from '../helpers/database.js';
+import { asService, deliveriesOf, publishEvent } from '../helpers/deliveries.js';
 import { waitFor } from '../helpers/event-stream.js';
-import { execute, expectData, userClient } from '../helpers/graphql.js';
+import { userClient } from '../helpers/graphql.js';
 import { testServerEnvironment } from '../helpers/server.js';
 import { rawHeader, startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
-import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
+import { newUserId, tokenFor } from '../helpers/tokens.js';
 
 let smtp: TestSmtpServer;
 let server: RunningServer;
@@ -45,44 +43,19 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function asService<TData, TVariables>(
-  document: Parameters<typeof execute<TData, TVariables>>[1],
-  variables: TVariables,
-) {
-  return expectData(await execute(server.url, document, variables, { token: await serviceToken() }));
-}
-
 async function newRecipient(fields: { email?: string | null; locale?: string | null } = {}) {
   const userId = newUserId();
   const email = fields.email === undefined ? `${userId}@example.test` : fields.email;
-  await asService(UpsertRecipientDocument, { input: { userId, email, locale: fields.locale ?? null } });
+  await asService(server.url, UpsertRecipientDocument, { input: { userId, email, locale: fields.locale ?? null } });
   return { userId, email, client: userClient(server.url, userId, await tokenFor(userId)) };
-}
-
-async function publish(input: PublishEventInput) {
-  const { publishEvent } = await asService(PublishEventDocument, { input });
-  return publishEvent.results;
-}
-
-async function deliveriesOf(notificationId: string, userId: string) {
-  const response = await execute(
-    server.url,
-    NotificationDeliveriesDocument,
-    { id: notificationId },
-    {
-      token: await tokenFor(userId),
-    },
-  );
-  const node = expectData(response).node;
-  return node && 'deliveries' in node ? node.deliveries : [];
 }
 
 /** Publishes one event to one user and waits until its email delivery is no longer QUEUED. */
 async function publishAndSettle(userId: string, type: string, data: unknown) {
-  const [result] = await publish({ type, data, recipients: [userId] });
+  const [result] = await publishEvent(server.url, { type, data, recipients: [userId] });
   const id = result!.notification!.id;
   const [delivery] = await waitFor(async () => {
-    const deliveries = await deliveriesOf(id, userId);
+    const deliveries = await deliveriesOf(server.url, id, userId);
     return deliveries.length > 0 && deliveries.every((d) => d.status !== 'QUEUED') ? deliveries : undefined;
   }, `the delivery of ${id}`);
   return { id, delivery: delivery! };
@@ -143,9 +116,13 @@ describe('email delivery', () => {
 
   it('should skip a user with no email address, without an error for the producer', async () => {
     const { userId } = await newRecipient({ email: null });
-    const [result] = await publish({ type: 'system.warning', data: { message: 'Hello' }, recipients: [userId] });
+    const [result] = await publishEvent(server.url, {
+      type: 'system.warning',
+      data: { message: 'Hello' },
+      recipients: [userId],
+    });
     expect(result!.outcome).toBe('CREATED');
-    const deliveries = await deliveriesOf(result!.notification!.id, userId);
+    const deliveries = await deliveriesOf(server.url, result!.notification!.id, userId);
     expect(deliveries).toMatchObject([{ channel: 'EMAIL', status: 'SKIPPED', reason: 'NO_ADDRESS', attempts: 0 }]);
   });
 
@@ -200,20 +177,20 @@ describe('email delivery', () => {
     try {
       const results = await Promise.all(
         users.map(({ userId }) =>
-          publish({ type: 'system.warning', data: { message: 'While down' }, recipients: [userId] }),
+          publishEvent(server.url, { type: 'system.warning', data: { message: 'While down' }, recipients: [userId] }),
         ),
       );
       ids = results.map(([result]) => result!.notification!.id);
       // Every delivery has failed at least once before the server comes back.
       await waitFor(async () => {
-        const all = await Promise.all(ids.map((id, i) => deliveriesOf(id, users[i]!.userId)));
+        const all = await Promise.all(ids.map((id, i) => deliveriesOf(server.url, id, users[i]!.userId)));
         return all.every(([d]) => d!.attempts >= 1 && d!.status === 'QUEUED');
       }, 'a first failed attempt of every delivery');
     } finally {
       await smtp.resume();
     }
     const settled = await waitFor(async () => {
-      const all = await Promise.all(ids.map((id, i) => deliveriesOf(id, users[i]!.userId)));
+      const all = await Promise.all(ids.map((id, i) => deliveriesOf(server.url, id, users[i]!.userId)));
       return all.every(([d]) => d!.status === 'SENT') ? all.map(([d]) => d!) : undefined;
     }, 'every delivery sent');
     expect(settled.every((d) => d.attempts >= 2)).toBe(true);

@@ -12,7 +12,6 @@ import {
   CreateNotificationDocument,
   MarkReadDocument,
   NodeDocument,
-  NotificationDeliveriesDocument,
   NotificationEventsDocument,
   NotificationsDocument,
   PublishEventDocument,
@@ -25,6 +24,7 @@ import {
   UpsertRecipientDocument,
 } from '../generated/graphql.js';
 import { freshDatabase } from '../helpers/database.js';
+import { asService, deliveriesOf } from '../helpers/deliveries.js';
 import { waitFor } from '../helpers/event-stream.js';
 import { execute, expectData, expectError, type UserClient, userClient } from '../helpers/graphql.js';
 import { scrape } from '../helpers/metrics.js';
@@ -73,13 +73,6 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function asService<TData, TVariables>(
-  document: Parameters<typeof execute<TData, TVariables>>[1],
-  variables: TVariables,
-) {
-  return expectData(await execute(server.url, document, variables, { token: await serviceToken() }));
-}
-
 interface User {
   userId: string;
   email: string;
@@ -94,7 +87,7 @@ async function newUser(
 ): Promise<User> {
   const userId = newUserId();
   const email = `${userId}@example.test`;
-  await asService(UpsertRecipientDocument, { input: { userId, email, timeZone } });
+  await asService(server.url, UpsertRecipientDocument, { input: { userId, email, timeZone } });
   const client = userClient(server.url, userId, await tokenFor(userId));
   const subscription = receiver.newSubscription();
   await client.data(RegisterPushSubscriptionDocument, { input: subscription });
@@ -103,25 +96,18 @@ async function newUser(
 }
 
 async function publish(user: User, input: Omit<PublishEventInput, 'recipients'>) {
-  const { publishEvent } = await asService(PublishEventDocument, { input: { ...input, recipients: [user.userId] } });
+  const { publishEvent } = await asService(server.url, PublishEventDocument, {
+    input: { ...input, recipients: [user.userId] },
+  });
   return publishEvent.results[0]!.notification!.id;
 }
 
 const warning = (message: string) => ({ type: 'system.warning', data: { message } });
 
-async function deliveriesOf(user: User, notificationId: string) {
-  const response = await execute(
-    server.url,
-    NotificationDeliveriesDocument,
-    { id: notificationId },
-    { token: await tokenFor(user.userId) },
-  );
-  const node = expectData(response).node;
-  return node && 'deliveries' in node ? node.deliveries : [];
-}
+const deliveriesOfUser = (user: User, notificationId: string) => deliveriesOf(server.url, notificationId, user.userId);
 
 async function deliveryOf(user: User, notificationId: string, channel: 'EMAIL' | 'PUSH') {
-  return (await deliveriesOf(user, notificationId)).find((d) => d.channel === channel);
+  return (await deliveriesOfUser(user, notificationId)).find((d) => d.channel === channel);
 }
 
 // Polls gently: the user's requests are rate limited like anyone's.
@@ -192,7 +178,7 @@ describe('scheduled sends', () => {
       const events = subscribe(server.url, NotificationEventsDocument, {}, { token });
       await events.ready;
       const sendAt = inSeconds(2);
-      const { publishEvent } = await asService(PublishEventDocument, {
+      const { publishEvent } = await asService(server.url, PublishEventDocument, {
         input: { ...warning('later'), recipients: [user.userId], sendAt: sendAt.toISOString() },
       });
       const scheduled = publishEvent.results[0]!.notification!;

@@ -8,20 +8,18 @@ import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import {
   MyPushSubscriptionsDocument,
-  NotificationDeliveriesDocument,
-  PublishEventDocument,
-  type PublishEventInput,
   RegisterPushSubscriptionDocument,
   UpsertRecipientDocument,
 } from '../generated/graphql.js';
 import { freshDatabase } from '../helpers/database.js';
+import { asService, deliveriesOf, publishEvent } from '../helpers/deliveries.js';
 import { waitFor } from '../helpers/event-stream.js';
-import { execute, expectData, userClient } from '../helpers/graphql.js';
+import { userClient } from '../helpers/graphql.js';
 import { scrape } from '../helpers/metrics.js';
 import { startPushReceiver, type TestPushReceiver } from '../helpers/push-receiver.js';
 import { testServerEnvironment } from '../helpers/server.js';
 import { scaled } from '../helpers/timing.js';
-import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
+import { newUserId, tokenFor } from '../helpers/tokens.js';
 
 const vapid = webpush.generateVAPIDKeys();
 const SUBJECT = 'mailto:ops@example.test';
@@ -53,18 +51,11 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function asService<TData, TVariables>(
-  document: Parameters<typeof execute<TData, TVariables>>[1],
-  variables: TVariables,
-) {
-  return expectData(await execute(server.url, document, variables, { token: await serviceToken() }));
-}
-
 /** A user with `devices` browsers subscribed, and a profile with this locale. */
 async function newUser({ devices = 1, locale = null as string | null } = {}) {
   const userId = newUserId();
   const client = userClient(server.url, userId, await tokenFor(userId));
-  if (locale) await asService(UpsertRecipientDocument, { input: { userId, locale } });
+  if (locale) await asService(server.url, UpsertRecipientDocument, { input: { userId, locale } });
   const subscriptions = [];
   for (let i = 0; i < devices; i++) {
     const subscription = receiver.newSubscription();
@@ -74,31 +65,13 @@ async function newUser({ devices = 1, locale = null as string | null } = {}) {
   return { userId, client, subscriptions, endpoints: subscriptions.map((s) => s.endpoint) };
 }
 
-async function publish(input: PublishEventInput) {
-  const { publishEvent } = await asService(PublishEventDocument, { input });
-  return publishEvent.results;
-}
-
-async function deliveriesOf(notificationId: string, userId: string) {
-  const response = await execute(
-    server.url,
-    NotificationDeliveriesDocument,
-    { id: notificationId },
-    {
-      token: await tokenFor(userId),
-    },
-  );
-  const node = expectData(response).node;
-  return node && 'deliveries' in node ? node.deliveries : [];
-}
-
 /** Publishes one event to one user and waits until its push delivery is no longer QUEUED. */
 async function publishAndSettle(userId: string, type: string, data: unknown, timeoutMs?: number) {
-  const [result] = await publish({ type, data, recipients: [userId] });
+  const [result] = await publishEvent(server.url, { type, data, recipients: [userId] });
   const id = result!.notification!.id;
   const delivery = await waitFor(
     async () => {
-      const push = (await deliveriesOf(id, userId)).find((d) => d.channel === 'PUSH');
+      const push = (await deliveriesOf(server.url, id, userId)).find((d) => d.channel === 'PUSH');
       return push && push.status !== 'QUEUED' ? push : undefined;
     },
     `the push delivery of ${id}`,
@@ -168,9 +141,13 @@ describe('push delivery', () => {
 
   it('should skip a user with no device, without an error for the producer', async () => {
     const user = await newUser({ devices: 0 });
-    const [result] = await publish({ type: 'system.warning', data: { message: 'Hello' }, recipients: [user.userId] });
+    const [result] = await publishEvent(server.url, {
+      type: 'system.warning',
+      data: { message: 'Hello' },
+      recipients: [user.userId],
+    });
     expect(result!.outcome).toBe('CREATED');
-    const deliveries = await deliveriesOf(result!.notification!.id, user.userId);
+    const deliveries = await deliveriesOf(server.url, result!.notification!.id, user.userId);
     expect(deliveries).toMatchObject([{ channel: 'PUSH', status: 'SKIPPED', reason: 'NO_SUBSCRIPTION', attempts: 0 }]);
   });
 
@@ -213,8 +190,12 @@ describe('push delivery', () => {
     expect(delivery.lastError).toMatch(/^push 410 /);
     expect((await user.client.data(MyPushSubscriptionsDocument)).myPushSubscriptions).toEqual([]);
     // The next event finds no device at all.
-    const [next] = await publish({ type: 'system.warning', data: { message: 'Again' }, recipients: [user.userId] });
-    expect(await deliveriesOf(next!.notification!.id, user.userId)).toMatchObject([
+    const [next] = await publishEvent(server.url, {
+      type: 'system.warning',
+      data: { message: 'Again' },
+      recipients: [user.userId],
+    });
+    expect(await deliveriesOf(server.url, next!.notification!.id, user.userId)).toMatchObject([
       { channel: 'PUSH', status: 'SKIPPED', reason: 'NO_SUBSCRIPTION' },
     ]);
   });
