@@ -71,18 +71,7 @@ export async function deliverBatch(
   };
 
   // Keys first, then streams, in every path: the same lock order everywhere, so no two deliveries deadlock.
-  let fresh = [...recipients];
-  if (idempotencyKey) {
-    const claimed = await tx.$queryRaw<Array<{ user_id: string }>>`
-      INSERT INTO notification_keys (user_id, key, notification_id)
-      SELECT * FROM unnest(${fresh}::varchar[], ${fresh.map(() => idempotencyKey)}::varchar[], ${fresh.map((userId) => newIds.get(userId)!)}::uuid[])
-      ON CONFLICT (user_id, key) DO NOTHING
-      RETURNING user_id`;
-    const claimedIds = new Set(claimed.map((row) => row.user_id));
-    const duplicates = fresh.filter((userId) => !claimedIds.has(userId));
-    fresh = fresh.filter((userId) => claimedIds.has(userId));
-    if (duplicates.length > 0) outcomes.push(...(await findDuplicates(tx, duplicates, idempotencyKey)));
-  }
+  const fresh = await claimKeys(tx, recipients, newIds, idempotencyKey, outcomes);
   if (fresh.length === 0) return { outcomes, events: [] };
 
   if (!collapseKey) {
@@ -150,18 +139,7 @@ export async function scheduleBatch(
 ): Promise<BatchResult> {
   const ids = new Map(recipients.map((userId) => [userId, newNotificationId(sendAt)]));
   const outcomes: DeliveryOutcome[] = [];
-  let fresh = [...recipients];
-  if (idempotencyKey) {
-    const claimed = await tx.$queryRaw<Array<{ user_id: string }>>`
-      INSERT INTO notification_keys (user_id, key, notification_id)
-      SELECT * FROM unnest(${fresh}::varchar[], ${fresh.map(() => idempotencyKey)}::varchar[], ${fresh.map((userId) => ids.get(userId)!)}::uuid[])
-      ON CONFLICT (user_id, key) DO NOTHING
-      RETURNING user_id`;
-    const claimedIds = new Set(claimed.map((row) => row.user_id));
-    const duplicates = fresh.filter((userId) => !claimedIds.has(userId));
-    fresh = fresh.filter((userId) => claimedIds.has(userId));
-    if (duplicates.length > 0) outcomes.push(...(await findDuplicates(tx, duplicates, idempotencyKey)));
-  }
+  const fresh = await claimKeys(tx, recipients, ids, idempotencyKey, outcomes);
   if (fresh.length === 0) return { outcomes, events: [] };
   const inserted = await tx.$queryRaw<Notification[]>`
     INSERT INTO notifications AS n (id, user_id, title, message, type, metadata, related_session_id, idempotency_key,
@@ -276,4 +254,27 @@ async function findDuplicates(tx: Tx, userIds: string[], key: string): Promise<D
     outcome: 'DUPLICATE' as const,
     notification: byId.get(k.notificationId) ?? null,
   }));
+}
+
+/**
+ * Takes the idempotency key for each recipient who has not used it yet, and returns them; each who has is a
+ * DUPLICATE of the notification it led to (pushed onto `outcomes`). Without a key, every recipient is fresh.
+ */
+async function claimKeys(
+  tx: Tx,
+  recipients: readonly string[],
+  ids: ReadonlyMap<string, string>,
+  idempotencyKey: string | null | undefined,
+  outcomes: DeliveryOutcome[],
+): Promise<string[]> {
+  if (!idempotencyKey) return [...recipients];
+  const claimed = await tx.$queryRaw<Array<{ user_id: string }>>`
+    INSERT INTO notification_keys (user_id, key, notification_id)
+    SELECT * FROM unnest(${[...recipients]}::varchar[], ${recipients.map(() => idempotencyKey)}::varchar[], ${recipients.map((userId) => ids.get(userId)!)}::uuid[])
+    ON CONFLICT (user_id, key) DO NOTHING
+    RETURNING user_id`;
+  const claimedIds = new Set(claimed.map((row) => row.user_id));
+  const duplicates = recipients.filter((userId) => !claimedIds.has(userId));
+  if (duplicates.length > 0) outcomes.push(...(await findDuplicates(tx, duplicates, idempotencyKey)));
+  return recipients.filter((userId) => claimedIds.has(userId));
 }
