@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-/** An inbox a person would recognise: a few kinds, ages, one read, one of high priority. */
+/** An inbox a person would recognise: a few kinds, ages, one read, one urgent and one of high priority. */
 async function seed(userId: string) {
   const made: Array<[title: string, ago: string, input: Record<string, unknown>]> = [
     [
@@ -41,6 +41,7 @@ async function seed(userId: string) {
         type: 'WARNING',
         category: 'system',
         message: 'Your workspace uses 46 GB of its 50 GB. Archive old recordings.',
+        priority: 'HIGH',
       },
     ],
     [
@@ -49,7 +50,7 @@ async function seed(userId: string) {
       {
         type: 'ERROR',
         message: 'The upload stopped at 38 minutes. Retry from the desktop app to keep the recording.',
-        metadata: { priority: 'high' },
+        priority: 'URGENT',
       },
     ],
     [
@@ -131,7 +132,7 @@ describe('<notification-inbox>', () => {
     await page.keyboard.press('ArrowDown');
     expect(await focused(page)).toBe('item INFO unread Maya commented on Weekly sync');
     await page.keyboard.press('ArrowDown');
-    expect(await focused(page)).toBe('item ERROR unread high Recording failed: Design critique');
+    expect(await focused(page)).toBe('item ERROR unread urgent Recording failed: Design critique');
     await page.keyboard.press('End');
     expect(await focused(page)).toBe('item INFO Welcome to Acme Meetings');
     await page.keyboard.press('ArrowUp');
@@ -199,6 +200,14 @@ describe('<notification-inbox>', () => {
     expect(await page.locator('notification-inbox time').first().textContent()).toBe('2 minutes ago');
     expect(await page.locator('notification-inbox time').last().textContent()).toBe('3 days ago');
     expect(await audit('open')).toEqual([]);
+
+    // Notification.priority: URGENT and HIGH carry a mark, said first in the item's name for screen readers.
+    const urgent = page.getByRole('article', { name: 'Unread, Urgent, Error: Recording failed: Design critique' });
+    await expect.poll(() => urgent.locator('.priority').textContent()).toBe('Urgent');
+    expect(await urgent.locator('.priority').isVisible()).toBe(true);
+    const high = page.getByRole('article', { name: 'Unread, High priority, Warning: Storage almost full' });
+    expect(await high.locator('.priority').textContent()).toBe('High priority');
+    expect(await page.locator('notification-inbox .item .priority').count(), 'LOW and NORMAL carry none').toBe(2);
 
     // Hovering an item shows its actions.
     await items(page).nth(1).hover();
