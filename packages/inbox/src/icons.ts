@@ -24,6 +24,9 @@ export const typeIcons = {
   ),
 } as const;
 
+/** The mark of a HIGH or URGENT notification: an exclamation mark in a flag. */
+export const priorityIcon = svg`<svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false"><path d="M3 1.5v13" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/><path d="M3.8 2.2h9.4l-2.3 3.6 2.3 3.6H3.8Z" fill="currentColor"/></svg>`;
+
 export const checkIcon = icon(
   svg`<path d="m5 12.5 4.5 4.5L19 7.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>`,
 );

@@ -13,7 +13,7 @@ import {
   type NotificationClient,
 } from '@notification-api/client';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { archiveIcon, bellIcon, checkIcon, dotIcon, emptyIcon, typeIcons } from './icons.js';
+import { archiveIcon, bellIcon, checkIcon, dotIcon, emptyIcon, priorityIcon, typeIcons } from './icons.js';
 import { absoluteTime, pageLocale, relativeTime } from './relative-time.js';
 import { defaultStrings, type InboxStrings } from './strings.js';
 import { inboxStyles } from './styles.js';
@@ -21,12 +21,8 @@ import { inboxStyles } from './styles.js';
 /** The bearer token, or a function asked before each request and reconnection (to refresh it). */
 export type TokenSource = string | (() => string | Promise<string>);
 
-/** `metadata.priority` of "high" or "urgent" marks a notification as high priority. */
-const isHighPriority = (node: InboxItemFragment) => {
-  const metadata = node.metadata;
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return false;
-  return metadata.priority === 'high' || metadata.priority === 'urgent';
-};
+/** The priorities that carry a mark; LOW and NORMAL carry none. */
+const MARKED = new Set(['HIGH', 'URGENT']);
 
 export class NotificationInbox extends LitElement {
   static override styles = inboxStyles;
@@ -292,10 +288,12 @@ export class NotificationInbox extends LitElement {
     const locale = this.#locale;
     const at = new Date(node.createdAt);
     const unread = !node.readAt;
-    const high = isHighPriority(node);
-    const parts = `item${unread ? ' item-unread' : ''}${high ? ' item-high-priority' : ''}`;
+    const marked = MARKED.has(node.priority);
+    const urgent = node.priority === 'URGENT';
+    const priority = urgent ? text.urgent : text.highPriority;
+    const parts = `item${unread ? ' item-unread' : ''}${marked ? ' item-high-priority' : ''}${urgent ? ' item-urgent' : ''}`;
     return html`<article
-      class="item ${node.type}${unread ? ' unread' : ''}${high ? ' high' : ''}"
+      class="item ${node.type}${unread ? ' unread' : ''}${marked ? (urgent ? ' urgent' : ' high') : ''}"
       part=${parts}
       data-id=${node.id}
       tabindex=${index === this.#active ? 0 : -1}
@@ -311,14 +309,20 @@ export class NotificationInbox extends LitElement {
       <span class="icon" part="icon icon-${node.type.toLowerCase()}">${typeIcons[node.type]}</span>
       <div class="text">
         <span class="title" part="item-title" id="title-${index}"
-          ><span class="sr-only">${unread ? `${text.unreadLabel}, ` : ''}${high ? `${text.highPriority}, ` : ''}${text.types[node.type]}: </span>${node.title}</span
+          ><span class="sr-only">${unread ? `${text.unreadLabel}, ` : ''}${marked ? `${priority}, ` : ''}${text.types[node.type]}: </span>${node.title}</span
         >
         <span class="message" part="item-message" id="message-${index}">${node.message}</span>
         <span class="meta">
           <time part="time" id="time-${index}" datetime=${node.createdAt} title=${absoluteTime(at, locale)}
             >${relativeTime(at, new Date(), locale)}</time
           >
-          ${high ? html`<span class="tag" part="priority" aria-hidden="true">${text.highPriority}</span>` : nothing}
+          ${
+            marked
+              ? html`<span class="priority ${urgent ? 'urgent' : 'high'}" part="priority priority-${urgent ? 'urgent' : 'high'}" aria-hidden="true"
+                  >${priorityIcon}${priority}</span
+                >`
+              : nothing
+          }
         </span>
       </div>
       <span class="dot${unread ? '' : ' off'}" part="unread-dot" aria-hidden="true"></span>

@@ -20,9 +20,10 @@ export interface InboxStrings {
   reconnecting: string;
   /** Something failed: the code of the error. */
   problem(code: string): string;
-  /** Said with the item, for screen readers: "Unread", "High priority". */
+  /** Said first in an item's name, for screen readers: "Unread"; and the mark of a HIGH or URGENT one. */
   unreadLabel: string;
   highPriority: string;
+  urgent: string;
   /** By notification type, for screen readers. */
   types: Record<'INFO' | 'SUCCESS' | 'WARNING' | 'ERROR', string>;
 }
@@ -43,6 +44,7 @@ export const defaultStrings: InboxStrings = {
   problem: (code) => (code === 'UNAUTHENTICATED' ? 'Please sign in again.' : `Something went wrong (${code}).`),
   unreadLabel: 'Unread',
   highPriority: 'High priority',
+  urgent: 'Urgent',
   types: { INFO: 'Information', SUCCESS: 'Success', WARNING: 'Warning', ERROR: 'Error' },
 };
 

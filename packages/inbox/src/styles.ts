@@ -20,6 +20,7 @@ export const inboxStyles = css`
     --_success: var(--notification-inbox-success-color, #15803d);
     --_warning: var(--notification-inbox-warning-color, #b45309);
     --_error: var(--notification-inbox-error-color, #dc2626);
+    --_priority: var(--notification-inbox-priority-color, #b91c1c);
     position: relative;
     display: inline-block;
     font: var(--notification-inbox-font, 400 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
@@ -170,12 +171,13 @@ export const inboxStyles = css`
   .item.unread:hover {
     background: var(--_hover);
   }
-  .item.high::before {
+  .item.high::before,
+  .item.urgent::before {
     content: '';
     position: absolute;
     inset: 0 auto 0 0;
     width: 3px;
-    background: var(--_error);
+    background: var(--_priority);
   }
   .icon {
     display: grid;
@@ -227,12 +229,20 @@ export const inboxStyles = css`
     color: var(--_muted);
     font-size: 12px;
   }
-  .tag {
-    padding: 0 6px;
+  .priority {
+    display: inline-flex;
+    align-items: center;
+    gap: 3px;
+    padding: 0 6px 0 5px;
     border-radius: 4px;
-    background: color-mix(in srgb, var(--_error) 12%, transparent);
-    color: var(--notification-inbox-priority-color, #b91c1c);
+    background: color-mix(in srgb, var(--_priority) 12%, transparent);
+    color: var(--_priority);
     font-weight: 600;
+  }
+  /* Urgent: the same mark, filled. */
+  .priority.urgent {
+    background: var(--_priority);
+    color: var(--_bg);
   }
   .dot {
     width: 9px;
