@@ -3,7 +3,7 @@ import { NotificationInbox } from './notification-inbox.js';
 import { NotificationPreferences } from './notification-preferences.js';
 
 export { NotificationInbox, type TokenSource } from './notification-inbox.js';
-export { channelsOf, NotificationPreferences } from './notification-preferences.js';
+export { channelsOf, digestChannelsOf, NotificationPreferences } from './notification-preferences.js';
 export { absoluteTime, pageLocale, relativeTime } from './relative-time.js';
 export { defaultPreferencesStrings, defaultStrings, type InboxStrings, type PreferencesStrings } from './strings.js';
 

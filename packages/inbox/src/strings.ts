@@ -61,6 +61,25 @@ export interface PreferencesStrings {
   /** A channel left at each event type's default (null): the switch's tooltip, and a note under the table. */
   byDefault: string;
   byDefaultNote: string;
+  /** The heading of a channel's digest choices, by the channel's name ("Email digests"), and what they do. */
+  digests(channel: string): string;
+  digestsDescription(channel: string): string;
+  /** A digest choice's name, with its category's: "Email digest: System". */
+  digest(channel: string): string;
+  /** A digest choice's tooltip while its channel is off for the category. */
+  digestOff(channel: string): string;
+  /** A digest window, in seconds; 0: none. */
+  digestWindow(seconds: number): string;
+  quietHours: string;
+  quietHoursDescription: string;
+  /** The switch that turns quiet hours on. */
+  quietHoursOn: string;
+  from: string;
+  to: string;
+  timeZone: string;
+  /** Above the channels quiet hours hold. */
+  quietChannels: string;
+  saveQuietHours: string;
   saved: string;
   problem(code: string): string;
 }
@@ -74,6 +93,29 @@ export const defaultPreferencesStrings: PreferencesStrings = {
   critical: 'Always on',
   byDefault: 'As each kind of notification has it by default',
   byDefaultNote: 'A switch half-way is as each kind of notification has it by default.',
+  digests: (channel) => `${channel} digests`,
+  digestsDescription: () => 'Gather a category into one message at the end of each window, with what is still unread.',
+  digest: (channel) => `${channel} digest`,
+  digestOff: (channel) => `${channel} is off for this category`,
+  digestWindow: (seconds) =>
+    seconds === 0
+      ? 'Off'
+      : seconds === 3600
+        ? 'Every hour'
+        : seconds % 3600 === 0
+          ? `Every ${seconds / 3600} hours`
+          : seconds % 60 === 0
+            ? `Every ${seconds / 60} minutes`
+            : `Every ${seconds} seconds`,
+  quietHours: 'Quiet hours',
+  quietHoursDescription:
+    'Email and push wait until they end; your inbox still shows everything, and urgent notifications always come through.',
+  quietHoursOn: 'Hold email and push during quiet hours',
+  from: 'From',
+  to: 'To',
+  timeZone: 'Time zone',
+  quietChannels: 'Hold',
+  saveQuietHours: 'Save quiet hours',
   saved: 'Saved',
   problem: (code) => `Not saved (${code}).`,
 };
