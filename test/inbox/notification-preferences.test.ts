@@ -92,14 +92,19 @@ describe('<notification-preferences>', () => {
     await panel.getByLabel('To', { exact: true }).fill('07:00');
     await zone.selectOption('Europe/Paris');
     await panel.getByRole('checkbox', { name: 'Push', exact: true }).uncheck();
-    await panel.getByRole('button', { name: 'Save quiet hours' }).focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => status.textContent()).toBe('Saved');
 
-    // An email digest for one category: a choice of its row.
+    // Meanwhile, an email digest for one category, saved as it is chosen: the quiet hours being edited stay.
     const digest = panel.getByRole('combobox', { name: 'Email digest: System' });
     expect(await digest.inputValue()).toBe('0');
     await digest.selectOption({ label: 'Every 15 minutes' });
+    await expect.poll(() => status.textContent()).toBe('Saved');
+    expect(await panel.getByLabel('From', { exact: true }).inputValue()).toBe('22:30');
+
+    await panel.getByRole('button', { name: 'Save quiet hours' }).focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(async () => expectData(await user.execute<ReadBack, object>(READ_BACK)).notificationPreferences.quietHours)
+      .not.toBeNull();
     await expect.poll(() => status.textContent()).toBe('Saved');
 
     const { notificationPreferences: saved } = expectData(await user.execute<ReadBack, object>(READ_BACK));
