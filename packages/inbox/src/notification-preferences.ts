@@ -105,9 +105,10 @@ export class NotificationPreferences extends LitElement {
     }
   }
 
-  #show(answer: NotificationPreferencesFieldsFragment) {
+  /** Shows an answer; the quiet-hours form too unless it is being edited (`keepDraft`: a switch was saved). */
+  #show(answer: NotificationPreferencesFieldsFragment, keepDraft = false) {
     this.categories = answer.categories as Preference[];
-    this.quiet = draftOf(answer, deliveryChannelsOf(channelsOf(this.categories)));
+    if (!keepDraft || !this.quiet) this.quiet = draftOf(answer, deliveryChannelsOf(channelsOf(this.categories)));
   }
 
   /** Saves a change; on a refusal, shows it and what is saved. */
@@ -116,7 +117,7 @@ export class NotificationPreferences extends LitElement {
     this.message = '';
     try {
       const { updateNotificationPreferences } = await this.#client.request(InboxUpdatePreferencesDocument, { input });
-      this.#show(updateNotificationPreferences);
+      this.#show(updateNotificationPreferences, input.quietHours === undefined);
       this.message = this.#text.saved;
     } catch (error) {
       this.message = this.#text.problem((error as GraphQLRequestError).code ?? 'ERROR');
