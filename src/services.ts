@@ -75,8 +75,11 @@ export function createServices({ config, db, pubsub, redis, logger }: Infrastruc
     notifications,
     preferences,
     limits.recipients,
-    (tally) => {
-      for (const [outcome, count] of Object.entries(tally)) if (count) metrics.published.inc({ outcome }, count);
+    {
+      published: (tally) => {
+        for (const [outcome, count] of Object.entries(tally)) if (count) metrics.published.inc({ outcome }, count);
+      },
+      skipped: (channel) => metrics.deliveries.inc({ channel, outcome: 'skipped' }),
     },
     delivery.planner,
   );

@@ -88,3 +88,11 @@ export class DeliveryPlanner {
     return { byUser, data: data ?? {} };
   }
 }
+
+/** The channel of each delivery the plan records SKIPPED at once for these recipients (one entry per delivery). */
+export function skippedAtOnce(plan: DeliveryPlan | undefined, userIds: readonly string[]): Channel[] {
+  if (!plan) return [];
+  return userIds.flatMap((userId) =>
+    (plan.byUser.get(userId) ?? []).filter((planned) => planned.skip !== null).map((planned) => planned.channel),
+  );
+}

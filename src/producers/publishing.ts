@@ -4,7 +4,7 @@
 // earlier uses of the idempotency key read at once, then the limit). A retry costs no budget.
 import { z } from 'zod';
 import type { Database } from '../db.js';
-import type { DeliveryPlanner } from '../delivery/planner.js';
+import { type DeliveryPlan, type DeliveryPlanner, skippedAtOnce } from '../delivery/planner.js';
 import { badUserInput, ExpectedError } from '../errors.js';
 import type { Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationPriority } from '../generated/prisma/enums.js';
@@ -93,17 +93,31 @@ function checkEvent(type: string, data: unknown): { eventType: EventType; data: 
   return { eventType, data: parsed.data };
 }
 
+export interface PublishingObserver {
+  published?(tally: PublishReport['tally']): void;
+  skipped?(channel: string): void;
+}
+
 export class EventPublishing {
   constructor(
     private readonly db: Database,
     private readonly notifications: NotificationService,
     private readonly preferences: Preferences,
     private readonly rateLimiter: RecipientRateLimiter,
-    /** Told the outcomes of every publish, for metrics. */
-    private readonly observe: (tally: PublishReport['tally']) => void = () => {},
-    /** Plans deliveries outside the app (email), queued with the notifications; none without it. */
+    /** Told, for metrics, the outcomes of every publish and each delivery recorded SKIPPED as it was stored. */
+    private readonly observer: PublishingObserver = {},
+    /** Plans deliveries outside the app (email, push), queued with the notifications; none without it. */
     private readonly planner?: DeliveryPlanner,
   ) {}
+
+  private observe(tally: PublishReport['tally']): void {
+    this.observer.published?.(tally);
+  }
+
+  /** The deliveries of the recipients who got a notification that the plan skipped at once (no address, muted…). */
+  private observeSkipped(plan: DeliveryPlan | undefined, userIds: readonly string[]): void {
+    for (const channel of skippedAtOnce(plan, userIds)) this.observer.skipped?.(channel);
+  }
 
   /** Turns one event into a notification for each recipient; everything is checked before anything is written. */
   async publish(input: PublishInput): Promise<PublishReport> {
@@ -143,14 +157,19 @@ export class EventPublishing {
       }
       deliverable = deliverable.filter((userId) => !refused.has(userId));
     }
+    const plan = await planning;
     const outcomes = await this.notifications.deliver(content, deliverable, {
       idempotencyKey,
       collapseKey,
       supersedes: eventType.supersedes ?? [],
-      plan: await planning,
+      plan,
       sendAt,
     });
     for (const outcome of outcomes) results.set(outcome.userId, { ...outcome, error: null });
+    this.observeSkipped(
+      plan,
+      outcomes.filter((o) => o.outcome === 'CREATED' || o.outcome === 'UPDATED').map((o) => o.userId),
+    );
 
     const ordered = recipients.map((userId) => results.get(userId)!);
     const tally = tallyOf(ordered);
@@ -175,8 +194,10 @@ export class EventPublishing {
         retryAfter: retryAfterSeconds,
       });
     }
-    const result = await this.notifications.create(input, await planning);
+    const plan = await planning;
+    const result = await this.notifications.create(input, plan);
     this.observe({ ...tallyOf([]), [result.created ? 'CREATED' : 'DUPLICATE']: 1 });
+    if (result.created) this.observeSkipped(plan, [userId]);
     return result;
   }
 

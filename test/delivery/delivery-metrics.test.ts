@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { PublishEventDocument } from '../generated/graphql.js';
+import { CreateNotificationDocument, PublishEventDocument } from '../generated/graphql.js';
 import { freshDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/event-stream.js';
 import { execute, expectData } from '../helpers/graphql.js';
@@ -84,6 +84,35 @@ describe('delivery metrics', () => {
     console.log(`delivery metrics: one email handed to SMTP ${Math.round(sum * 1000)} ms after its commit`);
     expect(sum).toBeGreaterThan(0);
     expect(sum).toBeLessThan(10);
+  });
+
+  it('should count a delivery skipped when its notification is stored (no address) as skipped, for events and createNotification alike', async () => {
+    const before = series(await metrics(), 'notifications_deliveries_total', 'channel="EMAIL",outcome="skipped"') ?? 0;
+    const token = await serviceToken();
+    expectData(
+      await execute(
+        server.url,
+        PublishEventDocument,
+        {
+          input: {
+            type: 'system.warning',
+            data: { message: 'Hello' },
+            recipients: ['metrics-nobody-1', 'metrics-nobody-2'],
+          },
+        },
+        { token },
+      ),
+    );
+    expectData(
+      await execute(
+        server.url,
+        CreateNotificationDocument,
+        { input: { userId: 'metrics-nobody-3', title: 'Hi', message: 'Hello', type: 'INFO' } },
+        { token },
+      ),
+    );
+    const after = series(await metrics(), 'notifications_deliveries_total', 'channel="EMAIL",outcome="skipped"');
+    expect(after).toBe(before + 3);
   });
 
   it("should show the queue's depth and the age of its oldest waiting job at each scrape", async () => {
