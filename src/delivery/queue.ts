@@ -69,6 +69,11 @@ export async function startJobQueue({
     max: concurrency + 2,
   });
   pgPool.on('error', (error) => log.warn({ err: error }, 'an idle queue connection failed'));
+  // A checked-out connection's error too (graphile-worker warns "Your pool doesn't have all of the error
+  // handlers" and installs its own otherwise); its query then fails and the job is retried.
+  pgPool.on('connect', (client) => {
+    client.on('error', (error) => log.warn({ err: error }, 'a queue connection failed'));
+  });
   const runner = await run({
     pgPool,
     concurrency,

@@ -37,6 +37,7 @@ beforeAll(async () => {
   // The queue's schema, as a worker installs it at start; no worker runs here, so the jobs stay to be seen.
   const pool = new pg.Pool({ connectionString: url });
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   await runMigrations({ pgPool: pool });
   await pool.end();
   db = createDatabase(url, 4);
