@@ -27,6 +27,8 @@ async function openStreams(url: string): Promise<number> {
 async function runTab(page: Page, name: string) {
   // A DOM click: the tabs are draggable, and a pointer's press-and-release can read as the start of a drag.
   await page.locator(`.graphiql-tab-button[title="${name}"]`).dispatchEvent('click');
+  // GraphiQL swaps the editor's document in after the click: running before it has would run the tab before.
+  await expect.poll(() => page.locator('.graphiql-query-editor').textContent(), { timeout: 15_000 }).toContain(name);
   await page.locator('.graphiql-execute-button').click();
 }
 
