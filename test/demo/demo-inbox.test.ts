@@ -102,10 +102,12 @@ describe('the demo inbox', () => {
     await expectBadge(second, '0');
     await expect.poll(() => items(first).count()).toBe(20);
     for (let pages = 1; (await items(first).count()) < 45 && pages < 10; pages++) {
+      const shown = await items(first).count();
       await first
         .locator('notification-inbox .scroll')
         .evaluate((element) => element.scrollTo(0, element.scrollHeight));
-      await first.waitForTimeout(200);
+      // The next page has come in when the list grew.
+      await expect.poll(() => items(first).count(), { timeout: 15_000 }).toBeGreaterThan(shown);
     }
     expect(await items(first).count()).toBe(45);
     expect(await items(first).last().locator('.title').textContent()).toContain('older 0');
