@@ -13,6 +13,7 @@ import {
   type StreamStatus,
 } from '@notification-api/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/event-stream.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
 import { startTestServer, useTestServer } from '../helpers/server.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
@@ -40,14 +41,6 @@ const streams: EventStream[] = [];
 afterEach(() => {
   for (const stream of streams.splice(0)) stream.stop();
 });
-
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The titles of the ADDED events, and a check that positions run on without a gap or a repeat. */
 function titlesInOrder(events: InboxEvent[]) {
@@ -89,7 +82,7 @@ describe('request', () => {
         persisted: true,
       });
       await createNotification(shared.url, { userId: user.userId, title: 'by hash' });
-      await until('the event', () => events.length === 1);
+      await waitFor(async () => events.length === 1, 'the event');
       expect(events[0]?.notification?.title).toBe('by hash');
       expect((await client.request(InboxDocument, {})).counts.unseen).toBe(1);
 
@@ -107,16 +100,16 @@ describe('events', () => {
     const proxy = await startTcpProxy('127.0.0.1', shared.server.port);
     try {
       const { events, statuses } = follow(`http://127.0.0.1:${proxy.port}`, user.token);
-      await until('the stream', () => statuses.some(({ status }) => status === 'live'));
+      await waitFor(async () => statuses.some(({ status }) => status === 'live'), 'the stream');
       await createMany(shared.url, user.userId, 2, 'before');
-      await until('2 events', () => events.length === 2);
+      await waitFor(async () => events.length === 2, '2 events');
 
       await proxy.cut();
       await createMany(shared.url, user.userId, 3, 'missed');
       await proxy.restore();
-      await until('the missed events', () => events.length === 5);
+      await waitFor(async () => events.length === 5, 'the missed events');
       await createMany(shared.url, user.userId, 2, 'live');
-      await until('7 events', () => events.length === 7);
+      await waitFor(async () => events.length === 7, '7 events');
       await new Promise((resolve) => setTimeout(resolve, 300));
 
       expect(titlesInOrder(events)).toEqual([
@@ -142,18 +135,18 @@ describe('events', () => {
     try {
       const user = await shared.newUser();
       const { events, statuses } = follow(`http://127.0.0.1:${proxy.port}`, user.token);
-      await until('the stream', () => statuses.some(({ status }) => status === 'live'));
+      await waitFor(async () => statuses.some(({ status }) => status === 'live'), 'the stream');
       await createMany(first.url, user.userId, 2, 'first');
-      await until('2 events', () => events.length === 2);
+      await waitFor(async () => events.length === 2, '2 events');
 
       await first.stop();
-      await until('SHUTTING_DOWN', () => statuses.some(({ code }) => code === 'SHUTTING_DOWN'));
+      await waitFor(async () => statuses.some(({ code }) => code === 'SHUTTING_DOWN'), 'SHUTTING_DOWN');
       second = await startTestServer();
       await createMany(second.url, user.userId, 3, 'meanwhile');
       proxy.retarget(second.port);
-      await until('the missed events', () => events.length === 5);
+      await waitFor(async () => events.length === 5, 'the missed events');
       await createMany(second.url, user.userId, 1, 'second');
-      await until('6 events', () => events.length === 6);
+      await waitFor(async () => events.length === 6, '6 events');
       await new Promise((resolve) => setTimeout(resolve, 300));
 
       expect(titlesInOrder(events)).toEqual([
@@ -175,7 +168,7 @@ describe('events', () => {
   it('should stop for good on an error that retrying cannot fix', async () => {
     const user = await shared.newUser();
     const { statuses, stream } = follow(shared.url, user.token, { after: 'not-a-position' });
-    await until('the stream to stop', () => statuses.some(({ status }) => status === 'stopped'));
+    await waitFor(async () => statuses.some(({ status }) => status === 'stopped'), 'the stream to stop');
     expect(statuses.at(-1)).toEqual({ status: 'stopped', code: 'BAD_USER_INPUT' });
     expect(stream.position).toBe('not-a-position');
   });

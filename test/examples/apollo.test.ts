@@ -14,9 +14,9 @@ import {
 } from '@notification-api/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApolloClient } from '../../examples/apollo.js';
+import { waitFor } from '../helpers/event-stream.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
 import { useTestServer } from '../helpers/server.js';
-import { until } from './until.js';
 
 const server = useTestServer();
 const cleanups: Array<() => void> = [];
@@ -49,16 +49,16 @@ describe('the Apollo Client example', () => {
         if (result.data) events.push(result.data.notificationEvents);
       });
     cleanups.push(() => subscription.unsubscribe());
-    await until('the live stream', async () => {
+    await waitFor(async () => {
       if (events.length === 0) await createNotification(server.url, { userId: user.userId, title: 'Live' });
       return events.length > 0;
-    });
+    }, 'the live stream');
     expect(events[0]).toMatchObject({ kind: 'ADDED', notification: { title: 'Live' } });
 
     const marked = await client.mutate({
       mutation: typed<InboxMarkAllReadMutation, InboxMarkAllReadMutationVariables>(InboxMarkAllReadDocument),
     });
     expect(marked.data?.markAllRead.counts.unread).toBe(0);
-    await until('the ALL_READ event', () => events.some((event) => event.kind === 'ALL_READ'));
+    await waitFor(async () => events.some((event) => event.kind === 'ALL_READ'), 'the ALL_READ event');
   });
 });

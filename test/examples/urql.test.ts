@@ -14,9 +14,9 @@ import {
 import { gql } from '@urql/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUrqlClient } from '../../examples/urql.js';
+import { waitFor } from '../helpers/event-stream.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
 import { useTestServer } from '../helpers/server.js';
-import { until } from './until.js';
 
 const server = useTestServer();
 const cleanups: Array<() => void> = [];
@@ -51,10 +51,10 @@ describe('the urql example', () => {
       });
     cleanups.push(unsubscribe);
     // The stream is open once a change made now arrives: keep making one until it does.
-    await until('the live stream', async () => {
+    await waitFor(async () => {
       if (events.length === 0) await createNotification(server.url, { userId: user.userId, title: 'Live' });
       return events.length > 0;
-    });
+    }, 'the live stream');
     expect(events[0]).toMatchObject({ kind: 'ADDED', notification: { title: 'Live' } });
 
     const marked = await client.mutation(
@@ -63,7 +63,7 @@ describe('the urql example', () => {
     );
     expect(marked.error).toBeUndefined();
     expect(marked.data?.markAllRead.counts.unread).toBe(0);
-    await until('the ALL_READ event', () => events.some((event) => event.kind === 'ALL_READ'));
+    await waitFor(async () => events.some((event) => event.kind === 'ALL_READ'), 'the ALL_READ event');
     expect(asked, 'the token function is asked for each request').toBeGreaterThanOrEqual(3);
   });
 });

@@ -5,6 +5,7 @@ import { type UseNotificationsResult, useNotifications } from '@notification-api
 import { createElement } from 'react';
 import { act, create, type ReactTestRenderer } from 'react-test-renderer';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/event-stream.js';
 import { createMany, createNotification } from '../helpers/notifications.js';
 import { useTestServer } from '../helpers/server.js';
 
@@ -37,14 +38,6 @@ async function mount(options: Parameters<typeof useNotifications>[0]) {
   return { current, events };
 }
 
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('useNotifications', () => {
   it('should page through the inbox, and follow a new notification live with its counts', async () => {
     const user = await server.newUser();
@@ -58,7 +51,10 @@ describe('useNotifications', () => {
         return user.token;
       },
     });
-    await until('the first page and a live stream', () => inbox.current().ready && inbox.current().status === 'live');
+    await waitFor(
+      async () => inbox.current().ready && inbox.current().status === 'live',
+      'the first page and a live stream',
+    );
     expect(inbox.current().items.map((item) => item.title)).toEqual(
       Array.from({ length: 10 }, (_, i) => `older ${24 - i}`),
     );
@@ -66,14 +62,14 @@ describe('useNotifications', () => {
     expect(inbox.current().hasNextPage).toBe(true);
 
     await inbox.current().loadMore();
-    await until('the second page', () => inbox.current().items.length === 20);
+    await waitFor(async () => inbox.current().items.length === 20, 'the second page');
     await inbox.current().loadMore();
-    await until('every page', () => inbox.current().items.length === 25);
+    await waitFor(async () => inbox.current().items.length === 25, 'every page');
     expect(inbox.current().hasNextPage).toBe(false);
     expect(inbox.current().items.at(-1)?.title).toBe('older 0');
 
     await createNotification(server.url, { userId: user.userId, title: 'Transcription ready' });
-    await until('the new one', () => inbox.current().items[0]?.title === 'Transcription ready');
+    await waitFor(async () => inbox.current().items[0]?.title === 'Transcription ready', 'the new one');
     expect(inbox.current().counts).toEqual({ total: 26, unread: 26, unseen: 26 });
     expect(inbox.events.map((event) => event.kind)).toEqual(['ADDED']);
     expect(asked, 'the token function is asked for each request').toBeGreaterThan(3);
@@ -86,35 +82,38 @@ describe('useNotifications', () => {
       await mount({ url: server.url, token: user.token }),
       await mount({ url: server.url, token: user.token }),
     ];
-    await until('both live', () => mine.current().status === 'live' && elsewhere.current().status === 'live');
+    await waitFor(async () => mine.current().status === 'live' && elsewhere.current().status === 'live', 'both live');
 
     await mine.current().markAllSeen();
-    await until('seen here', () => mine.current().counts.unseen === 0);
-    await until('seen elsewhere', () => elsewhere.current().counts.unseen === 0);
+    await waitFor(async () => mine.current().counts.unseen === 0, 'seen here');
+    await waitFor(async () => elsewhere.current().counts.unseen === 0, 'seen elsewhere');
 
     const [newest, middle] = mine.current().items;
     await mine.current().markRead(newest!.id);
-    await until('read here', () => mine.current().items[0]?.readAt != null);
-    await until('read elsewhere', () => elsewhere.current().counts.unread === 2);
+    await waitFor(async () => mine.current().items[0]?.readAt != null, 'read here');
+    await waitFor(async () => elsewhere.current().counts.unread === 2, 'read elsewhere');
     await mine.current().markUnread(newest!.id);
-    await until('unread elsewhere', () => elsewhere.current().items[0]?.readAt === null);
-    await until('unread here', () => mine.current().counts.unread === 3);
+    await waitFor(async () => elsewhere.current().items[0]?.readAt === null, 'unread elsewhere');
+    await waitFor(async () => mine.current().counts.unread === 3, 'unread here');
 
     await mine.current().archive(middle!.id);
-    await until('archived here', () => !mine.current().items.some((item) => item.id === middle!.id));
-    await until('archived elsewhere', () => elsewhere.current().items.length === 2);
+    await waitFor(async () => !mine.current().items.some((item) => item.id === middle!.id), 'archived here');
+    await waitFor(async () => elsewhere.current().items.length === 2, 'archived elsewhere');
 
     await createNotification(server.url, { userId: user.userId, title: 'After the list was shown' });
-    await until('the arrival', () => mine.current().items.length === 3 && elsewhere.current().items.length === 3);
+    await waitFor(
+      async () => mine.current().items.length === 3 && elsewhere.current().items.length === 3,
+      'the arrival',
+    );
     await elsewhere.current().markAllRead();
-    await until('all read in both', () => mine.current().counts.unread === 0);
+    await waitFor(async () => mine.current().counts.unread === 0, 'all read in both');
     expect(mine.current().items.every((item) => item.readAt !== null)).toBe(true);
     expect(mine.current().error).toBeUndefined();
   });
 
   it('should keep a refusal in `error`, typed by its code', async () => {
     const inbox = await mount({ url: server.url, token: 'not-a-token' });
-    await until('the refusal', () => inbox.current().error !== undefined);
+    await waitFor(async () => inbox.current().error !== undefined, 'the refusal');
     expect(inbox.current().error?.code).toBe('UNAUTHENTICATED');
     expect(inbox.current().ready).toBe(false);
   });
