@@ -51,18 +51,23 @@ const deepToken = signBenchToken(secret, DEEP_USER);
 const random = () => Math.floor(Math.random() * users);
 const json = { 'content-type': 'application/json' };
 
+/** A POST of `query` to /graphql, each request as a user picked at random. */
+function graphqlAsRandomUser(query: string): AutocannonRequest {
+  return {
+    method: 'POST',
+    path: '/graphql',
+    setupRequest: (r) => ({
+      ...r,
+      headers: { ...json, authorization: `Bearer ${tokens[random()]}` },
+      body: JSON.stringify({ query }),
+    }),
+  };
+}
+
 function request(command: LoadCommand): AutocannonRequest {
   switch (command.kind) {
     case 'app-list':
-      return {
-        method: 'POST',
-        path: '/graphql',
-        setupRequest: (r) => ({
-          ...r,
-          headers: { ...json, authorization: `Bearer ${tokens[random()]}` },
-          body: JSON.stringify({ query: LIST_QUERY }),
-        }),
-      };
+      return graphqlAsRandomUser(LIST_QUERY);
     case 'raw-list':
     case 'raw-list-json':
     case 'raw-counts':
@@ -76,15 +81,7 @@ function request(command: LoadCommand): AutocannonRequest {
         setupRequest: (r) => ({ ...r, headers: { authorization: `Bearer ${tokens[random()]}` } }),
       };
     case 'app-counts':
-      return {
-        method: 'POST',
-        path: '/graphql',
-        setupRequest: (r) => ({
-          ...r,
-          headers: { ...json, authorization: `Bearer ${tokens[random()]}` },
-          body: JSON.stringify({ query: COUNTS_QUERY }),
-        }),
-      };
+      return graphqlAsRandomUser(COUNTS_QUERY);
     case 'postgraphile-list':
       return {
         method: 'POST',
