@@ -110,7 +110,9 @@ describe('events', () => {
       await waitFor(async () => events.length === 5, 'the missed events');
       await createMany(shared.url, user.userId, 2, 'live');
       await waitFor(async () => events.length === 7, '7 events');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // One more, in order after them all: anything delivered twice would have come before it.
+      await createMany(shared.url, user.userId, 1, 'end');
+      await waitFor(async () => events.some((event) => event.notification?.title === 'end 0'), 'the last event');
 
       expect(titlesInOrder(events)).toEqual([
         'before 0',
@@ -120,6 +122,7 @@ describe('events', () => {
         'missed 2',
         'live 0',
         'live 1',
+        'end 0',
       ]);
       expect(statuses.map(({ status }) => status)).toContain('reconnecting');
       console.log(`network drop: ${events.length} events, statuses ${statuses.map((s) => s.status).join(' → ')}`);
@@ -147,7 +150,9 @@ describe('events', () => {
       await waitFor(async () => events.length === 5, 'the missed events');
       await createMany(second.url, user.userId, 1, 'second');
       await waitFor(async () => events.length === 6, '6 events');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // One more, in order after them all: anything delivered twice would have come before it.
+      await createMany(second.url, user.userId, 1, 'end');
+      await waitFor(async () => events.some((event) => event.notification?.title === 'end 0'), 'the last event');
 
       expect(titlesInOrder(events)).toEqual([
         'first 0',
@@ -156,6 +161,7 @@ describe('events', () => {
         'meanwhile 1',
         'meanwhile 2',
         'second 0',
+        'end 0',
       ]);
       console.log(`shutdown: ${events.length} events, statuses ${statuses.map((s) => s.code ?? s.status).join(' → ')}`);
     } finally {
