@@ -4,6 +4,7 @@ import { NotificationsDocument, UnreadCountDocument } from '../generated/graphql
 import { execute, expectError, type GraphQLResponse } from '../helpers/graphql.js';
 import { startPrivateRedis } from '../helpers/redis-server.js';
 import { startTestServer } from '../helpers/server.js';
+import { scaled } from '../helpers/timing.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
 function expectRateLimited(response: GraphQLResponse<unknown>): number {
@@ -112,7 +113,8 @@ describe('request rate limits without Redis', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await execute(server.url, UnreadCountDocument, {}, { token })).status);
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
-      expect(Date.now() - started).toBeLessThan(5000);
+      // Not hanging on the absent Redis: well under ioredis's retries, sized to this machine.
+      expect(Date.now() - started).toBeLessThan(scaled(5000));
     } finally {
       await server.stop();
     }
