@@ -6,13 +6,15 @@ import { requestScope } from '../logger.js';
 
 const WELL_FORMED = /^[\w.:-]{1,64}$/;
 
+/** A well-formed `x-request-id` as it was given; a new id for any other. */
+export const requestIdFrom = (given: string | null | undefined): string =>
+  given && WELL_FORMED.test(given) ? given : randomUUID();
+
 export function useRequestId(): Plugin {
   return {
     instrumentation: {
       request: ({ request }, wrapped) => {
-        const given = request.headers.get('x-request-id');
-        const requestId = given && WELL_FORMED.test(given) ? given : randomUUID();
-        return requestScope.run({ requestId }, wrapped);
+        return requestScope.run({ requestId: requestIdFrom(request.headers.get('x-request-id')) }, wrapped);
       },
     },
     onResponse: ({ response }) => {

@@ -4,7 +4,6 @@ import type { Database } from '../db.js';
 import type { DeliveryPlan } from '../delivery/planner.js';
 import { badUserInput, ExpectedError, notFound } from '../errors.js';
 import { type Notification, Prisma } from '../generated/prisma/client.js';
-import type { NotificationStatus, NotificationType } from '../generated/prisma/enums.js';
 import { type ChangeEvent, type ChangeRecord, logChange, nextPosition } from './changelog.js';
 import { countView, type NotificationCounts } from './counts.js';
 import {
@@ -19,16 +18,11 @@ import {
 import type { ChangePublisher } from './events.js';
 import { checkFilter, filterSql, type NotificationFilter } from './filter.js';
 import { parseNotificationId } from './ids.js';
-import { type PageRequest, parsePageRequest } from './pagination.js';
+import { type ListFilter, listQuery } from './list-query.js';
+import type { PageRequest } from './pagination.js';
 import { NOTIFICATION_COLUMNS } from './rows.js';
 import { queryRows, toNotification } from './sql.js';
 import { type NewNotificationInput, parseNewNotification } from './validation.js';
-
-export interface ListFilter {
-  status?: NotificationStatus | null;
-  type?: NotificationType | null;
-  filter?: NotificationFilter | null;
-}
 
 export interface NotificationPage {
   nodes: Notification[];
@@ -74,15 +68,6 @@ const MAX_SNOOZE_MS = 366 * 24 * 3600 * 1000;
 
 type Tx = Prisma.TransactionClient;
 
-/** The `status` and `type` arguments of the connection, folded into its filter. */
-function withLegacyArguments({ status, type, filter }: ListFilter): NotificationFilter {
-  const checked = checkFilter(filter);
-  if (status && (checked.status || checked.statuses))
-    throw badUserInput('status', 'use either status or filter.status');
-  if (type && checked.types) throw badUserInput('type', 'use either type or filter.types');
-  return { ...checked, ...(status ? { status } : {}), ...(type ? { types: [type] } : {}) };
-}
-
 /** Thrown inside a transaction to roll it back when the change turned out to change nothing. */
 class NoChange extends Error {}
 
@@ -106,32 +91,11 @@ export class NotificationService {
    * page (on another connection) rather than after it, when asked for.
    */
   async list(userId: string, request: PageRequest & ListFilter & { countNow?: boolean }): Promise<NotificationPage> {
-    const page = parsePageRequest(request);
-    const filter = withLegacyArguments(request);
-    const now = new Date();
-    const bounds = [
-      ...(page.after ? [Prisma.sql`n.id < ${page.after}::uuid`] : []),
-      ...(page.before ? [Prisma.sql`n.id > ${page.before}::uuid`] : []),
-    ];
-    const direction = page.backwards ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-    // The user comes in through a fenced subquery (OFFSET 0), so the planner cannot see which user it is.
-    // Seeing it, for a user with most of the table, it would walk the primary key from the cursor and filter
-    // by user: the last page of such a user read every older row of everyone (seconds). Not seeing it, it
-    // always takes (user_id, id): every page costs the same.
-    const view = filterSql(userId, filter, now);
+    const { page, view, rows: pageSql } = listQuery(userId, request, new Date());
     const counted = request.countNow ? countView(this.db, view).then(({ total }) => total) : undefined;
     // Awaited by totalCount; should the request end before that, its failure must not go unhandled.
     counted?.catch(() => {});
-    const rows = await queryRows<Notification>(
-      this.db,
-      Prisma.sql`
-      SELECT p.* FROM (SELECT ${userId}::varchar AS id OFFSET 0) AS viewer, LATERAL (
-        SELECT ${NOTIFICATION_COLUMNS} FROM notifications AS n
-        WHERE ${Prisma.join([filterSql(Prisma.sql`viewer.id`, filter, now), ...bounds], ' AND ')}
-        ORDER BY n.id ${direction} LIMIT ${page.size + 1}
-      ) AS p
-      ORDER BY p.id ${direction}`,
-    );
+    const rows = await queryRows<Notification>(this.db, pageSql);
     // Walking backwards (`last`) reads oldest-first from the cursor, then flips the page.
     const hasMore = rows.length > page.size;
     const nodes = rows.slice(0, page.size).map(toNotification);
