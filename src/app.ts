@@ -1,10 +1,13 @@
 // The GraphQL app: Yoga and its plugin list, over the services (src/services.ts). No I/O here, and nothing
 // listens: src/server.ts runs it, tests build it in-process with createApp.
+import type { RequestListener } from 'node:http';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from './auth.js';
+import { compiledReadsListener } from './compiled-reads/handler.js';
+import { ReadPlans, useLearntReads } from './compiled-reads/read-plans.js';
 import type { Context, Services } from './context.js';
 import type { DeliveryParts } from './delivery/setup.js';
 import type { DevGraphiqlPage } from './dev/graphiql-page.js';
@@ -53,6 +56,8 @@ export interface AppDependencies extends Infrastructure {
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** What the HTTP server runs: compiled reads in front of Yoga (src/compiled-reads/), or Yoga alone. */
+  listener: RequestListener;
   services: Services;
   metrics: Metrics;
   /** Channels outside the app: what src/server.ts needs to start their queue. */
@@ -61,8 +66,24 @@ export interface App {
 
 /** The services over the infrastructure, and Yoga over them; `built` when the caller built the services. */
 export function createApp(dependencies: AppDependencies, built: BuiltServices = createServices(dependencies)): App {
-  const { services, metrics, delivery } = built;
-  return { yoga: createYogaApp(dependencies, built), services, metrics, delivery };
+  const { services, metrics, delivery, limits } = built;
+  const { config } = dependencies;
+  const plans = config.compiledReads ? new ReadPlans(schema) : undefined;
+  const yoga = createYogaApp(dependencies, built, plans);
+  const listener = plans
+    ? compiledReadsListener({
+        yoga: yoga as unknown as RequestListener,
+        plans,
+        schema,
+        db: dependencies.db,
+        verifyToken: dependencies.verifyToken,
+        rateLimits: limits.rateLimits,
+        security: config.security,
+        trustedDocuments: dependencies.trustedDocuments ?? new Map(),
+        logger: dependencies.logger.child({ component: 'compiled-reads' }),
+      })
+    : (yoga as unknown as RequestListener);
+  return { yoga, listener, services, metrics, delivery };
 }
 
 function createYogaApp(
@@ -78,6 +99,7 @@ function createYogaApp(
     devOutboxPage,
   }: AppDependencies,
   { services, limits, metrics, dependencies, delivery }: BuiltServices,
+  plans: ReadPlans | undefined,
 ): App['yoga'] {
   const { security } = config;
   const { rateLimits, streamLeases } = limits;
@@ -162,6 +184,7 @@ function createYogaApp(
       // After the rate limits, so that a refused subscription holds no lease.
       useStreamCap(singleConnection.streamLeases, security.streams.perUser),
       ...useCompiledExecution(config.compileAfter),
+      ...(plans ? [useLearntReads(plans)] : []),
       // Last: it answers its requests in onRequest, so every other plugin's onRequest must have run; the
       // operations it runs go through every plugin's later hooks (it runs them through Yoga's pipeline).
       singleConnection.plugin,

@@ -54,6 +54,7 @@ const environment = z.object({
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
   READY_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   GRAPHQL_COMPILE_AFTER: z.coerce.number().int().min(0).max(1_000_000).default(3),
+  COMPILED_READS: z.stringbool().default(true),
 
   // The event stream intake (src/intake/): on by default whenever Redis is configured.
   INTAKE: z.stringbool().optional(),
@@ -99,6 +100,8 @@ export interface Config {
   readyTimeoutMs: number;
   /** Runs of a document before its queries and mutations run compiled (src/http/compiled-execution.ts); 0: never. */
   compileAfter: number;
+  /** Inbox pages and counts of known documents answered by one SQL statement outside Yoga (src/compiled-reads/). */
+  compiledReads: boolean;
   /** How long the change log keeps each change: how far back streams can resume. */
   changeLogRetentionDays: number;
   /** How many notifications one recipient may get per hour (critical ones aside). */
@@ -190,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     readyTimeoutMs: e.READY_TIMEOUT_MS,
     compileAfter: e.GRAPHQL_COMPILE_AFTER,
+    compiledReads: e.COMPILED_READS,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
     recipientRateLimitPerHour: e.RATE_LIMIT_PER_RECIPIENT_PER_HOUR,
     retention: {

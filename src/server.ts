@@ -169,7 +169,7 @@ async function start(
   const wakeUps = scheduleWakeUps(db, services.notifications, queue.nudge, logger);
   started.push(async () => wakeUps());
 
-  const server = createServer(app.yoga);
+  const server = createServer(app.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(listenProblem(error, config)));
     server.listen(config.port, config.host, resolve);

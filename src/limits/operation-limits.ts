@@ -9,6 +9,7 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError, getOperationAST } 
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { SecurityConfig } from '../security/config.js';
+import { countedVerdicts } from './counted-requests.js';
 import { operationCost } from './operation-cost.js';
 import { rateLimited, rootFields, TOO_MANY_REQUESTS } from './rate-limit.js';
 import type { RateLimits } from './rate-limiter.js';
@@ -72,7 +73,9 @@ function useCostLimit(maxCost: number, budget: RateLimits): Plugin<Context> {
     const cost = costOf(args);
     const fields = rootFields(args.document, args.operationName);
     const spent = cost !== undefined && cost <= maxCost ? cost : undefined;
-    const verdict = await budget.operationBudgets(args.contextValue.viewer, fields, spent);
+    const verdict =
+      countedVerdicts(args.contextValue)?.operation ??
+      (await budget.operationBudgets(args.contextValue.viewer, fields, spent));
     // `data: null` is what makes graphql-sse's single-connection mode take these for a result.
     if (!verdict.allowed && verdict.budget === 'operation') {
       setResultAndStopExecution({ data: null, errors: [rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS)] });

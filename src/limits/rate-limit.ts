@@ -7,7 +7,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { ExpectedError } from '../errors.js';
 import { viewerOf } from '../http/authentication.js';
-import type { RateLimits } from './rate-limiter.js';
+import { countedVerdicts } from './counted-requests.js';
+import type { RateLimits, Verdict } from './rate-limiter.js';
 
 export const rateLimited = (retryAfterSeconds: number, message: string) =>
   new ExpectedError('RATE_LIMITED', message, {
@@ -66,10 +67,11 @@ function rootFieldsOf(document: DocumentNode, operationName?: string | null): st
 /** Must come after authentication, which tells who the caller is. */
 export function useRateLimits(limits: RateLimits): Plugin<Context> {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
+    onRequest({ request, endResponse, fetchAPI, serverContext }) {
       const viewer = viewerOf(request);
       if (!viewer) return;
-      return limits.request(viewer).then((verdict) => {
+      const counted = countedVerdicts(serverContext)?.request;
+      const refuse = (verdict: Verdict) => {
         if (verdict.allowed) return;
         const { message, extensions } = rateLimited(verdict.retryAfterSeconds, TOO_MANY_REQUESTS);
         endResponse(
@@ -78,7 +80,9 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
             { status: 429, headers: { 'retry-after': String(verdict.retryAfterSeconds) } },
           ),
         );
-      });
+      };
+      if (counted) return refuse(counted);
+      return limits.request(viewer).then(refuse);
     },
   };
 }

@@ -1,0 +1,212 @@
+// The node:http listener in front of Yoga. A query it has a plan for (src/compiled-reads/read-plans.ts) is
+// answered here: the same token check, the same budgets (counted in one Redis round trip), the same cost, and
+// one SQL statement that builds the response's data in PostgreSQL (statement.ts). Measured in bench/FINDINGS.md
+// ("Compiled reads"): Yoga's request and response plumbing and graphql-js's execution were most of a list
+// request's CPU. Everything else, and everything this path would answer other than with data (a refused token,
+// argument, budget or cost, a failed statement), goes to Yoga with the body already read and the budgets
+// already counted (src/limits/counted-requests.ts): a client cannot tell which of the two answered.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { type GraphQLSchema, getVariableValues } from 'graphql';
+import type { TokenVerifier, Viewer } from '../auth.js';
+import type { Database } from '../db.js';
+import { GRAPHQL_PATH } from '../http/paths.js';
+import { requestIdFrom } from '../http/request-id.js';
+import type { TrustedDocuments } from '../http/trusted-documents.js';
+import { markCounted } from '../limits/counted-requests.js';
+import { operationCost } from '../limits/operation-cost.js';
+import type { RateLimits } from '../limits/rate-limiter.js';
+import type { Logger } from '../logger.js';
+import { queryRows } from '../notifications/sql.js';
+import type { SecurityConfig } from '../security/config.js';
+import type { LearntPlan, ReadPlans } from './read-plans.js';
+import { readStatement } from './statement.js';
+
+export interface CompiledReadsOptions {
+  /** Yoga's own listener: what answers everything else. */
+  yoga: RequestListener;
+  plans: ReadPlans;
+  schema: GraphQLSchema;
+  db: Database;
+  verifyToken: TokenVerifier;
+  rateLimits: RateLimits;
+  security: Pick<SecurityConfig, 'maxRequestBytes' | 'persistedOperations' | 'operationLimits'>;
+  trustedDocuments: TrustedDocuments;
+  logger: Logger;
+}
+
+interface Params {
+  query?: unknown;
+  documentId?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+  extensions?: unknown;
+}
+
+const PARAMS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
+
+/**
+ * The media type Yoga answers a query with for this Accept header: the first of the client's types, in its
+ * order, that is one of the two JSON ones, a wildcard standing for application/json (as measured against
+ * graphql-yoga 5); undefined when there is none (Yoga answers 406).
+ */
+function regularMediaType(accept: string | undefined): string | undefined {
+  if (!accept || accept === 'application/json') return 'application/json';
+  for (const entry of accept.replace(/\s/g, '').toLowerCase().split(',')) {
+    const [mediaType = '', ...parameters] = entry.split(';');
+    const charset = parameters.find((parameter) => parameter.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    if (mediaType === 'application/json' || mediaType === 'application/graphql-response+json') return mediaType;
+    if (mediaType === '*/*' || mediaType === 'application/*') return 'application/json';
+  }
+  return undefined;
+}
+
+export function compiledReadsListener(options: CompiledReadsOptions): RequestListener {
+  const { yoga, plans, security } = options;
+  const { mode } = security.persistedOperations;
+
+  const candidate = (request: IncomingMessage): boolean => {
+    const { headers } = request;
+    const length = headers['content-length'];
+    return (
+      plans.size > 0 &&
+      request.method === 'POST' &&
+      request.url === GRAPHQL_PATH &&
+      headers.authorization !== undefined &&
+      // A browser's request: Yoga answers it with its CORS headers.
+      headers.origin === undefined &&
+      (headers['content-type']?.startsWith('application/json') ?? false) &&
+      length !== undefined &&
+      Number(length) <= security.maxRequestBytes
+    );
+  };
+
+  /** The document a request asks for, as Yoga would run it; undefined for a request that Yoga must answer. */
+  const documentText = (params: Params): string | undefined => {
+    if (typeof params.query === 'string') return mode === 'only' ? undefined : params.query;
+    if (mode === 'off') return undefined;
+    const apollo = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)
+      ?.persistedQuery;
+    const id =
+      typeof params.documentId === 'string'
+        ? params.documentId
+        : apollo?.version === 1 && typeof apollo.sha256Hash === 'string'
+          ? `sha256:${apollo.sha256Hash}`
+          : undefined;
+    return id === undefined ? undefined : options.trustedDocuments.get(id);
+  };
+
+  return (request, response) => {
+    if (!candidate(request)) return yoga(request, response);
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('error', () => response.destroy());
+    request.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const handOver = () => {
+        // whatwg-node reads a body already read from `body` (graphql-yoga's Node adapter, normalizeNodeRequest).
+        if (body.length > 0) (request as IncomingMessage & { body?: Buffer }).body = body;
+        yoga(request, response);
+      };
+      answer(options, request, response, body, documentText).then(
+        (answered) => {
+          if (!answered) handOver();
+        },
+        (error: unknown) => {
+          options.logger.error({ err: error }, 'compiled read failed; handed to Yoga');
+          handOver();
+        },
+      );
+    });
+  };
+}
+
+/** Answers the request and resolves true, or resolves false for Yoga to answer it. */
+async function answer(
+  options: CompiledReadsOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  documentText: (params: Params) => string | undefined,
+): Promise<boolean> {
+  const started = performance.now();
+  let params: Params;
+  try {
+    params = JSON.parse(body.toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return false;
+  for (const key in params) if (!PARAMS.has(key)) return false;
+  const operationName = params.operationName ?? null;
+  if (operationName !== null && typeof operationName !== 'string') return false;
+  const text = documentText(params);
+  const plan = text === undefined ? undefined : options.plans.get(text, operationName);
+  if (!plan) return false;
+  const mediaType = regularMediaType(request.headers.accept);
+  if (!mediaType) return false;
+
+  let viewer: Viewer;
+  try {
+    const verified = options.verifyToken(request.headers.authorization ?? null);
+    viewer = verified instanceof Promise ? await verified : verified;
+  } catch {
+    return false;
+  }
+  if (viewer.roles.includes('service')) return false;
+
+  const rawVariables = params.variables ?? {};
+  if (typeof rawVariables !== 'object' || rawVariables === null || Array.isArray(rawVariables)) return false;
+  const { statement, cost } = prepare(options, plan, viewer, rawVariables as Record<string, unknown>) ?? {};
+  if (!statement || cost === undefined) return false;
+
+  const verdicts = await options.rateLimits.requestAndOperation(viewer, plan.rootFields, cost);
+  if (!verdicts.request.allowed || !verdicts.operation?.allowed) {
+    markCounted(request, verdicts);
+    return false;
+  }
+  let data: string;
+  try {
+    const [row] = await queryRows<{ data: string }>(options.db, statement);
+    data = row!.data;
+  } catch (error) {
+    // Yoga runs it again, counted already, and answers as it answers any failure (masked, logged once).
+    options.logger.debug({ err: error }, 'compiled read failed; handed to Yoga');
+    markCounted(request, verdicts);
+    return false;
+  }
+  const payload = `{"data":${data}}`;
+  const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
+  response.writeHead(200, {
+    'content-type': `${mediaType}; charset=utf-8`,
+    'content-length': Buffer.byteLength(payload),
+    'x-request-id': requestId,
+  });
+  response.end(payload);
+  if (options.logger.isLevelEnabled('info')) {
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    options.logger.info(
+      { requestId, userId: viewer.userId, method: 'POST', path: GRAPHQL_PATH, status: 200, durationMs },
+      'request',
+    );
+  }
+  return true;
+}
+
+/** The statement and the cost of this run of the plan; undefined when Yoga would refuse either. */
+function prepare(
+  { schema, security }: CompiledReadsOptions,
+  plan: LearntPlan,
+  viewer: Viewer,
+  rawVariables: Record<string, unknown>,
+) {
+  const variables = getVariableValues(schema, plan.operation.variableDefinitions ?? [], rawVariables);
+  if (variables.errors) return undefined;
+  const cost = operationCost(schema, plan.document, plan.operationName, rawVariables);
+  if (cost === undefined || cost > security.operationLimits.cost) return undefined;
+  try {
+    return { statement: readStatement(plan, viewer.userId, variables.coerced), cost };
+  } catch {
+    return undefined;
+  }
+}
