@@ -137,6 +137,26 @@ const RULES: Rule[] = [
   },
 ];
 
+/** The inbox's page and badge: what compiled reads answer once the document ran before. */
+const INBOX_PAGE = '{ counts { unread } notifications(first: 5) { totalCount edges { cursor node { title } } } }';
+
+/** The rules about any query, again with the inbox's page instead of unreadCount. */
+const ON_THE_INBOX_PAGE: Rule[] = RULES.filter(({ name }) =>
+  [
+    'an ordinary query runs',
+    'no arbitrary query with PERSISTED_OPERATIONS=only',
+    'nothing without a token',
+    'nothing with a malformed token',
+    'nothing with an expired token',
+    'nothing with a token signed with another key',
+    'no operation from a request a browser sends unasked (CSRF)',
+  ].includes(name),
+).map((rule) => ({
+  ...rule,
+  name: `${rule.name}, for the inbox's page`,
+  operation: async (token) => ({ ...(await rule.operation(token)), query: INBOX_PAGE }),
+}));
+
 /** A cell: what the client saw, and whether a refused operation still reached a resolver. */
 function cellOf(outcome: Outcome, resolverCalls: number): string {
   if (outcome.status >= 500) return `HTTP ${outcome.status}: ${JSON.stringify(outcome.errors)}`;
@@ -161,7 +181,7 @@ describe('every way in', () => {
   });
   afterAll(() => Promise.all([...servers.values()].map((server) => server.stop())));
 
-  it.each(RULES.map((rule) => [rule.name, rule] as const))(
+  it.each([...RULES, ...ON_THE_INBOX_PAGE].map((rule) => [rule.name, rule] as const))(
     'should apply "%s" at every entry point',
     async (_, rule) => {
       const { url } = servers.get(rule.server)!;
@@ -169,6 +189,7 @@ describe('every way in', () => {
       const expected: Record<string, string> = {};
       for (const entry of ENTRY_POINTS) {
         const operation = await rule.operation(await tokenFor(newUserId()));
+        await entry.prepare?.(url, operation);
         const before = resolvers.calls;
         const outcome = await entry.send(url, operation);
         actual[entry.name] = cellOf(outcome, resolvers.calls - before);
