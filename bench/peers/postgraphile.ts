@@ -1,5 +1,5 @@
 // PostGraphile 5 serving the same table, as a team would otherwise pick: the Amber preset, a condition
-// that keeps the app's default list (neither archived, snoozed nor expired), and the same auth cost (jose HS256 per request).
+// that keeps the app's default list (neither archived, snoozed, scheduled nor expired), and the same auth cost (jose HS256 per request).
 // PostGraphile 5 requires Node 22 (Promise.withResolvers): the bench runs on the project's Node 24.
 import { createServer } from 'node:http';
 import { jwtVerify } from 'jose';
@@ -36,7 +36,7 @@ const listed = addPgTableCondition(
   (build) => ({ type: build.graphql.GraphQLBoolean }),
   (value, { sql, sqlTableAlias }) =>
     value
-      ? sql`${sqlTableAlias}.status <> 'ARCHIVED' and ${sqlTableAlias}.snoozed_until is null and (${sqlTableAlias}.expires_at is null or ${sqlTableAlias}.expires_at > now())`
+      ? sql`${sqlTableAlias}.status <> 'ARCHIVED' and ${sqlTableAlias}.snoozed_until is null and ${sqlTableAlias}.send_at is null and (${sqlTableAlias}.expires_at is null or ${sqlTableAlias}.expires_at > now())`
       : null,
 );
 
