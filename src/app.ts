@@ -80,6 +80,7 @@ export function createApp(dependencies: AppDependencies, built: BuiltServices = 
         rateLimits: limits.rateLimits,
         security: config.security,
         trustedDocuments: dependencies.trustedDocuments ?? new Map(),
+        cors: corsFor(config.security.corsOrigins) as never,
         logger: dependencies.logger.child({ component: 'compiled-reads' }),
       })
     : (yoga as unknown as RequestListener);

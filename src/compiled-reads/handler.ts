@@ -6,6 +6,7 @@
 // argument, budget or cost, a failed statement), goes to Yoga with the body already read and the budgets
 // already counted (src/limits/counted-requests.ts): a client cannot tell which of the two answered.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { type CORSOptions, getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import { type GraphQLSchema, getVariableValues } from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth.js';
 import type { Database } from '../db.js';
@@ -31,7 +32,20 @@ export interface CompiledReadsOptions {
   rateLimits: RateLimits;
   security: Pick<SecurityConfig, 'maxRequestBytes' | 'persistedOperations' | 'operationLimits'>;
   trustedDocuments: TrustedDocuments;
+  /** Yoga's CORS option (src/http/cors.ts): a browser's request gets the same headers from either path. */
+  cors: CorsOptionsFactory;
   logger: Logger;
+}
+
+type CorsOptionsFactory = (request: Request) => CORSOptions;
+
+/** The CORS headers Yoga's CORS plugin adds to the response of a request from this origin (none without one). */
+function corsHeaders(request: IncomingMessage, cors: CorsOptionsFactory): Record<string, string> | null {
+  if (request.headers.origin === undefined) return null;
+  const asFetchRequest = {
+    headers: { get: (name: string) => (request.headers[name.toLowerCase()] as string | undefined) ?? null },
+  } as unknown as Request;
+  return getCORSHeadersByRequestAndOptions(asFetchRequest, cors(asFetchRequest));
 }
 
 interface Params {
@@ -42,7 +56,11 @@ interface Params {
   extensions?: unknown;
 }
 
-const PARAMS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
+/** The parameters Yoga takes (graphql-yoga's checkGraphQLQueryParams, and documentId when persisted operations are on). */
+const PARAMS = new Set(['query', 'operationName', 'variables', 'extensions']);
+const PARAMS_AND_DOCUMENT_ID = new Set([...PARAMS, 'documentId']);
+
+const isObjectOrNull = (value: unknown) => value == null || (typeof value === 'object' && !Array.isArray(value));
 
 /**
  * The media type Yoga answers a query with for this Accept header: the first of the client's types, in its
@@ -73,8 +91,6 @@ export function compiledReadsListener(options: CompiledReadsOptions): RequestLis
       request.method === 'POST' &&
       request.url === GRAPHQL_PATH &&
       headers.authorization !== undefined &&
-      // A browser's request: Yoga answers it with its CORS headers.
-      headers.origin === undefined &&
       (headers['content-type']?.startsWith('application/json') ?? false) &&
       length !== undefined &&
       Number(length) <= security.maxRequestBytes
@@ -98,6 +114,7 @@ export function compiledReadsListener(options: CompiledReadsOptions): RequestLis
 
   return (request, response) => {
     if (!candidate(request)) return yoga(request, response);
+    const started = performance.now();
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('error', () => response.destroy());
@@ -108,7 +125,7 @@ export function compiledReadsListener(options: CompiledReadsOptions): RequestLis
         if (body.length > 0) (request as IncomingMessage & { body?: Buffer }).body = body;
         yoga(request, response);
       };
-      answer(options, request, response, body, documentText).then(
+      answer(options, request, response, body, documentText, started).then(
         (answered) => {
           if (!answered) handOver();
         },
@@ -128,8 +145,8 @@ async function answer(
   response: ServerResponse,
   body: Buffer,
   documentText: (params: Params) => string | undefined,
+  started: number,
 ): Promise<boolean> {
-  const started = performance.now();
   let params: Params;
   try {
     params = JSON.parse(body.toString('utf8'));
@@ -137,7 +154,9 @@ async function answer(
     return false;
   }
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return false;
-  for (const key in params) if (!PARAMS.has(key)) return false;
+  const known = options.security.persistedOperations.mode === 'off' ? PARAMS : PARAMS_AND_DOCUMENT_ID;
+  for (const key in params) if (!known.has(key)) return false;
+  if (!isObjectOrNull(params.variables) || !isObjectOrNull(params.extensions)) return false;
   const operationName = params.operationName ?? null;
   if (operationName !== null && typeof operationName !== 'string') return false;
   const text = documentText(params);
@@ -155,9 +174,8 @@ async function answer(
   }
   if (viewer.roles.includes('service')) return false;
 
-  const rawVariables = params.variables ?? {};
-  if (typeof rawVariables !== 'object' || rawVariables === null || Array.isArray(rawVariables)) return false;
-  const { statement, cost } = prepare(options, plan, viewer, rawVariables as Record<string, unknown>) ?? {};
+  const rawVariables = (params.variables ?? {}) as Record<string, unknown>;
+  const { statement, cost } = prepare(options, plan, viewer, rawVariables) ?? {};
   if (!statement || cost === undefined) return false;
 
   const verdicts = await options.rateLimits.requestAndOperation(viewer, plan.rootFields, cost);
@@ -181,6 +199,7 @@ async function answer(
     'content-type': `${mediaType}; charset=utf-8`,
     'content-length': Buffer.byteLength(payload),
     'x-request-id': requestId,
+    ...corsHeaders(request, options.cors),
   });
   response.end(payload);
   if (options.logger.isLevelEnabled('info')) {

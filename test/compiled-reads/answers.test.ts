@@ -20,6 +20,8 @@ interface Case {
   query: string;
   variables?: (ids: Seeded) => Record<string, unknown>;
   accept?: string;
+  /** The page's origin, for a browser's request. */
+  origin?: string;
   /** Not answered by compiled reads: Yoga refuses it on both servers. */
   refused?: boolean;
 }
@@ -110,6 +112,8 @@ const CASES: Case[] = [
     query: '{ counts { total unseen } }',
     accept: 'text/event-stream, application/json;charset=latin1, application/*',
   },
+  { name: "a browser's, from an allowed origin", query: '{ counts { unread } }', origin: 'http://localhost:5173' },
+  { name: "a browser's, from another origin", query: '{ counts { unseen } }', origin: 'https://elsewhere.example' },
   {
     name: 'a cursor that is no cursor (refused)',
     query: 'query Bad($after: String) { notifications(after: $after) { edges { cursor } } }',
@@ -175,19 +179,28 @@ async function seed(url: string, userId: string, databaseUrl: string): Promise<S
   return { listed };
 }
 
-async function post(url: string, token: string, query: string, variables: Record<string, unknown>, accept?: string) {
+async function post(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  { accept, origin }: Pick<Case, 'accept' | 'origin'> = {},
+) {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       authorization: `Bearer ${token}`,
       ...(accept ? { accept } : {}),
+      ...(origin ? { origin } : {}),
     },
     body: JSON.stringify({ query, variables }),
   });
+  const cors = [...response.headers].filter(([name]) => name.startsWith('access-control-') || name === 'vary');
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
+    cors: Object.fromEntries(cors),
     hasRequestId: response.headers.has('x-request-id'),
     body: JSON.parse(await response.text()) as unknown,
   };
@@ -222,10 +235,10 @@ describe('compiled reads', () => {
     it.each(CASES.map((c) => [c.name, c] as const))('should answer %s as Yoga does', async (_, c) => {
       const { token, seeded } = users[inbox]!;
       const variables = c.variables?.(seeded.listed.length ? seeded : { listed: users.full!.seeded.listed }) ?? {};
-      const learning = await post(compiled.url, token, c.query, variables, c.accept);
+      const learning = await post(compiled.url, token, c.query, variables, c);
       const before = compiledAnswers();
-      const answered = await post(compiled.url, token, c.query, variables, c.accept);
-      const expected = await post(yoga.url, token, c.query, variables, c.accept);
+      const answered = await post(compiled.url, token, c.query, variables, c);
+      const expected = await post(yoga.url, token, c.query, variables, c);
       expect(answered).toEqual(expected);
       expect(learning).toEqual(expected);
       expect(compiledAnswers() - before).toBe(c.refused ? 0 : 1);
