@@ -10,6 +10,7 @@ import { checkFilter, filterSql } from '../notifications/filter.js';
 import { listQuery } from '../notifications/list-query.js';
 import { toFilter } from '../schema/filter.js';
 import { parseNotificationGlobalId } from '../schema/global-id.js';
+import { checkStorableArguments } from '../validation/storable-arguments.js';
 import type { ReadPlan, RootRead, Selected } from './plan.js';
 
 type Variables = Record<string, unknown>;
@@ -58,8 +59,15 @@ function nodeOf(selections: Selected[]): Prisma.Sql {
   );
 }
 
+/** The field's arguments as its resolver gets them, checked as the storableArguments plugin checks them. */
+function argumentsOf(root: RootRead, variables: Variables) {
+  const args = getArgumentValues(root.definition!, root.node, variables);
+  checkStorableArguments(root.definition!, args);
+  return args;
+}
+
 function connection(userId: string, root: RootRead, variables: Variables, now: Date): Prisma.Sql {
-  const args = getArgumentValues(root.definition!, root.node, variables) as Record<string, never>;
+  const args = argumentsOf(root, variables) as Record<string, never>;
   const { page, view, rows } = listQuery(
     userId,
     {
@@ -116,7 +124,7 @@ function connection(userId: string, root: RootRead, variables: Variables, now: D
 }
 
 function counts(userId: string, root: RootRead, variables: Variables, now: Date): Prisma.Sql {
-  const args = getArgumentValues(root.definition!, root.node, variables) as { filter?: never };
+  const args = argumentsOf(root, variables) as { filter?: never };
   const view = filterSql(userId, checkFilter(toFilter(args.filter), 'filter'), now);
   const fields = root.selections.map(({ key, name }) =>
     pair(key, name === '__typename' ? typename('NotificationCounts') : Prisma.raw(`c.${name}`)),

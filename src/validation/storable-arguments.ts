@@ -3,6 +3,7 @@
 // alike, over every transport, without each resolver having to remember it.
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import {
+  type GraphQLField,
   type GraphQLFieldResolver,
   type GraphQLInputType,
   type GraphQLResolveInfo,
@@ -51,10 +52,14 @@ export class StorableArgumentsPlugin<Types extends SchemaTypes> extends BasePlug
 
 SchemaBuilder.registerPlugin(pluginName, StorableArgumentsPlugin);
 
-/** Throws BAD_USER_INPUT naming the first argument, or part of one, that PostgreSQL could not store exactly. */
 function checkArguments(args: object, info: GraphQLResolveInfo): void {
   const field = info.parentType.getFields()[info.fieldName];
-  for (const argument of field?.args ?? []) {
+  if (field) checkStorableArguments(field, args);
+}
+
+/** Throws BAD_USER_INPUT naming the first argument, or part of one, that PostgreSQL could not store exactly. */
+export function checkStorableArguments(field: GraphQLField<unknown, unknown>, args: object): void {
+  for (const argument of field.args) {
     // A mutation's one `input` is named as its fields ("title"), as the domain's own errors name them.
     const path = argument.name === 'input' ? '' : argument.name;
     checkValue(argument.type, (args as Record<string, unknown>)[argument.name], path);

@@ -127,6 +127,12 @@ const CASES: Case[] = [
     refused: true,
   },
   {
+    name: 'an instant PostgreSQL cannot store, in a filter (refused)',
+    query: 'query Old($filter: NotificationFilter) { counts(filter: $filter) { total } }',
+    variables: () => ({ filter: { createdAfter: '0000-06-01T00:00:00.000Z' } }),
+    refused: true,
+  },
+  {
     name: 'status and filter.status together (refused)',
     query: '{ notifications(status: READ, filter: { status: UNREAD }) { edges { cursor } } }',
     refused: true,
