@@ -6,7 +6,6 @@
 // argument, budget or cost, a failed statement), goes to Yoga with the body already read and the budgets
 // already counted (src/limits/counted-requests.ts): a client cannot tell which of the two answered.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { type CORSOptions, getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import { type GraphQLSchema, getVariableValues } from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth.js';
 import type { Database } from '../db.js';
@@ -20,6 +19,7 @@ import type { Logger } from '../logger.js';
 import { queryRows } from '../notifications/sql.js';
 import type { SecurityConfig } from '../security/config.js';
 import type { LearntPlan, ReadPlans } from './read-plans.js';
+import { type CorsOptionsFactory, corsHeaders, operationParams } from './request-params.js';
 import { readStatement } from './statement.js';
 
 export interface CompiledReadsOptions {
@@ -36,31 +36,6 @@ export interface CompiledReadsOptions {
   cors: CorsOptionsFactory;
   logger: Logger;
 }
-
-type CorsOptionsFactory = (request: Request) => CORSOptions;
-
-/** The CORS headers Yoga's CORS plugin adds to the response of a request from this origin (none without one). */
-function corsHeaders(request: IncomingMessage, cors: CorsOptionsFactory): Record<string, string> | null {
-  if (request.headers.origin === undefined) return null;
-  const asFetchRequest = {
-    headers: { get: (name: string) => (request.headers[name.toLowerCase()] as string | undefined) ?? null },
-  } as unknown as Request;
-  return getCORSHeadersByRequestAndOptions(asFetchRequest, cors(asFetchRequest));
-}
-
-interface Params {
-  query?: unknown;
-  documentId?: unknown;
-  operationName?: unknown;
-  variables?: unknown;
-  extensions?: unknown;
-}
-
-/** The parameters Yoga takes (graphql-yoga's checkGraphQLQueryParams, and documentId when persisted operations are on). */
-const PARAMS = new Set(['query', 'operationName', 'variables', 'extensions']);
-const PARAMS_AND_DOCUMENT_ID = new Set([...PARAMS, 'documentId']);
-
-const isObjectOrNull = (value: unknown) => value == null || (typeof value === 'object' && !Array.isArray(value));
 
 /**
  * The media type Yoga answers a query with for this Accept header: the first of the client's types, in its
@@ -81,7 +56,6 @@ function regularMediaType(accept: string | undefined): string | undefined {
 
 export function compiledReadsListener(options: CompiledReadsOptions): RequestListener {
   const { yoga, plans, security } = options;
-  const { mode } = security.persistedOperations;
 
   const candidate = (request: IncomingMessage): boolean => {
     const { headers } = request;
@@ -97,21 +71,6 @@ export function compiledReadsListener(options: CompiledReadsOptions): RequestLis
     );
   };
 
-  /** The document a request asks for, as Yoga would run it; undefined for a request that Yoga must answer. */
-  const documentText = (params: Params): string | undefined => {
-    if (typeof params.query === 'string') return mode === 'only' ? undefined : params.query;
-    if (mode === 'off') return undefined;
-    const apollo = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)
-      ?.persistedQuery;
-    const id =
-      typeof params.documentId === 'string'
-        ? params.documentId
-        : apollo?.version === 1 && typeof apollo.sha256Hash === 'string'
-          ? `sha256:${apollo.sha256Hash}`
-          : undefined;
-    return id === undefined ? undefined : options.trustedDocuments.get(id);
-  };
-
   return (request, response) => {
     if (!candidate(request)) return yoga(request, response);
     const started = performance.now();
@@ -125,7 +84,7 @@ export function compiledReadsListener(options: CompiledReadsOptions): RequestLis
         if (body.length > 0) (request as IncomingMessage & { body?: Buffer }).body = body;
         yoga(request, response);
       };
-      answer(options, request, response, body, documentText, started).then(
+      answer(options, request, response, body, started).then(
         (answered) => {
           if (!answered) handOver();
         },
@@ -144,23 +103,16 @@ async function answer(
   request: IncomingMessage,
   response: ServerResponse,
   body: Buffer,
-  documentText: (params: Params) => string | undefined,
   started: number,
 ): Promise<boolean> {
-  let params: Params;
+  let parsed: unknown;
   try {
-    params = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(body.toString('utf8'));
   } catch {
     return false;
   }
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return false;
-  const known = options.security.persistedOperations.mode === 'off' ? PARAMS : PARAMS_AND_DOCUMENT_ID;
-  for (const key in params) if (!known.has(key)) return false;
-  if (!isObjectOrNull(params.variables) || !isObjectOrNull(params.extensions)) return false;
-  const operationName = params.operationName ?? null;
-  if (operationName !== null && typeof operationName !== 'string') return false;
-  const text = documentText(params);
-  const plan = text === undefined ? undefined : options.plans.get(text, operationName);
+  const params = operationParams(parsed, options.security.persistedOperations.mode, options.trustedDocuments);
+  const plan = params && options.plans.get(params.text, params.operationName);
   if (!plan) return false;
   const mediaType = regularMediaType(request.headers.accept);
   if (!mediaType) return false;
@@ -174,8 +126,7 @@ async function answer(
   }
   if (viewer.roles.includes('service')) return false;
 
-  const rawVariables = (params.variables ?? {}) as Record<string, unknown>;
-  const { statement, cost } = prepare(options, plan, viewer, rawVariables) ?? {};
+  const { statement, cost } = prepare(options, plan, viewer, params.variables) ?? {};
   if (!statement || cost === undefined) return false;
 
   const verdicts = await options.rateLimits.requestAndOperation(viewer, plan.rootFields, cost);

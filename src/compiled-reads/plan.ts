@@ -65,7 +65,8 @@ const READABLE: Record<string, ReadonlySet<string>> = {
   NotificationCounts: new Set(['total', 'unread', 'unseen']),
 };
 
-class Unsupported extends Error {}
+/** Thrown by `collect` for a selection no compiled path handles (a directive, a fragment on another type). */
+export class Unsupported extends Error {}
 
 /** The plan of `operationName` in a validated document, or undefined when compiled reads cannot answer it. */
 export function planOf(schema: GraphQLSchema, document: import('graphql').DocumentNode, operationName?: string | null) {
@@ -99,14 +100,14 @@ export function planOf(schema: GraphQLSchema, document: import('graphql').Docume
   }
 }
 
-interface Collected {
+export interface Collected {
   key: string;
   name: string;
   nodes: FieldNode[];
 }
 
 /** The fields of these selection sets on `type`, by response key in order of first appearance. */
-function collect(
+export function collect(
   schema: GraphQLSchema,
   type: GraphQLObjectType,
   sets: readonly SelectionSetNode[],

@@ -25,11 +25,17 @@ async function openStream(
   });
 }
 
+/** Which changes notificationAdded yields for this view: those that add one of its notifications. */
+export const addedTo =
+  (view: NotificationFilter) =>
+  (event: ChangeEvent): boolean =>
+    event.kind === 'ADDED' && event.notification !== null && matchesFilter(event.notification, view, new Date());
+
 /**
  * Whether an event concerns a followed view: changes to many always do (the counts moved); a change to one
  * does when the notification is one of the view's, whatever state the change moved it to.
  */
-const concerns = (event: ChangeEvent, filter: NotificationFilter) =>
+export const concerns = (event: ChangeEvent, filter: NotificationFilter) =>
   event.notification === null || matchesFilter(event.notification, filter, new Date(), { states: false });
 
 function eventOf(item: StreamItem): ChangeEvent {
@@ -54,12 +60,7 @@ builder.subscriptionFields((t) => ({
     args: streamArgs,
     subscribe: (_root, { after, filter }, context) => {
       const view = checkFilter(toFilter(filter));
-      return openStream(
-        context,
-        after,
-        (event) =>
-          event.kind === 'ADDED' && event.notification !== null && matchesFilter(event.notification, view, new Date()),
-      );
+      return openStream(context, after, addedTo(view));
     },
     resolve: (item: StreamItem) => eventOf(item).notification!,
   }),
