@@ -12,8 +12,8 @@ import { isServerResponse, type SseFrames, socketSseBody } from './sse-socket.js
 type FetchAPI = { ReadableStream: typeof ReadableStream; Response: typeof Response };
 
 const encoder = new TextEncoder();
-const COMPLETE = encoder.encode('event: complete\ndata:\n\n');
-const SLOW_CONSUMER = (() => {
+export const COMPLETE = encoder.encode('event: complete\ndata:\n\n');
+export const SLOW_CONSUMER = (() => {
   const { message, extensions } = slowConsumer();
   return encoder.encode(`event: next\ndata: ${JSON.stringify({ data: null, errors: [{ message, extensions }] })}\n\n`);
 })();
@@ -25,7 +25,8 @@ const FRAMES: SseFrames = {
   slowConsumer: SLOW_CONSUMER,
   next: (value) => `event: next\ndata: ${stringify(value as ExecutionResult)}\n\n`,
 };
-const HEADERS = {
+/** A stream's response headers (compiled streams send them too: src/compiled-streams/handler.ts). */
+export const HEADERS = {
   'content-type': 'text/event-stream',
   connection: 'keep-alive',
   'cache-control': 'no-cache',
@@ -107,7 +108,7 @@ function streamResponse(
   // Checked after the stream exists: a client may leave while its subscription is still being set up.
   if (signal.aborted) abandon();
   else signal.addEventListener('abort', abandon, { once: true });
-  return new fetchAPI.Response(body, { status: 200, headers: HEADERS });
+  return new fetchAPI.Response(body, { status: 200, headers: { ...HEADERS } });
 }
 
 export function useSseResults(heartbeat: Heartbeat): Plugin {
@@ -122,7 +123,9 @@ export function useSseResults(heartbeat: Heartbeat): Plugin {
         const iterable = stream as AsyncIterable<ExecutionResult>;
         if (!isServerResponse(response)) return streamResponse(iterable, fetchAPI, heartbeat, request.signal);
         const body = socketSseBody(iterable[Symbol.asyncIterator](), FRAMES, heartbeat, request.signal);
-        return new fetchAPI.Response(body as unknown as BodyInit, { status: 200, headers: HEADERS });
+        // A copy: whatwg-node's Headers writes what later plugins set (CORS, the request id) into the object it
+        // was given, which would carry them into every later stream's response.
+        return new fetchAPI.Response(body as unknown as BodyInit, { status: 200, headers: { ...HEADERS } });
       }, 'text/event-stream');
     },
   };
