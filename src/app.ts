@@ -8,6 +8,8 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from './auth.js';
 import { compiledReadsListener } from './compiled-reads/handler.js';
 import { ReadPlans, useLearntReads } from './compiled-reads/read-plans.js';
+import { compiledStreamsListener } from './compiled-streams/handler.js';
+import { StreamPlans, useLearntStreams } from './compiled-streams/stream-plans.js';
 import type { Context, Services } from './context.js';
 import type { DeliveryParts } from './delivery/setup.js';
 import type { DevGraphiqlPage } from './dev/graphiql-page.js';
@@ -56,7 +58,10 @@ export interface AppDependencies extends Infrastructure {
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
-  /** What the HTTP server runs: compiled reads in front of Yoga (src/compiled-reads/), or Yoga alone. */
+  /**
+   * What the HTTP server runs: compiled streams (src/compiled-streams/) and compiled reads (src/compiled-reads/)
+   * in front of Yoga, or Yoga alone.
+   */
   listener: RequestListener;
   services: Services;
   metrics: Metrics;
@@ -69,8 +74,10 @@ export function createApp(dependencies: AppDependencies, built: BuiltServices = 
   const { services, metrics, delivery, limits } = built;
   const { config } = dependencies;
   const plans = config.compiledReads ? new ReadPlans(schema) : undefined;
-  const yoga = createYogaApp(dependencies, built, plans);
-  const listener = plans
+  const streamPlans = config.compiledStreams ? new StreamPlans(schema) : undefined;
+  const heartbeat = new Heartbeat(config.sseHeartbeatMs);
+  const yoga = createYogaApp(dependencies, built, { plans, streamPlans, heartbeat });
+  const reads = plans
     ? compiledReadsListener({
         yoga: yoga as unknown as RequestListener,
         plans,
@@ -84,6 +91,26 @@ export function createApp(dependencies: AppDependencies, built: BuiltServices = 
         logger: dependencies.logger.child({ component: 'compiled-reads' }),
       })
     : (yoga as unknown as RequestListener);
+  const listener = streamPlans
+    ? compiledStreamsListener({
+        next: reads,
+        yoga: yoga as unknown as RequestListener,
+        plans: streamPlans,
+        schema,
+        verifyToken: dependencies.verifyToken,
+        rateLimits: limits.rateLimits,
+        leases: limits.streamLeases,
+        liveStreams: services.liveStreams,
+        changeLog: services.changeLog,
+        heartbeat,
+        security: config.security,
+        trustedDocuments: dependencies.trustedDocuments ?? new Map(),
+        cors: corsFor(config.security.corsOrigins) as never,
+        maskError: createErrorMasking(dependencies.logger),
+        countError: (code) => metrics.errors.inc({ code }),
+        logger: dependencies.logger.child({ component: 'compiled-streams' }),
+      })
+    : reads;
   return { yoga, listener, services, metrics, delivery };
 }
 
@@ -100,7 +127,7 @@ function createYogaApp(
     devOutboxPage,
   }: AppDependencies,
   { services, limits, metrics, dependencies, delivery }: BuiltServices,
-  plans: ReadPlans | undefined,
+  { plans, streamPlans, heartbeat }: { plans?: ReadPlans; streamPlans?: StreamPlans; heartbeat: Heartbeat },
 ): App['yoga'] {
   const { security } = config;
   const { rateLimits, streamLeases } = limits;
@@ -111,7 +138,6 @@ function createYogaApp(
     reservationTtlMs: security.streams.reservationTtlMs,
   });
   const yogaLogger = logger.child({ component: 'yoga' });
-  const heartbeat = new Heartbeat(config.sseHeartbeatMs);
 
   const graphiqlOptions = {
     title: 'Notification API',
@@ -186,6 +212,7 @@ function createYogaApp(
       useStreamCap(singleConnection.streamLeases, security.streams.perUser),
       ...useCompiledExecution(config.compileAfter),
       ...(plans ? [useLearntReads(plans)] : []),
+      ...(streamPlans ? [useLearntStreams(streamPlans)] : []),
       // Last: it answers its requests in onRequest, so every other plugin's onRequest must have run; the
       // operations it runs go through every plugin's later hooks (it runs them through Yoga's pipeline).
       singleConnection.plugin,

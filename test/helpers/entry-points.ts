@@ -195,11 +195,32 @@ const compiledRead: EntryPoint = {
   send: (baseUrl, operation) => plain('POST').send(baseUrl, operation),
 };
 
+/**
+ * POST /graphql over SSE with a document that has run before, which compiled streams (src/compiled-streams/)
+ * serve when it is a subscription they can: another user with a valid token opens it once first.
+ */
+const compiledStream: EntryPoint = {
+  name: 'POST /graphql (SSE, a document run before: compiled streams)',
+  method: 'POST',
+  async prepare(baseUrl, { query, variables }) {
+    const token = await tokenFor(newUserId());
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: headersOf({ query, token }, { accept: 'text/event-stream', 'content-type': 'application/json' }),
+      body: bodyOf({ query, variables, token }),
+    });
+    // Its headers come once its subscription is set up (or its answer once it is refused).
+    await response.body?.cancel().catch(() => {});
+  },
+  send: (baseUrl, operation) => distinct('/graphql', 'POST').send(baseUrl, operation),
+};
+
 export const ENTRY_POINTS: readonly EntryPoint[] = [
   plain('POST'),
   compiledRead,
   plain('GET'),
   distinct('/graphql', 'POST'),
+  compiledStream,
   distinct('/graphql', 'GET'),
   distinct('/graphql/stream', 'POST'),
   distinct('/graphql/stream', 'GET'),

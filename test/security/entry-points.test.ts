@@ -6,6 +6,7 @@ import type { RunningServer } from '../../src/server.js';
 import { signToken } from '../../src/sign-token.js';
 import { costlyOperations } from '../helpers/costly-operations.js';
 import { ENTRY_POINTS, type EntryPoint, type Operation, type Outcome } from '../helpers/entry-points.js';
+import { createNotification } from '../helpers/notifications.js';
 import { countResolverCalls } from '../helpers/resolver-calls.js';
 import { startTestServer } from '../helpers/server.js';
 import { newUserId, TEST_JWT_SECRET, tokenFor } from '../helpers/tokens.js';
@@ -34,6 +35,10 @@ type Cell = 'runs' | `refused: ${string}`;
 interface Rule {
   name: string;
   server: keyof typeof SERVERS;
+  /** What the operation's user must hold before it is sent (a notification for a stream to replay). */
+  seed?(url: string, operation: Operation): Promise<void>;
+  /** The ways in the rule is about, when not all of them. */
+  entries?(entry: EntryPoint): boolean;
   /** The operation, sent by a user of its own. */
   operation(token: string): Operation | Promise<Operation>;
   expected(entry: EntryPoint): Cell;
@@ -157,6 +162,46 @@ const ON_THE_INBOX_PAGE: Rule[] = RULES.filter(({ name }) =>
   operation: async (token) => ({ ...(await rule.operation(token)), query: INBOX_PAGE }),
 }));
 
+/** A subscription that replays its user's first notification, so that a stream that opens shows a result. */
+const REPLAYING_STREAM = 'subscription Replay { notificationAdded(after: "0") { title } }';
+
+/** The user a token was signed for; undefined for what is no token of ours. */
+function subjectOf(token: string): string | undefined {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).sub;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The rules about any operation, again with a subscription, which compiled streams serve once it ran before. */
+const ON_A_STREAM: Rule[] = [
+  ...RULES.filter(({ name }) =>
+    [
+      'an ordinary query runs',
+      'no arbitrary query with PERSISTED_OPERATIONS=only',
+      'nothing without a token',
+      'nothing with a malformed token',
+      'nothing with an expired token',
+      'nothing with a token signed with another key',
+      'no operation from a request a browser sends unasked (CSRF)',
+    ].includes(name),
+  ).map(
+    (rule): Rule => ({
+      ...rule,
+      name: `${rule.name}, for a stream`,
+      operation: async (token) => ({ ...(await rule.operation(token)), query: REPLAYING_STREAM }),
+      async seed(url, operation) {
+        // A server that runs only trusted documents refuses the stream anyway (and the create).
+        const subject = rule.server === 'production' && operation.token ? subjectOf(operation.token) : undefined;
+        if (subject) await createNotification(url, { userId: subject, title: 'Replayed' });
+      },
+      // Plain HTTP carries no subscription (Yoga answers 406: no event stream accepted).
+      entries: (entry) => entry.name.includes('SSE'),
+    }),
+  ),
+];
+
 /** A cell: what the client saw, and whether a refused operation still reached a resolver. */
 function cellOf(outcome: Outcome, resolverCalls: number): string {
   if (outcome.status >= 500) return `HTTP ${outcome.status}: ${JSON.stringify(outcome.errors)}`;
@@ -181,14 +226,15 @@ describe('every way in', () => {
   });
   afterAll(() => Promise.all([...servers.values()].map((server) => server.stop())));
 
-  it.each([...RULES, ...ON_THE_INBOX_PAGE].map((rule) => [rule.name, rule] as const))(
+  it.each([...RULES, ...ON_THE_INBOX_PAGE, ...ON_A_STREAM].map((rule) => [rule.name, rule] as const))(
     'should apply "%s" at every entry point',
     async (_, rule) => {
       const { url } = servers.get(rule.server)!;
       const actual: Record<string, string> = {};
       const expected: Record<string, string> = {};
-      for (const entry of ENTRY_POINTS) {
+      for (const entry of ENTRY_POINTS.filter((each) => rule.entries?.(each) ?? true)) {
         const operation = await rule.operation(await tokenFor(newUserId()));
+        await rule.seed?.(url, operation);
         await entry.prepare?.(url, operation);
         const before = resolvers.calls;
         const outcome = await entry.send(url, operation);
