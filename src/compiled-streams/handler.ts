@@ -113,29 +113,37 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
     );
   };
 
-  const serve = (request: IncomingMessage, response: ServerResponse, params: unknown, handOver: () => void) => {
-    const started = performance.now();
-    open(options, request, response, params, started).then(
-      (opened) => {
-        if (!opened) handOver();
-      },
-      (error: unknown) => {
-        options.logger.error({ err: error }, 'compiled stream failed to open; handed to Yoga');
-        handOver();
-      },
-    );
-  };
-
   return (request, response) => {
     if (!candidate(request)) return next(request, response);
-    if (request.method === 'GET') {
-      serve(request, response, getParams(request.url!), () => yoga(request, response));
-      return;
-    }
+    // Listening from the start: the client may leave during any step below, and its stream must then
+    // hold nothing (no lease, no Redis channel), as on Yoga's path.
+    const leaving = new AbortController();
+    const leave = () => leaving.abort();
+    response.once('close', leave);
+    const serve = (parsed: unknown, body?: Buffer) => {
+      const handOver = () => {
+        response.off('close', leave);
+        // whatwg-node reads a body already read from `body` (graphql-yoga's Node adapter, normalizeNodeRequest).
+        if (body && body.length > 0) (request as IncomingMessage & { body?: Buffer }).body = body;
+        yoga(request, response);
+      };
+      open(options, request, response, parsed, leaving.signal, performance.now()).then(
+        (outcome) => {
+          if (outcome === 'yoga' && !leaving.signal.aborted) handOver();
+        },
+        (error: unknown) => {
+          options.logger.error({ err: error }, 'compiled stream failed to open; handed to Yoga');
+          if (!leaving.signal.aborted) handOver();
+        },
+      );
+    };
+    if (request.method === 'GET') return serve(getParams(request.url!));
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('error', () => response.destroy());
-    request.on('end', () => {
+    const read = (chunk: Buffer) => chunks.push(chunk);
+    const failed = () => response.destroy();
+    const ended = () => {
+      // Nothing of the request's own reading stays with it while its stream is open.
+      request.off('data', read).off('error', failed).off('end', ended);
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       let parsed: unknown;
       try {
@@ -143,12 +151,9 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
       } catch {
         parsed = undefined;
       }
-      serve(request, response, parsed, () => {
-        // whatwg-node reads a body already read from `body` (graphql-yoga's Node adapter, normalizeNodeRequest).
-        if (body.length > 0) (request as IncomingMessage & { body?: Buffer }).body = body;
-        yoga(request, response);
-      });
-    });
+      serve(parsed, body);
+    };
+    request.on('data', read).on('error', failed).on('end', ended);
   };
 }
 
@@ -171,67 +176,66 @@ function argumentsOf(options: CompiledStreamsOptions, plan: StreamPlan, rawVaria
   }
 }
 
-/** Opens the stream and resolves true, or resolves false for Yoga to answer the request. */
+/**
+ * Opens the stream: 'opened'; 'yoga' for Yoga to answer the request; 'gone' when the client left meanwhile
+ * (whatever was taken for it given back).
+ */
 async function open(
   options: CompiledStreamsOptions,
   request: IncomingMessage,
   response: ServerResponse,
   parsed: unknown,
+  signal: AbortSignal,
   started: number,
-): Promise<boolean> {
+): Promise<'opened' | 'yoga' | 'gone'> {
   const params = operationParams(parsed, options.security.persistedOperations.mode, options.trustedDocuments);
   const plan = params && options.plans.get(params.text, params.operationName);
-  if (!plan) return false;
+  if (!plan) return 'yoga';
 
   let viewer: Viewer;
   try {
     const verified = options.verifyToken(request.headers.authorization ?? null);
     viewer = verified instanceof Promise ? await verified : verified;
   } catch {
-    return false;
+    return 'yoga';
   }
-  if (viewer.roles.includes('service')) return false;
+  if (viewer.roles.includes('service')) return 'yoga';
 
   const cost = operationCost(options.schema, plan.document, plan.operationName, params.variables);
-  if (cost === undefined || cost > options.security.operationLimits.cost) return false;
+  if (cost === undefined || cost > options.security.operationLimits.cost) return 'yoga';
   const args = argumentsOf(options, plan, params.variables);
-  if (!args) return false;
+  if (!args) return 'yoga';
 
   const verdicts = await options.rateLimits.requestAndOperation(viewer, plan.rootFields, cost);
   markCounted(request, verdicts);
-  if (!verdicts.request.allowed || !verdicts.operation?.allowed) return false;
+  if (!verdicts.request.allowed || !verdicts.operation?.allowed) return 'yoga';
+  if (signal.aborted) return 'gone';
   const lease = await options.leases.acquire(viewer.userId);
-  if (!lease) return false;
+  if (!lease) return 'yoga';
+  if (signal.aborted) {
+    lease.release();
+    return 'gone';
+  }
 
-  // The client leaving (its connection closing) ends the stream and releases all it holds, at once.
-  const leaving = new AbortController();
-  const leave = () => leaving.abort();
-  response.once('close', leave);
   let items: AsyncIterableIterator<StreamItem>;
   try {
     const userId = viewer.userId;
     const after = await resolveAfter(args.after, userId, options.changeLog);
-    items = await options.liveStreams.open(userId, {
-      after,
-      endsAt: viewer.expiresAt,
-      include: args.include,
-      signal: leaving.signal,
-    });
+    // It ends the stream, releasing all it holds at once, when the client leaves (src/notifications/live-streams.ts).
+    items = await options.liveStreams.open(userId, { after, endsAt: viewer.expiresAt, include: args.include, signal });
   } catch {
     // Yoga answers it as it answers any failed subscribe (an unknown cursor, RESYNC_REQUIRED…), counted already.
-    response.off('close', leave);
     lease.release();
-    return false;
+    return 'yoga';
+  }
+  const held = withCleanup(items, () => lease.release());
+  if (signal.aborted) {
+    void held.return?.();
+    return 'gone';
   }
   const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
   response.writeHead(200, { ...HEADERS, 'x-request-id': requestId, ...corsHeaders(request, options.cors) });
-  const frames = framesOf(options, plan, params.variables);
-  socketSseBody(
-    withCleanup(items, () => lease.release()),
-    frames,
-    options.heartbeat,
-    leaving.signal,
-  ).pipe(response);
+  socketSseBody(held, framesOf(options, plan, params.variables), options.heartbeat, signal).pipe(response);
   if (options.logger.isLevelEnabled('info')) {
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     const { method } = request;
@@ -240,7 +244,7 @@ async function open(
       'request',
     );
   }
-  return true;
+  return 'opened';
 }
 
 /** The frames of a stream, as src/http/sse-result.ts writes Yoga's. */
