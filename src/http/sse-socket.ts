@@ -44,17 +44,40 @@ class SocketSseBody extends Readable {
   }
 }
 
-/**
- * `iterator`'s results as SSE frames into the ServerResponse the body is piped into. Ends, once, when the
- * iterator completes or fails, when `signal` aborts (the client left), when the response closes, or when the
- * heartbeat finds the client stopped reading (SLOW_CONSUMER, then complete).
- */
+/** The body of a stream's Response on Node: `iterator`'s frames into the response it is piped into. */
 export function socketSseBody(
   iterator: AsyncIterator<unknown>,
   frames: SseFrames,
   heartbeat: Heartbeat,
   signal: AbortSignal,
 ): Readable {
+  const writer = sseWriter(iterator, frames, heartbeat, signal);
+  const body = new SocketSseBody(writer.start);
+  body._destroy = (error, callback) => {
+    writer.abandon();
+    callback(error);
+  };
+  return body;
+}
+
+export interface SseWriter {
+  /** Starts writing into the response, whose head is written already (or about to be, by its adapter). */
+  start(response: ServerResponse): void;
+  /** Ends the stream: nothing more can be written. */
+  abandon(): void;
+}
+
+/**
+ * `iterator`'s results as SSE frames into a ServerResponse. Ends, once, when the iterator completes or fails,
+ * when `signal` aborts (the client left), when the response closes, or when the heartbeat finds the client
+ * stopped reading (SLOW_CONSUMER, then complete).
+ */
+export function sseWriter(
+  iterator: AsyncIterator<unknown>,
+  frames: SseFrames,
+  heartbeat: Heartbeat,
+  signal: AbortSignal,
+): SseWriter {
   let response: ServerResponse | undefined;
   let watched: Watched | undefined;
   let finished = false;
@@ -128,7 +151,7 @@ export function socketSseBody(
     }
   }
 
-  const body = new SocketSseBody((target) => {
+  const start = (target: ServerResponse) => {
     response = target;
     if (finished) {
       if (writable()) response.end();
@@ -138,13 +161,9 @@ export function socketSseBody(
     // Some browsers hold a fetch until the first bytes arrive, headers alone are not enough.
     write(frames.ping);
     void pump();
-  });
-  body._destroy = (error, callback) => {
-    abandon();
-    callback(error);
   };
-  // Checked after the body exists: a client may leave while its subscription is still being set up.
+  // Checked now: a client may leave while its subscription is still being set up.
   if (signal.aborted) abandon();
   else signal.addEventListener('abort', abandon, { once: true });
-  return body;
+  return { start, abandon };
 }
