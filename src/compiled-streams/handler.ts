@@ -20,14 +20,14 @@ import { publicResult } from '../http/public-result.js';
 import { requestIdFrom } from '../http/request-id.js';
 import { type Heartbeat, PING } from '../http/sse-heartbeat.js';
 import { COMPLETE, HEADERS, SLOW_CONSUMER } from '../http/sse-result.js';
-import { type SseFrames, socketSseBody } from '../http/sse-socket.js';
+import { type SseFrames, sseWriter } from '../http/sse-socket.js';
 import { markCounted } from '../limits/counted-requests.js';
 import { operationCost } from '../limits/operation-cost.js';
 import type { RateLimits } from '../limits/rate-limiter.js';
-import type { StreamLeases } from '../limits/stream-leases.js';
+import type { Lease, StreamLeases } from '../limits/stream-leases.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, ChangeLog } from '../notifications/changelog.js';
-import { checkFilter } from '../notifications/filter.js';
+import { checkFilter, type NotificationFilter } from '../notifications/filter.js';
 import type { LiveStreams, StreamItem } from '../notifications/live-streams.js';
 import { toFilter } from '../schema/filter.js';
 import { resolveAfter } from '../schema/positions.js';
@@ -118,7 +118,8 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
     // Listening from the start: the client may leave during any step below, and its stream must then
     // hold nothing (no lease, no Redis channel), as on Yoga's path.
     const leaving = new AbortController();
-    const leave = () => leaving.abort();
+    // Bound, not a closure: a closure would keep this scope (the request's body) for as long as the stream.
+    const leave = leaving.abort.bind(leaving, undefined);
     response.once('close', leave);
     const serve = (parsed: unknown, body?: Buffer) => {
       const handOver = () => {
@@ -157,6 +158,12 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
   };
 }
 
+/** The stream, giving its lease back when it ends. (Made out here: a closure in `open` would keep all of it.) */
+const holding = (items: AsyncIterator<StreamItem>, lease: Lease) => withCleanup(items, () => lease.release());
+
+/** notificationEvents' rule for this view. */
+const concerning = (view: NotificationFilter) => (event: ChangeEvent) => concerns(event, view);
+
 /** What a stream's subscribe step checks before it opens (src/schema/subscriptions.ts); undefined if it throws. */
 function argumentsOf(options: CompiledStreamsOptions, plan: StreamPlan, rawVariables: Record<string, unknown>) {
   const variables = getVariableValues(options.schema, plan.operation.variableDefinitions ?? [], rawVariables);
@@ -169,7 +176,7 @@ function argumentsOf(options: CompiledStreamsOptions, plan: StreamPlan, rawVaria
     // The storableArguments rule (src/validation/storable-arguments.ts), as its Pothos plugin checks them.
     checkStorableArguments(plan.definition, args);
     const view = checkFilter(toFilter(args.filter));
-    const include = plan.field === 'notificationAdded' ? addedTo(view) : (event: ChangeEvent) => concerns(event, view);
+    const include = plan.field === 'notificationAdded' ? addedTo(view) : concerning(view);
     return { after: args.after, include };
   } catch {
     return undefined;
@@ -207,11 +214,16 @@ async function open(
   if (!args) return 'yoga';
 
   const verdicts = await options.rateLimits.requestAndOperation(viewer, plan.rootFields, cost);
-  markCounted(request, verdicts);
-  if (!verdicts.request.allowed || !verdicts.operation?.allowed) return 'yoga';
+  // From here on, Yoga must not count them again: marked only when handed over, so that no open stream
+  // keeps its verdicts (a WeakMap entry lives as long as its request).
+  const counted = () => {
+    markCounted(request, verdicts);
+    return 'yoga' as const;
+  };
+  if (!verdicts.request.allowed || !verdicts.operation?.allowed) return counted();
   if (signal.aborted) return 'gone';
   const lease = await options.leases.acquire(viewer.userId);
-  if (!lease) return 'yoga';
+  if (!lease) return counted();
   if (signal.aborted) {
     lease.release();
     return 'gone';
@@ -226,16 +238,16 @@ async function open(
   } catch {
     // Yoga answers it as it answers any failed subscribe (an unknown cursor, RESYNC_REQUIRED…), counted already.
     lease.release();
-    return 'yoga';
+    return counted();
   }
-  const held = withCleanup(items, () => lease.release());
+  const held = holding(items, lease);
   if (signal.aborted) {
     void held.return?.();
     return 'gone';
   }
   const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
   response.writeHead(200, { ...HEADERS, 'x-request-id': requestId, ...corsHeaders(request, options.cors) });
-  socketSseBody(held, framesOf(options, plan, params.variables), options.heartbeat, signal).pipe(response);
+  sseWriter(held, framesOf(options, plan, params.variables), options.heartbeat, signal).start(response);
   if (options.logger.isLevelEnabled('info')) {
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     const { method } = request;
