@@ -12,7 +12,10 @@ import { waitFor } from '../helpers/event-stream.js';
 import { execute, expectData } from '../helpers/graphql.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { createNotification } from '../helpers/notifications.js';
+import { openAndStall, sseSubscription } from '../helpers/raw-stream.js';
+import { redisClient } from '../helpers/redis.js';
 import { startTestServer } from '../helpers/server.js';
+import { canOpenCap, holdingsOf, holdsNothing } from '../helpers/stream-holdings.js';
 import { subscribe } from '../helpers/subscribe.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
@@ -335,6 +338,47 @@ describe('compiled streams, as the server stops', () => {
       expect(a.events()).toEqual([expect.stringContaining('"SHUTTING_DOWN"'), 'event: complete\ndata:\n\n']);
     } finally {
       await Promise.all([compiled.stop(), yoga.stop()]);
+    }
+  });
+});
+
+describe('compiled streams, for a client that never reads', () => {
+  it('should end its stream and free its lease within a bounded number of events, as Yoga does', async () => {
+    const log = captureLog('info');
+    const cap = 2;
+    // A stream counts as stalled after two heartbeat intervals without its socket draining.
+    const server = await startTestServer({
+      logger: log.logger,
+      env: { STREAMS_PER_USER: String(cap), SSE_HEARTBEAT_MS: '250' },
+    });
+    const redis = redisClient();
+    try {
+      const query = 'subscription { notificationEvents { position notification { id title message metadata } } }';
+      const first = await open(server.url, await tokenFor(newUserId()), query);
+      await waitFor(async () => first.text().length > 0, 'the first stream to start');
+      first.close();
+      const userId = newUserId();
+      const token = await tokenFor(userId);
+      const stalled = await openAndStall(server.url, sseSubscription(token, query));
+      expect(stalled.status).toBe(200);
+      expect(log.entries.filter((entry) => entry.component === 'compiled-streams').length).toBe(1);
+      // About 16 kB an event, as in test/realtime/slow-consumer.test.ts, with the same bound.
+      const metadata = { blob: 'x'.repeat(15_000) };
+      let published = 0;
+      while (published < 1500 && !holdsNothing(await holdingsOf(server.url, redis, userId))) {
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            createNotification(server.url, { userId, title: `e${published + i}`, metadata }),
+          ),
+        );
+        published += 10;
+      }
+      expect(published).toBeLessThan(1500);
+      await canOpenCap(server.url, token, cap);
+      stalled.destroy();
+    } finally {
+      redis.disconnect();
+      await server.stop();
     }
   });
 });
