@@ -1,5 +1,5 @@
 // The node:http listener in front of compiled reads and Yoga for GraphQL over SSE in distinct-connections
-// mode on /graphql (a POST or a GET that accepts only text/event-stream). A subscription it has a plan for
+// mode on /graphql and /graphql/stream (a POST, or a GET with the CSRF header, accepting only text/event-stream). A subscription it has a plan for
 // (src/compiled-streams/stream-plans.ts) is opened here: the same token check, budgets (counted in one Redis
 // round trip), cost, argument checks, stream lease and token expiry as Yoga's path, then the live stream is
 // written straight into the socket (src/http/sse-socket.ts) with the same frames, each event serialized by
@@ -15,10 +15,10 @@ import type { MaskError } from 'graphql-yoga';
 import type { TokenVerifier, Viewer } from '../auth.js';
 import { type CorsOptionsFactory, corsHeaders, operationParams } from '../compiled-reads/request-params.js';
 import { CSRF_HEADER } from '../http/csrf.js';
-import { GRAPHQL_PATH } from '../http/paths.js';
+import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH } from '../http/paths.js';
 import { publicResult } from '../http/public-result.js';
 import { requestIdFrom } from '../http/request-id.js';
-import { type Heartbeat, PING } from '../http/sse-heartbeat.js';
+import { type Heartbeat, NO_BUFFERING, PING } from '../http/sse-heartbeat.js';
 import { COMPLETE, HEADERS, SLOW_CONSUMER } from '../http/sse-result.js';
 import { type SseFrames, sseWriter } from '../http/sse-socket.js';
 import { markCounted } from '../limits/counted-requests.js';
@@ -63,6 +63,28 @@ export interface CompiledStreamsOptions {
   logger: Logger;
 }
 
+/**
+ * The response headers of a stream, by path: on /graphql, Yoga's result processor's (src/http/sse-result.ts);
+ * on /graphql/stream, graphql-sse's handler's, with the heartbeat's no-buffering header (src/http/graphql-sse.ts).
+ */
+const HEADERS_BY_PATH: Record<string, Record<string, string>> = {
+  [GRAPHQL_PATH]: HEADERS,
+  [GRAPHQL_STREAM_PATH]: {
+    connection: 'keep-alive',
+    'cache-control': 'no-cache',
+    'content-encoding': 'none',
+    'content-type': 'text/event-stream; charset=utf-8',
+    [NO_BUFFERING.name]: NO_BUFFERING.value,
+  },
+};
+
+/** The path a request is for, when it is one of the two that take distinct-connections streams. */
+function streamPath(url: string): string | undefined {
+  const end = url.indexOf('?');
+  const path = end < 0 ? url : url.slice(0, end);
+  return path in HEADERS_BY_PATH ? path : undefined;
+}
+
 /** graphql-sse's header naming a single-connection reservation: that mode is Yoga's. */
 const STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
 
@@ -99,14 +121,16 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
       return false;
     }
     if (!acceptsOnlySse(request)) return false;
+    const path = streamPath(url);
+    if (path === undefined) return false;
     if (method === 'GET') {
       // Yoga's CSRF prevention refuses a GET without its header: that refusal is Yoga's to answer.
-      return url.startsWith(`${GRAPHQL_PATH}?`) && headers[CSRF_HEADER] !== undefined;
+      return url.startsWith(`${path}?`) && headers[CSRF_HEADER] !== undefined;
     }
     const length = headers['content-length'];
     return (
       method === 'POST' &&
-      url === GRAPHQL_PATH &&
+      url === path &&
       (headers['content-type']?.startsWith('application/json') ?? false) &&
       length !== undefined &&
       Number(length) <= security.maxRequestBytes
@@ -246,15 +270,17 @@ async function open(
     return 'gone';
   }
   const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
-  response.writeHead(200, { ...HEADERS, 'x-request-id': requestId, ...corsHeaders(request, options.cors) });
+  const path = streamPath(request.url!)!;
+  response.writeHead(200, {
+    ...HEADERS_BY_PATH[path],
+    'x-request-id': requestId,
+    ...corsHeaders(request, options.cors),
+  });
   sseWriter(held, framesOf(options, plan, params.variables), options.heartbeat, signal).start(response);
   if (options.logger.isLevelEnabled('info')) {
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     const { method } = request;
-    options.logger.info(
-      { requestId, userId: viewer.userId, method, path: GRAPHQL_PATH, status: 200, durationMs },
-      'request',
-    );
+    options.logger.info({ requestId, userId: viewer.userId, method, path, status: 200, durationMs }, 'request');
   }
   return 'opened';
 }

@@ -45,13 +45,19 @@ const SHOWN_HEADERS = [
   'vary',
 ];
 
+interface OpenOptions {
+  method?: 'GET' | 'POST';
+  origin?: string;
+  path?: '/graphql' | '/graphql/stream';
+}
+
 /** Opens a stream as a raw client does: GraphQL over SSE, distinct connections, on /graphql. */
 async function open(
   url: string,
   token: string,
   query: string,
   variables: Record<string, unknown> = {},
-  { method = 'POST', origin }: { method?: 'GET' | 'POST'; origin?: string } = {},
+  { method = 'POST', origin, path = '/graphql' }: OpenOptions = {},
 ): Promise<Opened> {
   const abort = new AbortController();
   const headers = {
@@ -61,11 +67,11 @@ async function open(
   };
   const response =
     method === 'GET'
-      ? await fetch(`${url}/graphql?${new URLSearchParams({ query, variables: JSON.stringify(variables) })}`, {
+      ? await fetch(`${url}${path}?${new URLSearchParams({ query, variables: JSON.stringify(variables) })}`, {
           headers: { ...headers, ...CSRF },
           signal: abort.signal,
         })
-      : await fetch(`${url}/graphql`, {
+      : await fetch(`${url}${path}`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json' },
           body: JSON.stringify({ query, variables }),
@@ -116,10 +122,10 @@ describe('compiled streams', () => {
   const served = () => log.entries.filter((entry) => entry.component === 'compiled-streams' && entry.msg === 'request');
 
   /** Runs the document once on the compiled server, through Yoga, which teaches it the document. */
-  async function learn(query: string, variables: Record<string, unknown> = {}, method: 'GET' | 'POST' = 'POST') {
+  async function learn(query: string, variables: Record<string, unknown> = {}, options: OpenOptions = {}) {
     const token = await tokenFor(newUserId());
     const before = served().length;
-    const first = await open(compiled.url, token, query, variables, { method });
+    const first = await open(compiled.url, token, query, variables, options);
     await waitFor(async () => first.text().length > 0, 'the first stream to start');
     first.close();
     expect(served().length).toBe(before);
@@ -130,7 +136,7 @@ describe('compiled streams', () => {
     token: string,
     query: string,
     variables: Record<string, unknown> = {},
-    options: { method?: 'GET' | 'POST'; origin?: string } = {},
+    options: OpenOptions = {},
   ) {
     const before = served().length;
     const [a, b] = await Promise.all([
@@ -199,7 +205,7 @@ describe('compiled streams', () => {
       subscription Added($filter: NotificationFilter) { added: notificationAdded(filter: $filter) {
         ...Item ... on Node { id } again: title __typename } }`;
     const variables = { filter: { types: ['ERROR', 'WARNING'], metadata: [{ key: 'tag', value: 'x' }] } };
-    await learn(query, variables, 'GET');
+    await learn(query, variables, { method: 'GET' });
     const userId = newUserId();
     const token = await tokenFor(userId);
     const streams = await both(token, query, variables, { method: 'GET', origin: 'http://localhost:5173' });
@@ -214,6 +220,32 @@ describe('compiled streams', () => {
     streams.compiled.close();
     streams.yoga.close();
   });
+
+  it.each([
+    ['POST', '/graphql/stream'],
+    ['GET', '/graphql/stream'],
+  ] as const)(
+    'should serve a %s of %s in distinct-connections mode as graphql-sse does through Yoga',
+    async (method, path) => {
+      const query = `subscription OnStream${method}($after: String) { notificationEvents(after: $after) {
+      position kind notificationIds counts { unseen } notification { ${EVERY_FIELD} } } }`;
+      // Learnt on /graphql: a document is learnt once, whichever way it came in.
+      await learn(query);
+      const userId = newUserId();
+      const token = await tokenFor(userId);
+      const first = await create(userId, { title: 'First' });
+      await create(userId, { title: 'Second', metadata: { a: [1, { b: null }] } });
+      const streams = await both(token, query, { after: first.id }, { method, path, origin: 'http://localhost:5173' });
+      expect(streams.served).toBe(1);
+      expect(streams.compiled.status).toBe(200);
+      expect(streams.compiled.headers).toEqual(streams.yoga.headers);
+      await sameEvents(streams.compiled, streams.yoga, 1);
+      await create(userId, { title: 'Live' });
+      await sameEvents(streams.compiled, streams.yoga, 2);
+      streams.compiled.close();
+      streams.yoga.close();
+    },
+  );
 
   it('should send a stream without an Origin no CORS headers, after one with an Origin, as Yoga does', async () => {
     const query = 'subscription Plain { notificationAdded { id } }';

@@ -199,12 +199,12 @@ const compiledRead: EntryPoint = {
  * POST /graphql over SSE with a document that has run before, which compiled streams (src/compiled-streams/)
  * serve when it is a subscription they can: another user with a valid token opens it once first.
  */
-const compiledStream: EntryPoint = {
-  name: 'POST /graphql (SSE, a document run before: compiled streams)',
+const compiledStream = (path: '/graphql' | '/graphql/stream'): EntryPoint => ({
+  name: `POST ${path} (SSE, a document run before: compiled streams)`,
   method: 'POST',
   async prepare(baseUrl, { query, variables }) {
     const token = await tokenFor(newUserId());
-    const response = await fetch(`${baseUrl}/graphql`, {
+    const response = await fetch(`${baseUrl}${path}`, {
       method: 'POST',
       headers: headersOf({ query, token }, { accept: 'text/event-stream', 'content-type': 'application/json' }),
       body: bodyOf({ query, variables, token }),
@@ -212,17 +212,18 @@ const compiledStream: EntryPoint = {
     // Its headers come once its subscription is set up (or its answer once it is refused).
     await response.body?.cancel().catch(() => {});
   },
-  send: (baseUrl, operation) => distinct('/graphql', 'POST').send(baseUrl, operation),
-};
+  send: (baseUrl, operation) => distinct(path, 'POST').send(baseUrl, operation),
+});
 
 export const ENTRY_POINTS: readonly EntryPoint[] = [
   plain('POST'),
   compiledRead,
   plain('GET'),
   distinct('/graphql', 'POST'),
-  compiledStream,
+  compiledStream('/graphql'),
   distinct('/graphql', 'GET'),
   distinct('/graphql/stream', 'POST'),
+  compiledStream('/graphql/stream'),
   distinct('/graphql/stream', 'GET'),
   singleConnection,
 ];
