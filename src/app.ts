@@ -6,6 +6,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from './auth.js';
+import { CreatePlans, useLearntCreates } from './compiled-creates/create-plans.js';
 import { compiledReadsListener } from './compiled-reads/handler.js';
 import { ReadPlans, useLearntReads } from './compiled-reads/read-plans.js';
 import type { Context, Services } from './context.js';
@@ -69,21 +70,33 @@ export function createApp(dependencies: AppDependencies, built: BuiltServices = 
   const { services, metrics, delivery, limits } = built;
   const { config } = dependencies;
   const plans = config.compiledReads ? new ReadPlans(schema) : undefined;
-  const yoga = createYogaApp(dependencies, built, plans);
-  const listener = plans
-    ? compiledReadsListener({
-        yoga: yoga as unknown as RequestListener,
-        plans,
-        schema,
-        db: dependencies.db,
-        verifyToken: dependencies.verifyToken,
-        rateLimits: limits.rateLimits,
-        security: config.security,
-        trustedDocuments: dependencies.trustedDocuments ?? new Map(),
-        cors: corsFor(config.security.corsOrigins) as never,
-        logger: dependencies.logger.child({ component: 'compiled-reads' }),
-      })
-    : (yoga as unknown as RequestListener);
+  const createPlans = config.compiledCreates ? new CreatePlans(schema) : undefined;
+  const yoga = createYogaApp(dependencies, built, plans, createPlans);
+  const listener =
+    plans || createPlans
+      ? compiledReadsListener({
+          yoga: yoga as unknown as RequestListener,
+          plans,
+          creates: createPlans && {
+            plans: createPlans,
+            schema,
+            services,
+            rateLimits: limits.rateLimits,
+            maxCost: config.security.operationLimits.cost,
+            maskError: createErrorMasking(dependencies.logger),
+            countError: (code) => metrics.errors.inc({ code }),
+            logger: dependencies.logger.child({ component: 'compiled-creates' }),
+          },
+          schema,
+          db: dependencies.db,
+          verifyToken: dependencies.verifyToken,
+          rateLimits: limits.rateLimits,
+          security: config.security,
+          trustedDocuments: dependencies.trustedDocuments ?? new Map(),
+          cors: corsFor(config.security.corsOrigins) as never,
+          logger: dependencies.logger.child({ component: 'compiled-reads' }),
+        })
+      : (yoga as unknown as RequestListener);
   return { yoga, listener, services, metrics, delivery };
 }
 
@@ -101,6 +114,7 @@ function createYogaApp(
   }: AppDependencies,
   { services, limits, metrics, dependencies, delivery }: BuiltServices,
   plans: ReadPlans | undefined,
+  createPlans: CreatePlans | undefined,
 ): App['yoga'] {
   const { security } = config;
   const { rateLimits, streamLeases } = limits;
@@ -186,6 +200,7 @@ function createYogaApp(
       useStreamCap(singleConnection.streamLeases, security.streams.perUser),
       ...useCompiledExecution(config.compileAfter),
       ...(plans ? [useLearntReads(plans)] : []),
+      ...(createPlans ? [useLearntCreates(createPlans)] : []),
       // Last: it answers its requests in onRequest, so every other plugin's onRequest must have run; the
       // operations it runs go through every plugin's later hooks (it runs them through Yoga's pipeline).
       singleConnection.plugin,

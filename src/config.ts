@@ -55,6 +55,7 @@ const environment = z.object({
   READY_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   GRAPHQL_COMPILE_AFTER: z.coerce.number().int().min(0).max(1_000_000).default(3),
   COMPILED_READS: z.stringbool().default(true),
+  COMPILED_CREATES: z.stringbool().default(true),
 
   // The event stream intake (src/intake/): on by default whenever Redis is configured.
   INTAKE: z.stringbool().optional(),
@@ -102,6 +103,8 @@ export interface Config {
   compileAfter: number;
   /** Inbox pages and counts of known documents answered by one SQL statement outside Yoga (src/compiled-reads/). */
   compiledReads: boolean;
+  /** A service's createNotification of a known document run outside Yoga's pipeline (src/compiled-creates/). */
+  compiledCreates: boolean;
   /** How long the change log keeps each change: how far back streams can resume. */
   changeLogRetentionDays: number;
   /** How many notifications one recipient may get per hour (critical ones aside). */
@@ -194,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     readyTimeoutMs: e.READY_TIMEOUT_MS,
     compileAfter: e.GRAPHQL_COMPILE_AFTER,
     compiledReads: e.COMPILED_READS,
+    compiledCreates: e.COMPILED_CREATES,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
     recipientRateLimitPerHour: e.RATE_LIMIT_PER_RECIPIENT_PER_HOUR,
     retention: {

@@ -9,6 +9,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { type CORSOptions, getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import { type GraphQLSchema, getVariableValues } from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth.js';
+import { type Answer, answerCreate, type CompiledCreatesOptions } from '../compiled-creates/answer.js';
+import type { CreatePlans } from '../compiled-creates/create-plans.js';
 import type { Database } from '../db.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { requestIdFrom } from '../http/request-id.js';
@@ -25,7 +27,10 @@ import { readStatement } from './statement.js';
 export interface CompiledReadsOptions {
   /** Yoga's own listener: what answers everything else. */
   yoga: RequestListener;
-  plans: ReadPlans;
+  /** Compiled reads' documents; none when they are off. */
+  plans: ReadPlans | undefined;
+  /** Compiled creates (src/compiled-creates/): their documents, what they run with, and where they log. */
+  creates?: (CompiledCreatesOptions & { plans: CreatePlans; logger: Logger }) | undefined;
   schema: GraphQLSchema;
   db: Database;
   verifyToken: TokenVerifier;
@@ -87,7 +92,7 @@ export function compiledReadsListener(options: CompiledReadsOptions): RequestLis
     const { headers } = request;
     const length = headers['content-length'];
     return (
-      plans.size > 0 &&
+      (plans?.size ?? 0) + (options.creates?.plans.size ?? 0) > 0 &&
       request.method === 'POST' &&
       request.url === GRAPHQL_PATH &&
       headers.authorization !== undefined &&
@@ -160,8 +165,9 @@ async function answer(
   const operationName = params.operationName ?? null;
   if (operationName !== null && typeof operationName !== 'string') return false;
   const text = documentText(params);
-  const plan = text === undefined ? undefined : options.plans.get(text, operationName);
-  if (!plan) return false;
+  const plan = text === undefined ? undefined : options.plans?.get(text, operationName);
+  const createPlan = plan || text === undefined ? undefined : options.creates?.plans.get(text, operationName);
+  if (!plan && !createPlan) return false;
   const mediaType = regularMediaType(request.headers.accept);
   if (!mediaType) return false;
 
@@ -172,9 +178,24 @@ async function answer(
   } catch {
     return false;
   }
-  if (viewer.roles.includes('service')) return false;
-
   const rawVariables = (params.variables ?? {}) as Record<string, unknown>;
+  const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
+  if (createPlan && options.creates) {
+    const answered = await answerCreate(
+      options.creates,
+      request,
+      createPlan,
+      viewer,
+      rawVariables,
+      mediaType,
+      requestId,
+    );
+    if (!answered) return false;
+    respond(options, options.creates.logger, request, response, answered, viewer, requestId, started);
+    return true;
+  }
+  if (!plan || viewer.roles.includes('service')) return false;
+
   const { statement, cost } = prepare(options, plan, viewer, rawVariables) ?? {};
   if (!statement || cost === undefined) return false;
 
@@ -194,22 +215,36 @@ async function answer(
     return false;
   }
   const payload = `{"data":${data}}`;
-  const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
-  response.writeHead(200, {
-    'content-type': `${mediaType}; charset=utf-8`,
+  const answered = { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` }, payload };
+  respond(options, options.logger, request, response, answered, viewer, requestId, started);
+  return true;
+}
+
+/** Writes the answer, with the headers Yoga's plugins add (request id, CORS), and its access log line. */
+function respond(
+  options: CompiledReadsOptions,
+  logger: Logger,
+  request: IncomingMessage,
+  response: ServerResponse,
+  { status, headers, payload }: Answer,
+  viewer: Viewer,
+  requestId: string,
+  started: number,
+): void {
+  response.writeHead(status, {
+    ...headers,
     'content-length': Buffer.byteLength(payload),
     'x-request-id': requestId,
     ...corsHeaders(request, options.cors),
   });
   response.end(payload);
-  if (options.logger.isLevelEnabled('info')) {
+  if (logger.isLevelEnabled('info')) {
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    options.logger.info(
-      { requestId, userId: viewer.userId, method: 'POST', path: GRAPHQL_PATH, status: 200, durationMs },
+    logger.info(
+      { requestId, userId: viewer.userId, method: 'POST', path: GRAPHQL_PATH, status, durationMs },
       'request',
     );
   }
-  return true;
 }
 
 /** The statement and the cost of this run of the plan; undefined when Yoga would refuse either. */

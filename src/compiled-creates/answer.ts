@@ -1,0 +1,121 @@
+// A service's createNotification, answered outside Yoga (measured in the report of issue 17: Yoga's request and
+// response plumbing was most of a create's CPU). The same budget and cost as Yoga counts, then the document's
+// code compiled by graphql-jit runs over the same context, so the domain service's create rule
+// (EventPublishing.create) runs as it runs under Yoga; its result goes through the same error masking and
+// Yoga's own result processor. A mutation must never run twice: what is refused before it runs (a budget, a
+// cost, variables that do not coerce) goes to Yoga with the budget marked counted; once it ran, whatever it
+// answered, this path answers.
+import type { IncomingMessage } from 'node:http';
+import { type ExecutionResult, GraphQLError, type GraphQLSchema, getVariableValues } from 'graphql';
+import { type MaskError, processRegularResult } from 'graphql-yoga';
+import type { Viewer } from '../auth.js';
+import type { Context, Services } from '../context.js';
+import { asInterpreted } from '../http/compiled-execution.js';
+import { markCounted } from '../limits/counted-requests.js';
+import { operationCost } from '../limits/operation-cost.js';
+import type { RateLimits } from '../limits/rate-limiter.js';
+import { requestScope } from '../logger.js';
+import type { CreatePlan } from './create-plans.js';
+
+export interface CompiledCreatesOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  rateLimits: RateLimits;
+  maxCost: number;
+  /** Yoga's maskError (src/http/error-masking.ts). */
+  maskError: MaskError;
+  /** Counts an answered error by its code, as useErrorMetrics does for Yoga's. */
+  countError: (code: string) => void;
+}
+
+/** What to answer: status, headers and body. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  payload: string;
+}
+
+/** Yoga's message for an unexpected error (its maskedErrors' default errorMessage). */
+const UNEXPECTED = 'Unexpected error.';
+
+/** The answer to a run of the plan, or undefined for Yoga to answer (nothing ran). */
+export async function answerCreate(
+  options: CompiledCreatesOptions,
+  request: IncomingMessage,
+  plan: CreatePlan,
+  viewer: Viewer,
+  rawVariables: Record<string, unknown>,
+  mediaType: string,
+  requestId: string,
+): Promise<Answer | undefined> {
+  // Users are refused by the field's auth scope; Yoga says so, with their operation budgets counted.
+  if (!viewer.roles.includes('service')) return undefined;
+  const { schema } = options;
+  const variables = getVariableValues(schema, plan.variableDefinitions, rawVariables);
+  if (variables.errors) return undefined;
+  const cost = operationCost(schema, plan.document, plan.operationName, rawVariables);
+  if (cost === undefined || cost > options.maxCost) return undefined;
+  const counted = { request: await options.rateLimits.request(viewer), operation: { allowed: true as const } };
+  if (!counted.request.allowed) {
+    markCounted(request, counted);
+    return undefined;
+  }
+  const context = contextFor(viewer, requestId, options.services, request);
+  const result = await requestScope.run({ requestId, userId: viewer.userId }, async () => {
+    let ran: ExecutionResult;
+    try {
+      ran = (await plan.compiled.query(undefined, context, rawVariables)) as ExecutionResult;
+    } catch (error) {
+      // Not expected (graphql-jit answers a resolver's error in the result), but it may have run: answered here.
+      ran = { data: null, errors: [new GraphQLError(UNEXPECTED, { originalError: error as Error })] };
+    }
+    if (!('data' in ran)) return undefined;
+    const interpreted = asInterpreted(ran, plan.document);
+    if (!interpreted.errors?.length) return interpreted;
+    const errors = interpreted.errors.map((error) => options.maskError(error, UNEXPECTED) as GraphQLError);
+    return { ...interpreted, errors };
+  });
+  // Without `data` the variables did not coerce and nothing ran (checked above: not expected).
+  if (!result) {
+    markCounted(request, counted);
+    return undefined;
+  }
+  if (!result.errors?.length) {
+    return { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` }, payload: JSON.stringify(result) };
+  }
+  for (const error of result.errors) options.countError(codeOf(error));
+  const response = processRegularResult(result, globalThis, mediaType);
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    payload: await response.text(),
+  };
+}
+
+const codeOf = (error: GraphQLError) =>
+  typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN';
+
+/** The context Yoga builds (src/app.ts), its fetch Request made only if a resolver asks for it. */
+function contextFor(viewer: Viewer, requestId: string, services: Services, nodeRequest: IncomingMessage): Context {
+  let request: Request | undefined;
+  const fetchRequest = () => {
+    request ??= new Request(`http://${nodeRequest.headers.host ?? 'localhost'}${nodeRequest.url ?? '/'}`, {
+      method: nodeRequest.method ?? 'POST',
+      headers: Object.entries(nodeRequest.headers).flatMap(([name, value]) =>
+        typeof value === 'string' ? [[name, value] as [string, string]] : [],
+      ),
+    });
+    return request;
+  };
+  return {
+    viewer,
+    requestId,
+    services,
+    get request() {
+      return fetchRequest();
+    },
+    get streamSignal() {
+      return fetchRequest().signal;
+    },
+  };
+}
