@@ -157,6 +157,49 @@ const ON_THE_INBOX_PAGE: Rule[] = RULES.filter(({ name }) =>
   operation: async (token) => ({ ...(await rule.operation(token)), query: INBOX_PAGE }),
 }));
 
+/** A service's create: what compiled creates (src/compiled-creates/) run once the document ran before. */
+const CREATE = {
+  query: 'mutation Create($input: CreateNotificationInput!) { createNotification(input: $input) { id title } }',
+  variables: { input: { userId: 'entry-points-recipient', title: 'Hi', message: 'From a service', type: 'INFO' } },
+};
+
+/** A token of a service of its own: the request budget is the caller's. */
+const ownServiceToken = () => tokenFor(`service-${newUserId()}`, { roles: ['service'] });
+
+/** Only a POST carries a mutation (GraphQL over HTTP): every other way in refuses it, whatever the rule. */
+const onlyByPost = (entry: EntryPoint, cell: Cell): Cell => (entry.method === 'POST' ? cell : GET_MUTATION_REFUSAL);
+const GET_MUTATION_REFUSAL: Cell = 'refused: Can only perform a mutation operation from a POST request.';
+
+/** The rules about any operation, again with a service's createNotification. */
+const ON_A_CREATE: Rule[] = [
+  {
+    name: "a service's createNotification runs",
+    server: 'production',
+    operation: async () => ({ ...CREATE, token: await ownServiceToken() }),
+    expected: (entry) => onlyByPost(entry, 'runs'),
+  },
+  {
+    name: "no createNotification with a user's token",
+    server: 'production',
+    operation: (token) => ({ ...CREATE, token }),
+    expected: (entry) => onlyByPost(entry, 'refused: FORBIDDEN'),
+  },
+  ...RULES.filter(({ name }) =>
+    [
+      'no arbitrary mutation with PERSISTED_OPERATIONS=only',
+      'nothing without a token',
+      'nothing with a malformed token',
+      'nothing with an expired token',
+      'nothing with a token signed with another key',
+      'no operation from a request a browser sends unasked (CSRF)',
+    ].includes(name),
+  ).map((rule) => ({
+    ...rule,
+    name: `${rule.name}, for a service's createNotification`,
+    operation: async () => ({ ...(await rule.operation(await ownServiceToken())), ...CREATE }),
+  })),
+];
+
 /** A cell: what the client saw, and whether a refused operation still reached a resolver. */
 function cellOf(outcome: Outcome, resolverCalls: number): string {
   if (outcome.status >= 500) return `HTTP ${outcome.status}: ${JSON.stringify(outcome.errors)}`;
@@ -181,7 +224,7 @@ describe('every way in', () => {
   });
   afterAll(() => Promise.all([...servers.values()].map((server) => server.stop())));
 
-  it.each([...RULES, ...ON_THE_INBOX_PAGE].map((rule) => [rule.name, rule] as const))(
+  it.each([...RULES, ...ON_THE_INBOX_PAGE, ...ON_A_CREATE].map((rule) => [rule.name, rule] as const))(
     'should apply "%s" at every entry point',
     async (_, rule) => {
       const { url } = servers.get(rule.server)!;
