@@ -6,7 +6,7 @@
 // cost, variables that do not coerce) goes to Yoga with the budget marked counted; once it ran, whatever it
 // answered, this path answers.
 import type { IncomingMessage } from 'node:http';
-import { type ExecutionResult, GraphQLError, type GraphQLSchema, getVariableValues } from 'graphql';
+import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
 import { type MaskError, processRegularResult } from 'graphql-yoga';
 import type { Viewer } from '../auth.js';
 import type { Context, Services } from '../context.js';
@@ -50,10 +50,8 @@ export async function answerCreate(
 ): Promise<Answer | undefined> {
   // Users are refused by the field's auth scope; Yoga says so, with their operation budgets counted.
   if (!viewer.roles.includes('service')) return undefined;
-  const { schema } = options;
-  const variables = getVariableValues(schema, plan.variableDefinitions, rawVariables);
-  if (variables.errors) return undefined;
-  const cost = operationCost(schema, plan.document, plan.operationName, rawVariables);
+  // Variables that do not coerce are left to graphql-jit's run, which then runs nothing and answers no data.
+  const cost = operationCost(options.schema, plan.document, plan.operationName, rawVariables);
   if (cost === undefined || cost > options.maxCost) return undefined;
   const counted = { request: await options.rateLimits.request(viewer), operation: { allowed: true as const } };
   if (!counted.request.allowed) {
@@ -75,7 +73,7 @@ export async function answerCreate(
     const errors = interpreted.errors.map((error) => options.maskError(error, UNEXPECTED) as GraphQLError);
     return { ...interpreted, errors };
   });
-  // Without `data` the variables did not coerce and nothing ran (checked above: not expected).
+  // Without `data` the variables did not coerce and nothing ran: Yoga words that refusal.
   if (!result) {
     markCounted(request, counted);
     return undefined;

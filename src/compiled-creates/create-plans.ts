@@ -4,7 +4,7 @@
 // runs it after a few runs, src/http/compiled-execution.ts) and kept under its text. Only a mutation whose every
 // root field is createNotification: any selection of the notification it returns, which the compiled code
 // resolves and serializes exactly as Yoga's would.
-import { type DocumentNode, type GraphQLSchema, getOperationAST, type VariableDefinitionNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { compileOperation } from '../http/compiled-execution.js';
@@ -18,7 +18,6 @@ const CREATE = 'createNotification';
 export interface CreatePlan {
   document: DocumentNode;
   operationName: string | null;
-  variableDefinitions: readonly VariableDefinitionNode[];
   compiled: CompiledQuery;
 }
 
@@ -51,14 +50,7 @@ export class CreatePlans {
     const compiled = creates ? compileOperation(this.schema, document, operationName) : null;
     byOperation.set(
       operationName ?? '',
-      compiled
-        ? {
-            document,
-            operationName: operationName ?? null,
-            variableDefinitions: getOperationAST(document, operationName)?.variableDefinitions ?? [],
-            compiled,
-          }
-        : null,
+      compiled ? { document, operationName: operationName ?? null, compiled } : null,
     );
   }
 }

@@ -66,12 +66,19 @@ function window(now: number) {
   return { index, retryAfterSeconds: (index + 1) * WINDOW_SECONDS - Math.floor(now / 1000) };
 }
 
+interface TakeCommand {
+  notificationsRecipientTake(numberOfKeys: number, ...keysThenArguments: (string | number)[]): Promise<number[]>;
+}
+
 export function redisRateLimiter(
   redis: Redis,
   keyPrefix: string,
   perHour: number,
   logger: Logger,
 ): RecipientRateLimiter {
+  // By its SHA (EVALSHA, ioredis loading it on first use): the script's text is not sent and hashed on every take.
+  redis.defineCommand('notificationsRecipientTake', { lua: TAKE_SCRIPT });
+  const commands = redis as Redis & TakeCommand;
   return {
     async take(userIds, idempotencyKey) {
       const { index, retryAfterSeconds } = window(Date.now());
@@ -82,14 +89,13 @@ export function redisRateLimiter(
         : [];
       const keys = [...counts, ...marks];
       try {
-        const allowed = (await redis.eval(
-          TAKE_SCRIPT,
+        const allowed = await commands.notificationsRecipientTake(
           keys.length,
           ...keys,
           perHour,
           WINDOW_SECONDS,
           userIds.length,
-        )) as number[];
+        );
         return { refused: new Set(userIds.filter((_, i) => allowed[i] === 0)), retryAfterSeconds };
       } catch (error) {
         logger.warn({ err: error }, 'recipient rate limit unavailable; letting notifications through');
