@@ -12,8 +12,9 @@ import type { Viewer } from '../auth.js';
 import type { Context, Services } from '../context.js';
 import { asInterpreted } from '../http/compiled-execution.js';
 import { markCounted } from '../limits/counted-requests.js';
+import type { DeferredRequestBudget } from '../limits/deferred-budget.js';
 import { operationCost } from '../limits/operation-cost.js';
-import type { RateLimits } from '../limits/rate-limiter.js';
+import type { RateLimits, Verdict } from '../limits/rate-limiter.js';
 import { requestScope } from '../logger.js';
 import type { CreatePlan } from './create-plans.js';
 
@@ -41,7 +42,7 @@ const UNEXPECTED = 'Unexpected error.';
 /** The answer to a run of the plan, or undefined for Yoga to answer (nothing ran). */
 export async function answerCreate(
   options: CompiledCreatesOptions,
-  request: IncomingMessage,
+  nodeRequest: IncomingMessage,
   plan: CreatePlan,
   viewer: Viewer,
   rawVariables: Record<string, unknown>,
@@ -53,48 +54,62 @@ export async function answerCreate(
   // Variables that do not coerce are left to graphql-jit's run, which then runs nothing and answers no data.
   const cost = operationCost(options.schema, plan.document, plan.operationName, rawVariables);
   if (cost === undefined || cost > options.maxCost) return undefined;
-  const counted = { request: await options.rateLimits.request(viewer), operation: { allowed: true as const } };
-  if (!counted.request.allowed) {
-    markCounted(request, counted);
-    return undefined;
-  }
-  const context = contextFor(viewer, requestId, options.services, request);
-  const result = await requestScope.run({ requestId, userId: viewer.userId }, async () => {
-    let ran: ExecutionResult;
-    try {
-      ran = (await plan.compiled.query(undefined, context, rawVariables)) as ExecutionResult;
-    } catch (error) {
-      // Not expected (graphql-jit answers a resolver's error in the result), but it may have run: answered here.
-      ran = { data: null, errors: [new GraphQLError(UNEXPECTED, { originalError: error as Error })] };
-    }
-    if (!('data' in ran)) return undefined;
-    const interpreted = asInterpreted(ran, plan.document);
-    if (!interpreted.errors?.length) return interpreted;
-    const errors = interpreted.errors.map((error) => options.maskError(error, UNEXPECTED) as GraphQLError);
-    return { ...interpreted, errors };
-  });
+  // Counted by the create rule with the recipient's budget, in its round trip, when it can be; else now.
+  const budget = options.rateLimits.deferredRequest(viewer);
+  const counted = budget ? undefined : await options.rateLimits.request(viewer);
+  if (counted?.allowed === false) return handOver(nodeRequest, counted);
+  const context = contextFor(viewer, requestId, options.services, nodeRequest, budget);
+  const scope = { requestId, userId: viewer.userId };
+  const ran = await requestScope.run(scope, () => run(plan, context, rawVariables));
+  // When the create rule did not reach the recipient's budget (bad input, say) it wrote nothing: a request
+  // budget that refuses now leaves the answer to Yoga, its 429, as if it had refused first.
+  const verdict = counted ?? (await budget!.settle());
+  if (!verdict.allowed) return handOver(nodeRequest, verdict);
   // Without `data` the variables did not coerce and nothing ran: Yoga words that refusal.
-  if (!result) {
-    markCounted(request, counted);
-    return undefined;
+  if (!('data' in ran)) return handOver(nodeRequest, verdict);
+  if (!ran.errors?.length) {
+    return { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` }, payload: JSON.stringify(ran) };
   }
-  if (!result.errors?.length) {
-    return { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` }, payload: JSON.stringify(result) };
-  }
-  for (const error of result.errors) options.countError(codeOf(error));
+  const result = requestScope.run(scope, () => masked(options, asInterpreted(ran, plan.document)));
+  for (const error of result.errors ?? []) options.countError(codeOf(error));
   const response = processRegularResult(result, globalThis, mediaType);
-  return {
-    status: response.status,
-    headers: Object.fromEntries(response.headers),
-    payload: await response.text(),
-  };
+  return { status: response.status, headers: Object.fromEntries(response.headers), payload: await response.text() };
+}
+
+const ALLOWED = { allowed: true } as const;
+
+/** For Yoga to answer, its budgets counted already. */
+function handOver(nodeRequest: IncomingMessage, request: Verdict): undefined {
+  markCounted(nodeRequest, { request, operation: ALLOWED });
+  return undefined;
+}
+
+/** The compiled code's result, whatever happened in it. */
+async function run(plan: CreatePlan, context: Context, variables: Record<string, unknown>): Promise<ExecutionResult> {
+  try {
+    return (await plan.compiled.query(undefined, context, variables)) as ExecutionResult;
+  } catch (error) {
+    // Not expected (graphql-jit answers a resolver's error in the result), but it may have run: answered here.
+    return { data: null, errors: [new GraphQLError(UNEXPECTED, { originalError: error as Error })] };
+  }
+}
+
+/** Its errors as Yoga's error masking makes them (under the request's scope: it logs with its id). */
+function masked(options: CompiledCreatesOptions, result: ExecutionResult): ExecutionResult {
+  return { ...result, errors: result.errors?.map((error) => options.maskError(error, UNEXPECTED) as GraphQLError) };
 }
 
 const codeOf = (error: GraphQLError) =>
   typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN';
 
 /** The context Yoga builds (src/app.ts), its fetch Request made only if a resolver asks for it. */
-function contextFor(viewer: Viewer, requestId: string, services: Services, nodeRequest: IncomingMessage): Context {
+function contextFor(
+  viewer: Viewer,
+  requestId: string,
+  services: Services,
+  nodeRequest: IncomingMessage,
+  requestBudget: DeferredRequestBudget | undefined,
+): Context {
   let request: Request | undefined;
   const fetchRequest = () => {
     request ??= new Request(`http://${nodeRequest.headers.host ?? 'localhost'}${nodeRequest.url ?? '/'}`, {
@@ -109,6 +124,7 @@ function contextFor(viewer: Viewer, requestId: string, services: Services, nodeR
     viewer,
     requestId,
     services,
+    requestBudget,
     get request() {
       return fetchRequest();
     },

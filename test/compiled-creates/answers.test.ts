@@ -237,22 +237,59 @@ describe('compiled creates', () => {
     expect(await rowsOf(userId)).toBe(c.rows);
   });
 
-  it('should count the budget of a compiled create once, and refuse past it as Yoga does', async () => {
-    const limited = await startTestServerWith(undefined, { RATE_LIMIT_SERVICE_REQUESTS: '3' });
-    try {
-      const userId = newUserId();
-      // A service of its own: the budget is the caller's, and the other tests' service spent some of theirs.
+  describe('with a request budget of 3', () => {
+    let limited: RunningServer;
+    beforeAll(async () => {
+      limited = await startTestServerWith(undefined, { RATE_LIMIT_SERVICE_REQUESTS: '3' });
+    });
+    afterAll(() => limited?.stop());
+
+    // A service of its own for each test: the budget is the caller's.
+    const sender = async () => {
       const token = await tokenFor(`service-${newUserId()}`, { roles: ['service'] });
-      const send = () => post(limited.url, CREATE, { input: plain(userId) }, token);
-      const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await send()).status);
-      expect(statuses).toEqual([200, 200, 200, 429]);
-      const refused = await send();
-      expect(refused.body).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
+      return (input: Record<string, unknown>) => post(limited.url, CREATE, { input }, token);
+    };
+    const codesOf = (answers: Answer[]) =>
+      answers.map(({ status, body }) => {
+        const errors = (body as { errors?: { extensions: { code: string } }[] }).errors;
+        return errors ? `${status} ${errors[0]!.extensions.code}` : `${status}`;
+      });
+
+    it('should count a compiled create once, and refuse past it as Yoga does, writing nothing', async () => {
+      const send = await sender();
+      const userId = newUserId();
+      const answers: Answer[] = [];
+      for (let i = 0; i < 4; i++) answers.push(await send(plain(userId)));
+      expect(codesOf(answers)).toEqual(['200', '200', '200', '429 RATE_LIMITED']);
       expect(await rowsOf(userId)).toBe(3);
-    } finally {
-      await limited.stop();
-    }
+    });
+
+    it('should count a refused input once too, and answer 429 rather than the refusal past the budget', async () => {
+      const send = await sender();
+      const userId = newUserId();
+      const bad = { ...plain(userId), title: 'x'.repeat(256) };
+      const answers: Answer[] = [];
+      for (let i = 0; i < 3; i++) answers.push(await send(bad));
+      answers.push(await send(bad), await send(plain(userId)));
+      expect(codesOf(answers)).toEqual([
+        '200 BAD_USER_INPUT',
+        '200 BAD_USER_INPUT',
+        '200 BAD_USER_INPUT',
+        '429 RATE_LIMITED',
+        '429 RATE_LIMITED',
+      ]);
+      expect(await rowsOf(userId)).toBe(0);
+    });
+
+    it('should count a retry by idempotencyKey once, and answer 429 past the budget', async () => {
+      const send = await sender();
+      const userId = newUserId();
+      const input = { ...plain(userId), idempotencyKey: 'retry-me' };
+      const answers: Answer[] = [];
+      for (let i = 0; i < 4; i++) answers.push(await send(input));
+      expect(codesOf(answers)).toEqual(['200', '200', '200', '429 RATE_LIMITED']);
+      expect(await rowsOf(userId)).toBe(1);
+    });
   });
 });
 
