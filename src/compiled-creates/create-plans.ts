@@ -8,6 +8,7 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { compileOperation } from '../http/compiled-execution.js';
+import { costVariesWithVariables } from '../limits/operation-cost.js';
 import { rootFields } from '../limits/rate-limit.js';
 
 /** How many documents are remembered: clients that send any document they like cannot grow it past this. */
@@ -19,6 +20,9 @@ export interface CreatePlan {
   document: DocumentNode;
   operationName: string | null;
   compiled: CompiledQuery;
+  /** Its cost once measured, when no variable can change it (costVariesWithVariables). */
+  constantCost?: number;
+  costVaries: boolean;
 }
 
 export class CreatePlans {
@@ -48,9 +52,10 @@ export class CreatePlans {
       this.byText.set(text, byOperation);
     }
     const compiled = creates ? compileOperation(this.schema, document, operationName) : null;
+    const costVaries = costVariesWithVariables(this.schema, document);
     byOperation.set(
       operationName ?? '',
-      compiled ? { document, operationName: operationName ?? null, compiled } : null,
+      compiled ? { document, operationName: operationName ?? null, compiled, costVaries } : null,
     );
   }
 }
