@@ -62,6 +62,27 @@ export async function answerCreate(
   const context = contextFor(viewer, requestId, options.services, nodeRequest, budget);
   const scope = { requestId, userId: viewer.userId };
   const ran = await requestScope.run(scope, () => run(plan, context, rawVariables));
+  try {
+    return await answerRun(options, nodeRequest, plan, ran, counted, budget, mediaType, scope);
+  } catch (error) {
+    // It may have written: never handed to Yoga, which would run it again.
+    const masked = requestScope.run(scope, () => options.maskError(error, UNEXPECTED));
+    const payload = JSON.stringify({ errors: [masked] });
+    return { status: 500, headers: { 'content-type': `${mediaType}; charset=utf-8` }, payload };
+  }
+}
+
+/** What to answer once the create ran, or undefined for Yoga to answer when it ran nothing. */
+async function answerRun(
+  options: CompiledCreatesOptions,
+  nodeRequest: IncomingMessage,
+  plan: CreatePlan,
+  ran: ExecutionResult,
+  counted: Verdict | undefined,
+  budget: DeferredRequestBudget | undefined,
+  mediaType: string,
+  scope: { requestId: string; userId: string },
+): Promise<Answer | undefined> {
   // When the create rule did not reach the recipient's budget (bad input, say) it wrote nothing: a request
   // budget that refuses now leaves the answer to Yoga, its 429, as if it had refused first.
   const verdict = counted ?? (await budget!.settle());

@@ -1,4 +1,5 @@
-// The node:http listener in front of Yoga. A query it has a plan for (src/compiled-reads/read-plans.ts) is
+// The node:http listener in front of Yoga; a service's createNotification it knows is compiled creates' to answer
+// (src/compiled-creates/answer.ts), after the same request checks. A query it has a plan for (read-plans.ts) is
 // answered here: the same token check, the same budgets (counted in one Redis round trip), the same cost, and
 // one SQL statement that builds the response's data in PostgreSQL (statement.ts). Measured in bench/FINDINGS.md
 // ("Compiled reads"): Yoga's request and response plumbing and graphql-js's execution were most of a list
@@ -191,7 +192,13 @@ async function answer(
       requestId,
     );
     if (!answered) return false;
-    respond(options, options.creates.logger, request, response, answered, viewer, requestId, started);
+    // Once it ran, it is answered here whatever happens: handed to Yoga, it would run again.
+    try {
+      respond(options, options.creates.logger, request, response, answered, viewer, requestId, started);
+    } catch (error) {
+      options.creates.logger.error({ err: error }, 'compiled create not answered');
+      response.destroy();
+    }
     return true;
   }
   if (!plan || viewer.roles.includes('service')) return false;
