@@ -15,8 +15,14 @@ describe('costVariesWithVariables', () => {
   );
 
   it.each([
-    ['a create', 'mutation Create($input: CreateNotificationInput!) { createNotification(input: $input) { id title } }'],
-    ['a page of a written size', 'query Page($after: String) { notifications(first: 5, after: $after) { totalCount } }'],
+    [
+      'a create',
+      'mutation Create($input: CreateNotificationInput!) { createNotification(input: $input) { id title } }',
+    ],
+    [
+      'a page of a written size',
+      'query Page($after: String) { notifications(first: 5, after: $after) { totalCount } }',
+    ],
     ['a count by written filters', '{ countsBy(filters: [{ key: "a", filter: { archived: true } }]) { key } }'],
   ])('should say the cost of %s does not vary', (_, query) => {
     expect(costVariesWithVariables(schema, parse(query))).toBe(false);
