@@ -6,6 +6,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from './auth.js';
+import { CreatePlans, useLearntCreates } from './compiled-creates/create-plans.js';
 import { compiledReadsListener } from './compiled-reads/handler.js';
 import { ReadPlans, useLearntReads } from './compiled-reads/read-plans.js';
 import { compiledStreamsListener } from './compiled-streams/handler.js';
@@ -75,22 +76,34 @@ export function createApp(dependencies: AppDependencies, built: BuiltServices = 
   const { config } = dependencies;
   const plans = config.compiledReads ? new ReadPlans(schema) : undefined;
   const streamPlans = config.compiledStreams ? new StreamPlans(schema) : undefined;
+  const createPlans = config.compiledCreates ? new CreatePlans(schema) : undefined;
   const heartbeat = new Heartbeat(config.sseHeartbeatMs);
-  const yoga = createYogaApp(dependencies, built, { plans, streamPlans, heartbeat });
-  const reads = plans
-    ? compiledReadsListener({
-        yoga: yoga as unknown as RequestListener,
-        plans,
-        schema,
-        db: dependencies.db,
-        verifyToken: dependencies.verifyToken,
-        rateLimits: limits.rateLimits,
-        security: config.security,
-        trustedDocuments: dependencies.trustedDocuments ?? new Map(),
-        cors: corsFor(config.security.corsOrigins) as never,
-        logger: dependencies.logger.child({ component: 'compiled-reads' }),
-      })
-    : (yoga as unknown as RequestListener);
+  const yoga = createYogaApp(dependencies, built, { plans, streamPlans, createPlans, heartbeat });
+  const reads =
+    plans || createPlans
+      ? compiledReadsListener({
+          yoga: yoga as unknown as RequestListener,
+          plans,
+          creates: createPlans && {
+            plans: createPlans,
+            schema,
+            services,
+            rateLimits: limits.rateLimits,
+            maxCost: config.security.operationLimits.cost,
+            maskError: createErrorMasking(dependencies.logger),
+            countError: (code) => metrics.errors.inc({ code }),
+            logger: dependencies.logger.child({ component: 'compiled-creates' }),
+          },
+          schema,
+          db: dependencies.db,
+          verifyToken: dependencies.verifyToken,
+          rateLimits: limits.rateLimits,
+          security: config.security,
+          trustedDocuments: dependencies.trustedDocuments ?? new Map(),
+          cors: corsFor(config.security.corsOrigins) as never,
+          logger: dependencies.logger.child({ component: 'compiled-reads' }),
+        })
+      : (yoga as unknown as RequestListener);
   const listener = streamPlans
     ? compiledStreamsListener({
         next: reads,
@@ -127,7 +140,12 @@ function createYogaApp(
     devOutboxPage,
   }: AppDependencies,
   { services, limits, metrics, dependencies, delivery }: BuiltServices,
-  { plans, streamPlans, heartbeat }: { plans?: ReadPlans; streamPlans?: StreamPlans; heartbeat: Heartbeat },
+  {
+    plans,
+    streamPlans,
+    createPlans,
+    heartbeat,
+  }: { plans?: ReadPlans; streamPlans?: StreamPlans; createPlans?: CreatePlans; heartbeat: Heartbeat },
 ): App['yoga'] {
   const { security } = config;
   const { rateLimits, streamLeases } = limits;
@@ -213,6 +231,7 @@ function createYogaApp(
       ...useCompiledExecution(config.compileAfter),
       ...(plans ? [useLearntReads(plans)] : []),
       ...(streamPlans ? [useLearntStreams(streamPlans)] : []),
+      ...(createPlans ? [useLearntCreates(createPlans)] : []),
       // Last: it answers its requests in onRequest, so every other plugin's onRequest must have run; the
       // operations it runs go through every plugin's later hooks (it runs them through Yoga's pipeline).
       singleConnection.plugin,

@@ -56,6 +56,7 @@ const environment = z.object({
   GRAPHQL_COMPILE_AFTER: z.coerce.number().int().min(0).max(1_000_000).default(3),
   COMPILED_READS: z.stringbool().default(true),
   COMPILED_STREAMS: z.stringbool().default(true),
+  COMPILED_CREATES: z.stringbool().default(true),
 
   // The event stream intake (src/intake/): on by default whenever Redis is configured.
   INTAKE: z.stringbool().optional(),
@@ -105,6 +106,8 @@ export interface Config {
   compiledReads: boolean;
   /** Subscriptions of known documents over SSE opened outside Yoga, straight into the socket (src/compiled-streams/). */
   compiledStreams: boolean;
+  /** A service's createNotification of a known document run outside Yoga's pipeline (src/compiled-creates/). */
+  compiledCreates: boolean;
   /** How long the change log keeps each change: how far back streams can resume. */
   changeLogRetentionDays: number;
   /** How many notifications one recipient may get per hour (critical ones aside). */
@@ -198,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     compileAfter: e.GRAPHQL_COMPILE_AFTER,
     compiledReads: e.COMPILED_READS,
     compiledStreams: e.COMPILED_STREAMS,
+    compiledCreates: e.COMPILED_CREATES,
     changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
     recipientRateLimitPerHour: e.RATE_LIMIT_PER_RECIPIENT_PER_HOUR,
     retention: {

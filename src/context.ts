@@ -1,6 +1,7 @@
 // The per-request context: who is asking, and the app's services (shared, built once per app).
 import type { Viewer } from './auth.js';
 import type { Database } from './db.js';
+import type { DeferredRequestBudget } from './limits/deferred-budget.js';
 import type { ChangeLog } from './notifications/changelog.js';
 import type { LiveStreams } from './notifications/live-streams.js';
 import type { NotificationService } from './notifications/service.js';
@@ -30,4 +31,6 @@ export interface Context {
   request: Request;
   /** Aborts when the client of the operation's stream has gone. */
   streamSignal: AbortSignal;
+  /** The request's budget when it is still to count: by the create rule, with the recipient's (compiled creates). */
+  requestBudget?: DeferredRequestBudget | undefined;
 }

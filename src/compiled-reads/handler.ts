@@ -1,4 +1,5 @@
-// The node:http listener in front of Yoga. A query it has a plan for (src/compiled-reads/read-plans.ts) is
+// The node:http listener in front of Yoga; a service's createNotification it knows is compiled creates' to answer
+// (src/compiled-creates/answer.ts), after the same request checks. A query it has a plan for (read-plans.ts) is
 // answered here: the same token check, the same budgets (counted in one Redis round trip), the same cost, and
 // one SQL statement that builds the response's data in PostgreSQL (statement.ts). Measured in bench/FINDINGS.md
 // ("Compiled reads"): Yoga's request and response plumbing and graphql-js's execution were most of a list
@@ -8,6 +9,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { type GraphQLSchema, getVariableValues } from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth.js';
+import { type Answer, answerCreate, type CompiledCreatesOptions } from '../compiled-creates/answer.js';
+import type { CreatePlans } from '../compiled-creates/create-plans.js';
 import type { Database } from '../db.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { requestIdFrom } from '../http/request-id.js';
@@ -25,7 +28,10 @@ import { readStatement } from './statement.js';
 export interface CompiledReadsOptions {
   /** Yoga's own listener: what answers everything else. */
   yoga: RequestListener;
-  plans: ReadPlans;
+  /** Compiled reads' documents; none when they are off. */
+  plans: ReadPlans | undefined;
+  /** Compiled creates (src/compiled-creates/): their documents, what they run with, and where they log. */
+  creates?: (CompiledCreatesOptions & { plans: CreatePlans; logger: Logger }) | undefined;
   schema: GraphQLSchema;
   db: Database;
   verifyToken: TokenVerifier;
@@ -61,7 +67,7 @@ export function compiledReadsListener(options: CompiledReadsOptions): RequestLis
     const { headers } = request;
     const length = headers['content-length'];
     return (
-      plans.size > 0 &&
+      (plans?.size ?? 0) + (options.creates?.plans.size ?? 0) > 0 &&
       request.method === 'POST' &&
       request.url === GRAPHQL_PATH &&
       headers.authorization !== undefined &&
@@ -112,8 +118,10 @@ async function answer(
     return false;
   }
   const params = operationParams(parsed, options.security.persistedOperations.mode, options.trustedDocuments);
-  const plan = params && options.plans.get(params.text, params.operationName);
-  if (!plan) return false;
+  if (!params) return false;
+  const plan = options.plans?.get(params.text, params.operationName);
+  const createPlan = plan ? undefined : options.creates?.plans.get(params.text, params.operationName);
+  if (!plan && !createPlan) return false;
   const mediaType = regularMediaType(request.headers.accept);
   if (!mediaType) return false;
 
@@ -124,9 +132,31 @@ async function answer(
   } catch {
     return false;
   }
-  if (viewer.roles.includes('service')) return false;
+  const rawVariables = params.variables;
+  const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
+  if (createPlan && options.creates) {
+    const answered = await answerCreate(
+      options.creates,
+      request,
+      createPlan,
+      viewer,
+      rawVariables,
+      mediaType,
+      requestId,
+    );
+    if (!answered) return false;
+    // Once it ran, it is answered here whatever happens: handed to Yoga, it would run again.
+    try {
+      respond(options, options.creates.logger, request, response, answered, viewer, requestId, started);
+    } catch (error) {
+      options.creates.logger.error({ err: error }, 'compiled create not answered');
+      response.destroy();
+    }
+    return true;
+  }
+  if (!plan || viewer.roles.includes('service')) return false;
 
-  const { statement, cost } = prepare(options, plan, viewer, params.variables) ?? {};
+  const { statement, cost } = prepare(options, plan, viewer, rawVariables) ?? {};
   if (!statement || cost === undefined) return false;
 
   const verdicts = await options.rateLimits.requestAndOperation(viewer, plan.rootFields, cost);
@@ -145,22 +175,36 @@ async function answer(
     return false;
   }
   const payload = `{"data":${data}}`;
-  const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
-  response.writeHead(200, {
-    'content-type': `${mediaType}; charset=utf-8`,
+  const answered = { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` }, payload };
+  respond(options, options.logger, request, response, answered, viewer, requestId, started);
+  return true;
+}
+
+/** Writes the answer, with the headers Yoga's plugins add (request id, CORS), and its access log line. */
+function respond(
+  options: CompiledReadsOptions,
+  logger: Logger,
+  request: IncomingMessage,
+  response: ServerResponse,
+  { status, headers, payload }: Answer,
+  viewer: Viewer,
+  requestId: string,
+  started: number,
+): void {
+  response.writeHead(status, {
+    ...headers,
     'content-length': Buffer.byteLength(payload),
     'x-request-id': requestId,
     ...corsHeaders(request, options.cors),
   });
   response.end(payload);
-  if (options.logger.isLevelEnabled('info')) {
+  if (logger.isLevelEnabled('info')) {
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    options.logger.info(
-      { requestId, userId: viewer.userId, method: 'POST', path: GRAPHQL_PATH, status: 200, durationMs },
+    logger.info(
+      { requestId, userId: viewer.userId, method: 'POST', path: GRAPHQL_PATH, status, durationMs },
       'request',
     );
   }
-  return true;
 }
 
 /** The statement and the cost of this run of the plan; undefined when Yoga would refuse either. */

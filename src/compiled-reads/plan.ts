@@ -14,6 +14,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { NOTIFICATION_FIELDS } from './fields.js';
 
 /** A field as it appears in the response: its key (the alias, or its name) and what it selects, merged. */
 export interface Selected {
@@ -43,25 +44,7 @@ const READABLE: Record<string, ReadonlySet<string>> = {
   NotificationConnection: new Set(['totalCount', 'edges', 'pageInfo']),
   NotificationEdge: new Set(['cursor', 'node']),
   PageInfo: new Set(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor']),
-  Notification: new Set([
-    'id',
-    'title',
-    'message',
-    'type',
-    'status',
-    'priority',
-    'category',
-    'metadata',
-    'relatedSessionId',
-    'createdAt',
-    'readAt',
-    'seenAt',
-    'archivedAt',
-    'snoozedUntil',
-    'expiresAt',
-    'sendAt',
-    'updatedAt',
-  ]),
+  Notification: new Set(Object.keys(NOTIFICATION_FIELDS)),
   NotificationCounts: new Set(['total', 'unread', 'unseen']),
 };
 

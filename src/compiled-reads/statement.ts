@@ -11,6 +11,7 @@ import { listQuery } from '../notifications/list-query.js';
 import { toFilter } from '../schema/filter.js';
 import { parseNotificationGlobalId } from '../schema/global-id.js';
 import { checkStorableArguments } from '../validation/storable-arguments.js';
+import { NOTIFICATION_FIELDS, type NotificationField } from './fields.js';
 import type { ReadPlan, RootRead, Selected } from './plan.js';
 
 type Variables = Record<string, unknown>;
@@ -31,20 +32,10 @@ const GLOBAL_ID = Prisma.raw(`encode(convert_to('Notification:' || p.id::text, '
 const instant = (column: string) =>
   Prisma.raw(`to_char(p."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-const INSTANTS = new Set([
-  'createdAt',
-  'readAt',
-  'seenAt',
-  'archivedAt',
-  'snoozedUntil',
-  'expiresAt',
-  'sendAt',
-  'updatedAt',
-]);
-
 function notificationField({ name }: Selected): Prisma.Sql {
-  if (name === 'id') return GLOBAL_ID;
-  if (INSTANTS.has(name)) return instant(name);
+  const kind = NOTIFICATION_FIELDS[name as NotificationField];
+  if (kind === 'globalId') return GLOBAL_ID;
+  if (kind === 'instant') return instant(name);
   // Columns as NOTIFICATION_COLUMNS names them: strings, enums (their names) and metadata (jsonb).
   return Prisma.raw(`p."${name}"`);
 }

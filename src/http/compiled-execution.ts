@@ -10,6 +10,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
+  type GraphQLSchema,
   getOperationAST,
   type Source,
   type SourceLocation,
@@ -52,7 +53,7 @@ function asLocatedError(error: GraphQLError, source: Source | undefined): GraphQ
 }
 
 /** The result as graphql-js would have given it: the same errors, of the same class and shape. */
-function asInterpreted(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+export function asInterpreted(result: ExecutionResult, document: DocumentNode): ExecutionResult {
   if (!result.errors?.length) return result;
   const source = document.loc?.source;
   return { ...result, errors: result.errors.map((error) => asLocatedError(error, source)) };
@@ -64,19 +65,24 @@ interface Operation {
   compiled?: CompiledQuery | null;
 }
 
+/** The operation compiled by graphql-jit; null for a subscription or what graphql-jit cannot compile. */
+export function compileOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): CompiledQuery | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation || operation.operation === 'subscription') return null;
+  const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+  return isCompiledQuery(result) ? result : null;
+}
+
 /** `compileAfter`: the run of a document from which it runs compiled; 0 never compiles. */
 export function useCompiledExecution(compileAfter: number): Plugin[] {
   if (compileAfter === 0) return [];
   const documents = new WeakMap<DocumentNode, Map<string, Operation>>();
 
-  const compile = (args: ExecutionArgs): CompiledQuery | null => {
-    const operation = getOperationAST(args.document, args.operationName);
-    if (!operation || operation.operation === 'subscription') return null;
-    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, {
-      disablingCapturingStackErrors: true,
-    });
-    return isCompiledQuery(result) ? result : null;
-  };
+  const compile = (args: ExecutionArgs) => compileOperation(args.schema, args.document, args.operationName);
 
   const compiledFor = (args: ExecutionArgs): CompiledQuery | null | undefined => {
     let operations = documents.get(args.document);

@@ -4,6 +4,7 @@
 // free), plus what a field declares of the work its selection does not show (Pothos `extensions: { cost }`):
 // a weight (a SQL count), and an argument whose list fans it out (countsBy's filters, one count each).
 import {
+  BREAK,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -20,6 +21,7 @@ import {
   type SelectionSetNode,
   TypeMetaFieldDef,
   TypeNameMetaFieldDef,
+  visit,
 } from 'graphql';
 
 /** What a field adds to the measure, declared beside it: `extensions: fieldCost({ … })`. */
@@ -126,4 +128,34 @@ export function operationCost(
   };
 
   return selectionCost(operation.selectionSet, root);
+}
+
+/**
+ * Whether the operation's cost may change with its variables: only when a variable is given to a page argument
+ * (`first`, `last`) or to an argument some field fans out by (see FieldCost), anywhere in the document. Otherwise
+ * a cost measured once holds for every run (variables that do not coerce are refused before it matters).
+ */
+export function costVariesWithVariables(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const priced = new Set(PAGE_ARGUMENTS);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const fanOut = (field.extensions?.cost as FieldCost | undefined)?.fanOut;
+      if (fanOut) priced.add(fanOut);
+    }
+  }
+  let varies = false;
+  visit(document, {
+    Argument(node) {
+      if (!priced.has(node.name.value)) return false;
+      visit(node.value, {
+        Variable() {
+          varies = true;
+          return BREAK;
+        },
+      });
+      return varies ? BREAK : false;
+    },
+  });
+  return varies;
 }

@@ -8,6 +8,7 @@ import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimi
 import type { Viewer } from '../auth.js';
 import type { Logger } from '../logger.js';
 import type { SecurityConfig } from '../security/config.js';
+import { DeferredRequestBudget } from './deferred-budget.js';
 
 export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -105,6 +106,22 @@ export class RateLimits {
   request(viewer: Viewer): Promise<Verdict> {
     const isService = viewer.roles.includes('service');
     return this.consume(isService ? this.service : this.user, viewer.userId);
+  }
+
+  /**
+   * The caller's request budget, to be counted later by the script that takes a recipient's budget, in its
+   * round trip (src/limits/deferred-budget.ts); undefined when it cannot be (no budget, Redis not ready): then
+   * `request` counts it.
+   */
+  deferredRequest(viewer: Viewer): DeferredRequestBudget | undefined {
+    const budget: Budget = viewer.roles.includes('service') ? 'service' : 'user';
+    if (this.redis?.status !== 'ready' || !this[budget]) return undefined;
+    return new DeferredRequestBudget(
+      `${this.redisKeyPrefix(budget)}:${viewer.userId}`,
+      this.limits[budget],
+      this.limits.windowSeconds,
+      () => this.request(viewer),
+    );
   }
 
   /**

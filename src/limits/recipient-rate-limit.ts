@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import type { DeferredRequestBudget } from './deferred-budget.js';
 
 export interface RateLimitVerdict {
   refused: Set<string>;
@@ -18,9 +19,14 @@ export interface RecipientRateLimiter {
   /**
    * Counts one notification for each recipient; those already at the limit are refused and not counted.
    * With an idempotency key, a recipient for whom it was already counted this window passes without
-   * counting again.
+   * counting again. With a request budget, that is counted first, in the same round trip: when it refuses
+   * (`budget.refused`), no recipient is counted.
    */
-  take(userIds: readonly string[], idempotencyKey?: string | null): Promise<RateLimitVerdict>;
+  take(
+    userIds: readonly string[],
+    idempotencyKey?: string | null,
+    budget?: DeferredRequestBudget,
+  ): Promise<RateLimitVerdict>;
 }
 
 const WINDOW_SECONDS = 3600;
@@ -33,19 +39,35 @@ const WINDOW_SECONDS = 3600;
 // would be checked and set apart from the count, and two retries racing on two instances could both pay;
 // and 10,000 recipients would take 10,000 calls instead of one script. The in-memory twin below keeps the
 // marks too, so it is hand-written for the same reason.
+// With a request budget (ARGV[4] its limit, ARGV[5] its window, KEYS[1] its key, the recipients' keys after it),
+// that is counted first as rate-limiter-flexible counts it (CONSUME_IN_TURN of rate-limiter.ts): past it, the
+// script returns {-1, the milliseconds left of its window} and counts nothing else.
 const TAKE_SCRIPT = `
 local limit = tonumber(ARGV[1])
 local n = tonumber(ARGV[3])
+local o = 0
+if ARGV[4] then
+  local window = tonumber(ARGV[5])
+  redis.call('set', KEYS[1], 0, 'EX', window, 'NX')
+  local consumed = redis.call('incrby', KEYS[1], 1)
+  local ttl = redis.call('pttl', KEYS[1])
+  if ttl == -1 then
+    redis.call('expire', KEYS[1], window)
+    ttl = 1000 * window
+  end
+  if consumed > tonumber(ARGV[4]) then return {-1, ttl} end
+  o = 1
+end
 local allowed = {}
 for i = 1, n do
-  local mark = KEYS[n + i]
+  local mark = KEYS[o + n + i]
   if mark and not redis.call('SET', mark, '1', 'NX', 'EX', ARGV[2]) then
     allowed[i] = 1
   else
-    local count = redis.call('INCR', KEYS[i])
-    if count == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+    local count = redis.call('INCR', KEYS[o + i])
+    if count == 1 then redis.call('EXPIRE', KEYS[o + i], ARGV[2]) end
     if count > limit then
-      redis.call('DECR', KEYS[i])
+      redis.call('DECR', KEYS[o + i])
       if mark then redis.call('DEL', mark) end
       allowed[i] = 0
     else
@@ -66,33 +88,48 @@ function window(now: number) {
   return { index, retryAfterSeconds: (index + 1) * WINDOW_SECONDS - Math.floor(now / 1000) };
 }
 
+interface TakeCommand {
+  notificationsRecipientTake(numberOfKeys: number, ...keysThenArguments: (string | number)[]): Promise<number[]>;
+}
+
 export function redisRateLimiter(
   redis: Redis,
   keyPrefix: string,
   perHour: number,
   logger: Logger,
 ): RecipientRateLimiter {
+  // By its SHA (EVALSHA, ioredis loading it on first use): the script's text is not sent and hashed on every take.
+  redis.defineCommand('notificationsRecipientTake', { lua: TAKE_SCRIPT });
+  const commands = redis as Redis & TakeCommand;
   return {
-    async take(userIds, idempotencyKey) {
+    async take(userIds, idempotencyKey, budget) {
       const { index, retryAfterSeconds } = window(Date.now());
-      if (userIds.length === 0) return { refused: new Set(), retryAfterSeconds };
+      if (userIds.length === 0 && !budget) return { refused: new Set(), retryAfterSeconds };
       const counts = userIds.map((userId) => `${keyPrefix}rate:recipient:${index}:${userId}`);
       const marks = idempotencyKey
         ? userIds.map((userId) => `${keyPrefix}rate:recipient:${index}:paid:${paidName(userId, idempotencyKey)}`)
         : [];
-      const keys = [...counts, ...marks];
+      const keys = [...(budget ? [budget.key] : []), ...counts, ...marks];
+      const budgetArguments = budget ? [budget.limit, budget.windowSeconds] : [];
       try {
-        const allowed = (await redis.eval(
-          TAKE_SCRIPT,
+        const allowed = await commands.notificationsRecipientTake(
           keys.length,
           ...keys,
           perHour,
           WINDOW_SECONDS,
           userIds.length,
-        )) as number[];
+          ...budgetArguments,
+        );
+        if (budget) {
+          const refusedForMs = allowed[0] === -1 ? allowed[1]! : undefined;
+          budget.record(refusedForMs);
+          if (refusedForMs !== undefined) return { refused: new Set(), retryAfterSeconds };
+        }
         return { refused: new Set(userIds.filter((_, i) => allowed[i] === 0)), retryAfterSeconds };
       } catch (error) {
         logger.warn({ err: error }, 'recipient rate limit unavailable; letting notifications through');
+        // The request budget is counted all the same, rate-limiter-flexible's way (in memory while Redis is away).
+        await budget?.settle();
         return { refused: new Set(), retryAfterSeconds };
       }
     },
@@ -104,8 +141,9 @@ export function memoryRateLimiter(perHour: number): RecipientRateLimiter {
   let counts = new Map<string, number>();
   let paid = new Set<string>();
   return {
-    async take(userIds, idempotencyKey) {
+    async take(userIds, idempotencyKey, budget) {
       const { index, retryAfterSeconds } = window(Date.now());
+      if (budget && !(await budget.settle()).allowed) return { refused: new Set(), retryAfterSeconds };
       if (index !== current) {
         current = index;
         counts = new Map();

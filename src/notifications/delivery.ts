@@ -8,6 +8,7 @@ import type { NotificationPriority, NotificationType } from '../generated/prisma
 import { type ChangeEvent, type ChangeRecord, lockStreams, logChanges, nextPositions } from './changelog.js';
 import { newNotificationId } from './ids.js';
 import { NOTIFICATION_COLUMNS } from './rows.js';
+import { queryRows } from './sql.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -200,20 +201,23 @@ export async function deliverOne(
   const id = newNotificationId();
   // Called on the row notification_create returns: a duplicate (no row) queues nothing.
   const enqueue = enqueueExpression(plan, [{ id, userId }]);
-  const [row] = await db.$queryRaw<
-    Array<{
-      createdAt: Date;
-      updatedAt: Date;
-      addedAt: bigint;
-      total: number;
-      unread: number;
-      unseen: number;
-      loggedAt: Date;
-    }>
-  >`SELECT c.*${enqueue ? Prisma.sql`, ${enqueue} AS queued` : Prisma.empty} FROM notification_create(${id}::uuid, ${userId}, ${content.title}, ${content.message},
+  // Through pg when outside a transaction (queryRows): Prisma's $queryRaw mapping cost a create as much CPU again.
+  const [row] = await queryRows<{
+    createdAt: Date;
+    updatedAt: Date;
+    /** int8: text from pg, a bigint from $queryRaw. */
+    addedAt: string | bigint;
+    total: number;
+    unread: number;
+    unseen: number;
+    loggedAt: Date;
+  }>(
+    db,
+    Prisma.sql`SELECT c.*${enqueue ? Prisma.sql`, ${enqueue} AS queued` : Prisma.empty} FROM notification_create(${id}::uuid, ${userId}, ${content.title}, ${content.message},
       ${content.type}::"NotificationType", ${JSON.stringify(content.metadata)}::jsonb, ${content.relatedSessionId},
       ${idempotencyKey}, ${content.category}, ${content.eventType}, ${content.expiresAt}::timestamptz,
-      ${content.priority}::"NotificationPriority") AS c`;
+      ${content.priority}::"NotificationPriority") AS c`,
+  );
   if (!row) return { outcomes: await findDuplicates(db as Tx, [userId], idempotencyKey!), events: [] };
   const notification: Notification = {
     ...content,
@@ -223,7 +227,7 @@ export async function deliverOne(
     status: 'UNREAD',
     idempotencyKey,
     collapseKey: null,
-    position: row.addedAt,
+    position: BigInt(row.addedAt),
     createdAt: row.createdAt,
     readAt: null,
     seenAt: null,

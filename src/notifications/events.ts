@@ -15,9 +15,14 @@ export interface PublishedChange {
 
 // A notification's `position` is a bigint (the event's own is a number): it travels as a string. The
 // publish time rides along as one more field (a number, so no reviver turns it into a date): readers that
-// do not know it ignore it.
-export const encodeChange = (event: ChangeEvent, publishedAt = Date.now()): string =>
-  JSON.stringify({ ...event, publishedAt }, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+// do not know it ignore it. The position is the only bigint of an event: it is turned into a string beforehand
+// rather than by a replacer, which JSON.stringify calls for every value (a few % of a create's CPU, measured).
+export function encodeChange(event: ChangeEvent, publishedAt = Date.now()): string {
+  const { notification } = event;
+  const position = notification?.position;
+  if (typeof position !== 'bigint') return JSON.stringify({ ...event, publishedAt });
+  return JSON.stringify({ ...event, notification: { ...notification, position: position.toString() }, publishedAt });
+}
 
 export function decodeChange(message: string): PublishedChange {
   const { publishedAt, ...event } = JSON.parse(message, (key, value) => {

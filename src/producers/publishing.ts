@@ -8,6 +8,7 @@ import { type DeliveryPlan, type DeliveryPlanner, skippedAtOnce } from '../deliv
 import { badUserInput, ExpectedError } from '../errors.js';
 import type { Notification, Prisma } from '../generated/prisma/client.js';
 import type { NotificationPriority } from '../generated/prisma/enums.js';
+import { type DeferredRequestBudget, RequestBudgetRefused } from '../limits/deferred-budget.js';
 import type { RecipientRateLimiter } from '../limits/recipient-rate-limit.js';
 import type { NotificationContent } from '../notifications/delivery.js';
 import type { CreateResult, NotificationService } from '../notifications/service.js';
@@ -179,15 +180,22 @@ export class EventPublishing {
 
   /**
    * A notification written by the producer itself (createNotification): no template, no preferences,
-   * but the same per-recipient rate limit; RATE_LIMITED when the recipient is at it.
+   * but the same per-recipient rate limit; RATE_LIMITED when the recipient is at it. With the request's budget
+   * still to count (compiled creates), counted with the recipient's, in its round trip.
    */
-  async create(input: NewNotificationInput): Promise<CreateResult> {
+  async create(input: NewNotificationInput, requestBudget?: DeferredRequestBudget): Promise<CreateResult> {
     // Checked before anything is counted: bad input costs nothing.
     const { userId, idempotencyKey, category, priority } = parseNewNotification(input);
     const planning = this.planner?.plan([userId], undefined, category ?? null, {}, priority);
     planning?.catch(() => {});
     const retried = await this.retriedAmong([userId], idempotencyKey);
-    const { refused, retryAfterSeconds } = await this.rateLimiter.take(retried.size ? [] : [userId], idempotencyKey);
+    // Before anything is written (see src/limits/deferred-budget.ts): the request's budget, then the recipient's.
+    const { refused, retryAfterSeconds } = await this.rateLimiter.take(
+      retried.size ? [] : [userId],
+      idempotencyKey,
+      requestBudget,
+    );
+    if (requestBudget?.refused) throw new RequestBudgetRefused();
     if (refused.size > 0) {
       throw new ExpectedError('RATE_LIMITED', `${input.userId} has had too many notifications this hour.`, {
         userId: input.userId,

@@ -188,6 +188,7 @@ builder.mutationFields((t) => ({
       'already used for that user, creates nothing and returns the first notification made with it.',
     authScopes: { service: true },
     args: { input: t.arg({ type: CreateNotificationInput, required: true }) },
-    resolve: async (_root, { input }, { services }) => (await services.publishing.create(input)).notification,
+    resolve: async (_root, { input }, { services, requestBudget }) =>
+      (await services.publishing.create(input, requestBudget)).notification,
   }),
 }));

@@ -202,6 +202,50 @@ const ON_A_STREAM: Rule[] = [
   ),
 ];
 
+/** A service's create: what compiled creates (src/compiled-creates/) run once the document ran before. */
+const CREATE = {
+  query: 'mutation Create($input: CreateNotificationInput!) { createNotification(input: $input) { id title } }',
+  variables: { input: { userId: 'entry-points-recipient', title: 'Hi', message: 'From a service', type: 'INFO' } },
+};
+
+/** A token of a service of its own: the request budget is the caller's. */
+const ownServiceToken = () => tokenFor(`service-${newUserId()}`, { roles: ['service'] });
+
+/** Only a POST carries a mutation (GraphQL over HTTP): every other way in refuses it, whatever the rule. */
+const onlyByPost = (entry: EntryPoint, cell: Cell): Cell => (entry.method === 'POST' ? cell : GET_MUTATION_REFUSAL);
+const GET_MUTATION_REFUSAL: Cell = 'refused: BAD_REQUEST';
+
+/** The rules about any operation, again with a service's createNotification. */
+const ON_A_CREATE: Rule[] = [
+  {
+    name: "a service's createNotification runs",
+    server: 'production',
+    operation: async () => ({ ...CREATE, token: await ownServiceToken() }),
+    expected: (entry) => onlyByPost(entry, 'runs'),
+  },
+  {
+    name: "no createNotification with a user's token",
+    server: 'production',
+    operation: (token) => ({ ...CREATE, token }),
+    // The field's auth scope is checked inside its resolver (Pothos scope-auth wraps it), which the counter wraps.
+    expected: (entry) => onlyByPost(entry, 'refused: FORBIDDEN after 1 resolver calls'),
+  },
+  ...RULES.filter(({ name }) =>
+    [
+      'no arbitrary mutation with PERSISTED_OPERATIONS=only',
+      'nothing without a token',
+      'nothing with a malformed token',
+      'nothing with an expired token',
+      'nothing with a token signed with another key',
+      'no operation from a request a browser sends unasked (CSRF)',
+    ].includes(name),
+  ).map((rule) => ({
+    ...rule,
+    name: `${rule.name}, for a service's createNotification`,
+    operation: async () => ({ ...(await rule.operation(await ownServiceToken())), ...CREATE }),
+  })),
+];
+
 /** A cell: what the client saw, and whether a refused operation still reached a resolver. */
 function cellOf(outcome: Outcome, resolverCalls: number): string {
   if (outcome.status >= 500) return `HTTP ${outcome.status}: ${JSON.stringify(outcome.errors)}`;
@@ -226,7 +270,7 @@ describe('every way in', () => {
   });
   afterAll(() => Promise.all([...servers.values()].map((server) => server.stop())));
 
-  it.each([...RULES, ...ON_THE_INBOX_PAGE, ...ON_A_STREAM].map((rule) => [rule.name, rule] as const))(
+  it.each([...RULES, ...ON_THE_INBOX_PAGE, ...ON_A_STREAM, ...ON_A_CREATE].map((rule) => [rule.name, rule] as const))(
     'should apply "%s" at every entry point',
     async (_, rule) => {
       const { url } = servers.get(rule.server)!;
