@@ -8,6 +8,9 @@
 // third of a stream's heap: bench/FINDINGS.md.)
 import type { Plugin } from 'graphql-yoga';
 
+/** How many streams one turn of the event loop looks after. */
+const TICK_SLICE = 500;
+
 /** An SSE comment: keeps a stream alive and shows nothing. */
 export const PING = new TextEncoder().encode(':\n\n');
 const EVENT_END = '\n\n'.charCodeAt(0);
@@ -42,6 +45,7 @@ export interface Watched {
 export class Heartbeat {
   private readonly streams = new Set<Watched>();
   private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
 
   constructor(
     private readonly intervalMs: number,
@@ -59,7 +63,7 @@ export class Heartbeat {
       stalled,
     };
     this.streams.add(watched);
-    this.timer ??= setInterval(() => this.tick(), this.intervalMs / 2).unref();
+    this.timer ??= setInterval(() => void this.tick(), this.intervalMs / 2).unref();
     return watched;
   }
 
@@ -136,22 +140,35 @@ export class Heartbeat {
     );
   }
 
-  private tick() {
-    const now = performance.now();
+  private async tick() {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      let seen = 0;
+      for (const stream of this.streams) {
+        // A slice at a time, letting other work run between: 10,000 socket writes in one go held the event loop
+        // for tens of milliseconds, and every delivery and request waited behind them (bench/FINDINGS.md).
+        if (++seen % TICK_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+        this.check(stream, performance.now());
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private check(stream: Watched, now: number) {
     const quietSince = now - this.intervalMs;
-    for (const stream of this.streams) {
-      if (!stream.pulling && stream.pulledAt !== undefined && now - stream.pulledAt >= this.stallMs) {
-        stream.stalled();
-        continue;
-      }
-      // A ping behind data still waiting adds nothing.
-      if (!stream.pulling || stream.lastWrite > quietSince || !stream.atEventBoundary) continue;
-      try {
-        stream.controller.enqueue(PING);
-        stream.lastWrite = now;
-      } catch {
-        // Closed meanwhile: its own end removes it.
-      }
+    if (!stream.pulling && stream.pulledAt !== undefined && now - stream.pulledAt >= this.stallMs) {
+      stream.stalled();
+      return;
+    }
+    // A ping behind data still waiting adds nothing.
+    if (!stream.pulling || stream.lastWrite > quietSince || !stream.atEventBoundary) return;
+    try {
+      stream.controller.enqueue(PING);
+      stream.lastWrite = now;
+    } catch {
+      // Closed meanwhile: its own end removes it.
     }
   }
 }

@@ -38,6 +38,9 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
+/** How many users' leases one renewal pipeline carries. */
+const RENEW_BATCH = 500;
+
 const RENEW = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -91,11 +94,32 @@ function redisLeases({ perUser, ttlMs, keyPrefix, logger }: StreamLeasesOptions,
     if (ids?.size === 0) held.delete(userId);
   };
 
+  // By its SHA (the script's text is not sent each time), and a batch of users at a time: one pipeline of every
+  // lease held (10,000 streams, 10,000 scripts) held the event loop for tens of milliseconds while it was built
+  // and its replies parsed, and every stream's delivery waited behind it (bench/FINDINGS.md, "Delivery").
+  redis.defineCommand('notificationsRenewLeases', { numberOfKeys: 1, lua: RENEW });
+  const leaseRedis = redis as Redis & {
+    notificationsRenewLeases(key: string, ttlMs: number, ...ids: string[]): Promise<unknown>;
+  };
+  let renewing = false;
   const renew = async () => {
-    const pipeline = redis.pipeline();
-    for (const [userId, ids] of held) pipeline.eval(RENEW, 1, keyOf(userId), ttlMs, ...ids);
-    if (pipeline.length === 0) return;
-    await pipeline.exec().catch((error: unknown) => logger.warn({ err: error }, 'stream leases not renewed'));
+    if (renewing) return;
+    renewing = true;
+    try {
+      const users = [...held];
+      for (let start = 0; start < users.length; start += RENEW_BATCH) {
+        const pipeline = leaseRedis.pipeline() as unknown as {
+          notificationsRenewLeases(key: string, ttlMs: number, ...ids: string[]): void;
+          exec(): Promise<unknown>;
+        };
+        for (const [userId, ids] of users.slice(start, start + RENEW_BATCH)) {
+          pipeline.notificationsRenewLeases(keyOf(userId), ttlMs, ...ids);
+        }
+        await pipeline.exec().catch((error: unknown) => logger.warn({ err: error }, 'stream leases not renewed'));
+      }
+    } finally {
+      renewing = false;
+    }
   };
   const timer = setInterval(() => void renew(), Math.max(100, Math.floor(ttlMs / 3)));
   timer.unref();

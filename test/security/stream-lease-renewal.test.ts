@@ -1,0 +1,42 @@
+// Leases held by open streams are renewed while they stay open, in batches (src/limits/stream-leases.ts): a
+// renewal moves each lease's expiry in Redis forward, and a user whose streams outlive the lease's lifetime still
+// holds their slots. Many users' leases at once, so that a renewal spans several batches.
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createStreamLeases } from '../../src/limits/stream-leases.js';
+import { createLogger } from '../../src/logger.js';
+import { redisClient } from '../helpers/redis.js';
+import { newUserId } from '../helpers/tokens.js';
+
+const TTL_MS = 300;
+const USERS = 1_200;
+
+describe('stream lease renewal', () => {
+  const redis = redisClient();
+  afterAll(() => redis.quit());
+
+  it("should keep every open stream's lease alive past its lifetime, across renewal batches", async () => {
+    const keyPrefix = `${inject('redisPrefix')}renewal:`;
+    const leases = createStreamLeases({ perUser: 1, ttlMs: TTL_MS, redis, keyPrefix, logger: createLogger('silent') });
+    try {
+      const users = Array.from({ length: USERS }, () => newUserId());
+      const held = await Promise.all(users.map((user) => leases.acquire(user)));
+      expect(held.every(Boolean)).toBe(true);
+      const expiryOf = async (user: string) =>
+        Number((await redis.zrange(`${keyPrefix}streams:${user}`, 0, 0, 'WITHSCORES'))[1]);
+      const first = await expiryOf(users[0]!);
+      const last = await expiryOf(users.at(-1)!);
+      // Renewed: the first and the last user's expiry moved past what it was when acquired (a whole lifetime on).
+      const renewedPast = Date.now() + TTL_MS;
+      for (;;) {
+        const [a, b] = [await expiryOf(users[0]!), await expiryOf(users.at(-1)!)];
+        if (a > first && b > last && Date.now() > renewedPast) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Past the first lifetime, the slots are still held.
+      expect(await leases.acquire(users[0]!)).toBeUndefined();
+      expect(await leases.acquire(users.at(-1)!)).toBeUndefined();
+    } finally {
+      await leases.close();
+    }
+  });
+});
