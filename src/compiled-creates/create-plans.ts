@@ -8,6 +8,7 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { compileOperation } from '../http/compiled-execution.js';
+import { LearntDocuments, useLearntAtExecution } from '../http/learnt-documents.js';
 import { costVariesWithVariables } from '../limits/operation-cost.js';
 import { rootFields } from '../limits/rate-limit.js';
 
@@ -25,47 +26,25 @@ export interface CreatePlan {
   costVaries: boolean;
 }
 
-export class CreatePlans {
-  /** By document text, then operation name: a plan, or null for an operation that has none. */
-  private readonly byText = new Map<string, Map<string, CreatePlan | null>>();
+/** Only a mutation whose every root field is createNotification; most documents are not, and take no room. */
+function createPlanOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): CreatePlan | undefined {
+  const fields = rootFields(document, operationName);
+  if (fields.length === 0 || !fields.every((field) => field === CREATE)) return undefined;
+  const compiled = compileOperation(schema, document, operationName);
+  if (!compiled) return undefined;
+  const costVaries = costVariesWithVariables(schema, document);
+  return { document, operationName: operationName ?? null, compiled, costVaries };
+}
 
-  constructor(private readonly schema: GraphQLSchema) {}
-
-  get size(): number {
-    return this.byText.size;
-  }
-
-  get(text: string, operationName: string | null | undefined): CreatePlan | undefined {
-    return this.byText.get(text)?.get(operationName ?? '') ?? undefined;
-  }
-
-  learn(text: string, document: DocumentNode, operationName: string | null | undefined): void {
-    let byOperation = this.byText.get(text);
-    if (byOperation?.has(operationName ?? '')) return;
-    const fields = rootFields(document, operationName);
-    const creates = fields.length > 0 && fields.every((field) => field === CREATE);
-    // Most documents are not creates: they take no room here.
-    if (!creates && !byOperation) return;
-    if (!byOperation) {
-      if (this.byText.size >= MAX_DOCUMENTS) return;
-      byOperation = new Map();
-      this.byText.set(text, byOperation);
-    }
-    const compiled = creates ? compileOperation(this.schema, document, operationName) : null;
-    const costVaries = costVariesWithVariables(this.schema, document);
-    byOperation.set(
-      operationName ?? '',
-      compiled ? { document, operationName: operationName ?? null, compiled, costVaries } : null,
-    );
+export class CreatePlans extends LearntDocuments<CreatePlan> {
+  constructor(schema: GraphQLSchema) {
+    super((document, operationName) => createPlanOf(schema, document, operationName), MAX_DOCUMENTS, false);
   }
 }
 
 /** Learns each createNotification mutation that reaches execution, under the text Yoga ran (a trusted document's, too). */
-export function useLearntCreates(plans: CreatePlans): Plugin {
-  return {
-    onExecute({ args }) {
-      const params = (args.contextValue as { params?: { query?: unknown } }).params;
-      if (typeof params?.query === 'string') plans.learn(params.query, args.document, args.operationName);
-    },
-  };
-}
+export const useLearntCreates = (plans: CreatePlans): Plugin => useLearntAtExecution(plans);

@@ -4,6 +4,7 @@
 // its text, and its later requests can be answered without that pipeline (src/compiled-reads/handler.ts).
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { LearntDocuments, useLearntAtExecution } from '../http/learnt-documents.js';
 import { planOf, type ReadPlan } from './plan.js';
 
 /** How many documents are remembered: clients that send any document they like cannot grow it past this. */
@@ -14,39 +15,14 @@ export interface LearntPlan extends ReadPlan {
   operationName: string | null;
 }
 
-export class ReadPlans {
-  /** By document text, then operation name: a plan, or null for an operation that has none. */
-  private readonly byText = new Map<string, Map<string, LearntPlan | null>>();
-
-  constructor(private readonly schema: GraphQLSchema) {}
-
-  get size(): number {
-    return this.byText.size;
-  }
-
-  get(text: string, operationName: string | null | undefined): LearntPlan | undefined {
-    return this.byText.get(text)?.get(operationName ?? '') ?? undefined;
-  }
-
-  learn(text: string, document: DocumentNode, operationName: string | null | undefined): void {
-    let byOperation = this.byText.get(text);
-    if (byOperation?.has(operationName ?? '')) return;
-    if (!byOperation) {
-      if (this.byText.size >= MAX_DOCUMENTS) return;
-      byOperation = new Map();
-      this.byText.set(text, byOperation);
-    }
-    const plan = planOf(this.schema, document, operationName);
-    byOperation.set(operationName ?? '', plan ? { ...plan, document, operationName: operationName ?? null } : null);
+export class ReadPlans extends LearntDocuments<LearntPlan> {
+  constructor(schema: GraphQLSchema) {
+    super((document, operationName) => {
+      const plan = planOf(schema, document, operationName);
+      return plan && { ...plan, document, operationName: operationName ?? null };
+    }, MAX_DOCUMENTS);
   }
 }
 
 /** Learns each document that reaches execution, under the text Yoga ran (a trusted document's, too). */
-export function useLearntReads(plans: ReadPlans): Plugin {
-  return {
-    onExecute({ args }) {
-      const params = (args.contextValue as { params?: { query?: unknown } }).params;
-      if (typeof params?.query === 'string') plans.learn(params.query, args.document, args.operationName);
-    },
-  };
-}
+export const useLearntReads = (plans: ReadPlans): Plugin => useLearntAtExecution(plans);

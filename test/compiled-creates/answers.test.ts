@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/logger.js';
 import type { RunningServer } from '../../src/server.js';
 import { captureLog } from '../helpers/log-capture.js';
+import { RICH_CONTENT } from '../helpers/notifications.js';
 import { startTestServer } from '../helpers/server.js';
 import { newUserId, serviceToken, tokenFor } from '../helpers/tokens.js';
 
@@ -61,13 +62,7 @@ const CASES: Case[] = [
     query: EVERYTHING,
     input: (userId) => ({
       ...plain(userId),
-      title: 'Payment failed: "quotes", \\ and \u00e9 \u{1f514}',
-      message: 'Line one\nline two\ttabbed',
-      type: 'ERROR',
-      priority: 'HIGH',
-      category: 'billing',
-      relatedSessionId: 'session-7',
-      metadata: { actionUrl: '/sessions/42', nested: { list: [1, 2.5, null, true], text: '<b>' } },
+      ...RICH_CONTENT,
       expiresAt: new Date(Date.now() + 7_200_000).toISOString(),
     }),
     rows: 3,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { execute, expectData } from '../helpers/graphql.js';
 import { captureLog } from '../helpers/log-capture.js';
-import { createNotification } from '../helpers/notifications.js';
+import { createNotification, RICH_CONTENT } from '../helpers/notifications.js';
 import { startTestServer } from '../helpers/server.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
@@ -144,13 +144,7 @@ async function seed(url: string, userId: string, databaseUrl: string): Promise<S
   const make = (input: Record<string, unknown>) => createNotification(url, { userId, ...input });
   const plain = await make({ title: 'Plain', message: 'Nothing special' });
   const rich = await make({
-    title: 'Payment failed: "quotes", \\ and \u00e9 \u{1f514}',
-    message: 'Line one\nline two\ttabbed',
-    type: 'ERROR',
-    priority: 'HIGH',
-    category: 'billing',
-    relatedSessionId: 'session-7',
-    metadata: { actionUrl: '/sessions/42', nested: { list: [1, 2.5, null, true], text: '<b>' } },
+    ...RICH_CONTENT,
   });
   const read = await make({ title: 'Read one' });
   const seen = await make({ title: 'Seen one', type: 'WARNING' });

@@ -11,7 +11,7 @@ import type { RunningServer } from '../../src/server.js';
 import { waitFor } from '../helpers/event-stream.js';
 import { execute, expectData } from '../helpers/graphql.js';
 import { captureLog } from '../helpers/log-capture.js';
-import { createNotification } from '../helpers/notifications.js';
+import { createNotification, RICH_CONTENT } from '../helpers/notifications.js';
 import { openAndStall, sseSubscription } from '../helpers/raw-stream.js';
 import { redisClient } from '../helpers/redis.js';
 import { startTestServer } from '../helpers/server.js';
@@ -165,13 +165,7 @@ describe('compiled streams', () => {
     const token = await tokenFor(userId);
     const first = await create(userId, { title: 'First' });
     const rich = await create(userId, {
-      title: 'Payment failed: "quotes", \\ and \u00e9 \u{1f514}',
-      message: 'Line one\nline two\ttabbed',
-      type: 'ERROR',
-      priority: 'HIGH',
-      category: 'billing',
-      relatedSessionId: 'session-7',
-      metadata: { actionUrl: '/sessions/42', nested: { list: [1, 2.5, null, true], text: '<b>' } },
+      ...RICH_CONTENT,
     });
     await execute(yoga.url, 'mutation($id: ID!) { markRead(id: $id) { id } }', { id: rich.id }, { token });
 

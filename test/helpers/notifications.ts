@@ -38,3 +38,14 @@ export async function createMany(
   for (let i = 0; i < count; i++) created.push(await createNotification(endpoint, { userId, title: `${prefix} ${i}` }));
   return created;
 }
+
+/** A notification's content that tests every field's escaping: quotes, backslashes, accents, emoji, control characters, nested JSON. */
+export const RICH_CONTENT = {
+  title: 'Payment failed: "quotes", \\ and \u00e9 \u{1f514}',
+  message: 'Line one\nline two\ttabbed',
+  type: 'ERROR',
+  priority: 'HIGH',
+  category: 'billing',
+  relatedSessionId: 'session-7',
+  metadata: { actionUrl: '/sessions/42', nested: { list: [1, 2.5, null, true], text: '<b>' } },
+} as const;

@@ -142,20 +142,21 @@ const RULES: Rule[] = [
   },
 ];
 
+/** The rules about a caller and its request rather than about its document: every operation must keep them. */
+const CALLER_RULES = [
+  'nothing without a token',
+  'nothing with a malformed token',
+  'nothing with an expired token',
+  'nothing with a token signed with another key',
+  'no operation from a request a browser sends unasked (CSRF)',
+];
+
 /** The inbox's page and badge: what compiled reads answer once the document ran before. */
 const INBOX_PAGE = '{ counts { unread } notifications(first: 5) { totalCount edges { cursor node { title } } } }';
 
 /** The rules about any query, again with the inbox's page instead of unreadCount. */
 const ON_THE_INBOX_PAGE: Rule[] = RULES.filter(({ name }) =>
-  [
-    'an ordinary query runs',
-    'no arbitrary query with PERSISTED_OPERATIONS=only',
-    'nothing without a token',
-    'nothing with a malformed token',
-    'nothing with an expired token',
-    'nothing with a token signed with another key',
-    'no operation from a request a browser sends unasked (CSRF)',
-  ].includes(name),
+  ['an ordinary query runs', 'no arbitrary query with PERSISTED_OPERATIONS=only', ...CALLER_RULES].includes(name),
 ).map((rule) => ({
   ...rule,
   name: `${rule.name}, for the inbox's page`,
@@ -177,15 +178,7 @@ function subjectOf(token: string): string | undefined {
 /** The rules about any operation, again with a subscription, which compiled streams serve once it ran before. */
 const ON_A_STREAM: Rule[] = [
   ...RULES.filter(({ name }) =>
-    [
-      'an ordinary query runs',
-      'no arbitrary query with PERSISTED_OPERATIONS=only',
-      'nothing without a token',
-      'nothing with a malformed token',
-      'nothing with an expired token',
-      'nothing with a token signed with another key',
-      'no operation from a request a browser sends unasked (CSRF)',
-    ].includes(name),
+    ['an ordinary query runs', 'no arbitrary query with PERSISTED_OPERATIONS=only', ...CALLER_RULES].includes(name),
   ).map(
     (rule): Rule => ({
       ...rule,
@@ -231,14 +224,7 @@ const ON_A_CREATE: Rule[] = [
     expected: (entry) => onlyByPost(entry, 'refused: FORBIDDEN after 1 resolver calls'),
   },
   ...RULES.filter(({ name }) =>
-    [
-      'no arbitrary mutation with PERSISTED_OPERATIONS=only',
-      'nothing without a token',
-      'nothing with a malformed token',
-      'nothing with an expired token',
-      'nothing with a token signed with another key',
-      'no operation from a request a browser sends unasked (CSRF)',
-    ].includes(name),
+    ['no arbitrary mutation with PERSISTED_OPERATIONS=only', ...CALLER_RULES].includes(name),
   ).map((rule) => ({
     ...rule,
     name: `${rule.name}, for a service's createNotification`,
