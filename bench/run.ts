@@ -14,6 +14,7 @@ import { type CapturedStatement, explainStatements } from './lib/explain.js';
 import { perStream } from './lib/heap.js';
 import { interleaved, type Medians } from './lib/interleave.js';
 import { describeMachine } from './lib/machine.js';
+import type { Pauses } from './lib/probe.js';
 import { type NodeProcess, ROOT, spawnNode, stopAll, waitForHttp } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
 import { Report, verdict } from './lib/report.js';
@@ -600,6 +601,15 @@ type Latency = ReturnType<typeof summarize>;
 interface DeliveryRun {
   delivery: Delivered;
   raw: Latency;
+  /** What held the app's event loop while it delivered. */
+  pauses?: Pauses;
+}
+
+/** Deliveries with the app's event-loop delay and GC pauses watched over them. */
+async function deliverWatched(app: NodeProcess, run: () => ReturnType<typeof deliver>) {
+  await app.watchPauses();
+  const delivery = await run();
+  return { delivery, pauses: await app.pauses() };
 }
 
 /** The delivery rows from the median repetition (by Redis→frame p99), with every repetition's p99s beside it. */
@@ -609,6 +619,18 @@ function reportDeliveries(name: string, runs: DeliveryRun[]) {
   const middle = byRedisToFrame[Math.floor(runs.length / 2)]!;
   const each = (pick: (run: DeliveryRun) => number) => runs.map((run) => ms(pick(run))).join(', ');
   reportDelivery(`${name}, median of ${runs.length} interleaved repetitions`, middle.delivery, middle.raw);
+  const pauses = runs.flatMap((run) => (run.pauses ? [run.pauses] : []));
+  if (pauses.length) {
+    const mid = (pick: (pause: Pauses) => number) => ms(median(pauses.map(pick)));
+    report.add({
+      benchmark: `${name}: what held the app's event loop meanwhile (medians of ${pauses.length} repetitions)`,
+      figure: `event-loop delay p99 ${mid((p) => p.loopDelayP99Ms)}, max ${mid((p) => p.loopDelayMaxMs)}; GC: ${mid((p) => p.gcCount).replace(' ms', '')} pauses, ${mid((p) => p.gcTotalMs)} in all, longest ${mid((p) => p.gcMaxMs)}; mark-compact: ${mid((p) => p.majorCount).replace(' ms', '')}, longest ${mid((p) => p.majorMaxMs)}`,
+      baseline: '—',
+      ratio: '—',
+      target: 'explains the tail',
+      verdict: 'measured',
+    });
+  }
   report.note(
     `${name}: p99 of each repetition, in order: Redis→frame ${each((run) => run.delivery.redisToFrame.p99)}; send→frame ${each((run) => run.delivery.sendToFrame.p99)}; raw PUBLISH→message ${each((run) => run.raw.p99)}; Redis→frame minus raw, median ${ms(median(runs.map((run) => run.delivery.redisToFrame.p99 - run.raw.p99)))}.`,
   );
@@ -712,7 +734,10 @@ async function benchStreams(databaseUrl: string, loader: NodeProcess) {
         const atSmall = await app.process.memory();
         log(`  raw Redis round trip, then ${SIZES.deliverRate}/s to random users for ${SIZES.deliverSeconds} s`);
         const rawSmall = await rawRedis(first, small);
-        deliveries[0]!.push({ delivery: await deliver([first], [app.url]), raw: rawSmall });
+        deliveries[0]!.push({
+          ...(await deliverWatched(app.process, () => deliver([first], [app.url]))),
+          raw: rawSmall,
+        });
         if (repetition === 1) {
           // At a rate creation sustains here, so that the figure is delivery rather than create queueing.
           reportDelivery(
@@ -725,7 +750,10 @@ async function benchStreams(databaseUrl: string, loader: NodeProcess) {
         await open(second, [app.url], userRange(small, large - small));
         const atLarge = await app.process.memory();
         const rawLarge = await rawRedis(first, large);
-        deliveries[1]!.push({ delivery: await deliver([first, second], [app.url]), raw: rawLarge });
+        deliveries[1]!.push({
+          ...(await deliverWatched(app.process, () => deliver([first, second], [app.url]))),
+          raw: rawLarge,
+        });
         await Promise.all([first.request({ cmd: 'close' }), second.request({ cmd: 'close' })]);
         memory.app[0]!.push((atSmall.rss - at0.rss) / small);
         memory.app[1]!.push((atLarge.rss - at0.rss) / large);

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 
 interface Request {
@@ -39,6 +40,24 @@ if (process.env.BENCH_CAPTURE_SQL === '1') {
   };
 }
 
+/** What held the event loop over a window of load: its delay, and the garbage collector's pauses. */
+export interface Pauses {
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  gcCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+  /** Mark-compact collections (the old generation's): the long ones. */
+  majorCount: number;
+  majorMaxMs: number;
+}
+
+let loopDelay: ReturnType<typeof monitorEventLoopDelay> | undefined;
+let gcObserver: PerformanceObserver | undefined;
+const gcPauses: Array<{ duration: number; major: boolean }> = [];
+// perf_hooks' NODE_PERFORMANCE_GC_MAJOR
+const GC_MAJOR = 4;
+
 let session: Session | undefined;
 const post = <T>(method: string, params?: object) =>
   new Promise<T>((resolve, reject) =>
@@ -72,6 +91,33 @@ async function answer(request: Request): Promise<unknown> {
     case 'heap-snapshot':
       (globalThis as { gc?: () => void }).gc?.();
       return writeHeapSnapshot(request.path);
+    case 'pauses-start':
+      gcPauses.length = 0;
+      loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
+      gcObserver = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+          gcPauses.push({ duration: entry.duration, major: kind === GC_MAJOR });
+        }
+      });
+      gcObserver.observe({ entryTypes: ['gc'] });
+      return true;
+    case 'pauses-stop': {
+      loopDelay!.disable();
+      gcObserver!.disconnect();
+      const major = gcPauses.filter((pause) => pause.major);
+      const pauses: Pauses = {
+        loopDelayP99Ms: loopDelay!.percentile(99) / 1e6,
+        loopDelayMaxMs: loopDelay!.max / 1e6,
+        gcCount: gcPauses.length,
+        gcTotalMs: gcPauses.reduce((total, pause) => total + pause.duration, 0),
+        gcMaxMs: Math.max(0, ...gcPauses.map((pause) => pause.duration)),
+        majorCount: major.length,
+        majorMaxMs: Math.max(0, ...major.map((pause) => pause.duration)),
+      };
+      return pauses;
+    }
     case 'sql':
       return [...captured.values()];
     default:

@@ -2,6 +2,7 @@
 // talked to over IPC, ended by their own pid and awaited, so that nothing outlives the run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Pauses } from './probe.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));
@@ -108,6 +109,16 @@ export class NodeProcess {
 
   memory(): Promise<MemoryUsage> {
     return this.request<MemoryUsage>({ probe: 'memory' });
+  }
+
+  /** Starts watching the event loop's delay and the GC's pauses (bench/lib/probe.ts). */
+  watchPauses(): Promise<unknown> {
+    return this.request({ probe: 'pauses-start' });
+  }
+
+  /** What was seen since watchPauses. */
+  pauses(): Promise<Pauses> {
+    return this.request<Pauses>({ probe: 'pauses-stop' });
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
