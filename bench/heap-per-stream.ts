@@ -11,6 +11,7 @@ import { freePort } from '../src/free-port.js';
 import { createScratchDatabase } from './lib/database.js';
 import { heldPerStream } from './lib/dominators.js';
 import { ROOT, spawnNode, stopAll, waitForHttp } from './lib/processes.js';
+import { dropRedisKeys } from './lib/redis-keys.js';
 
 const streams = Number(process.argv.slice(2).find((argument) => /^\d+$/.test(argument)) ?? 2_000);
 const viaTsx = process.argv.includes('--tsx');
@@ -75,6 +76,8 @@ try {
 } finally {
   await stopAll();
   await database.drop();
+  // The app's own keys (its event stream's consumer group among them).
+  await dropRedisKeys(REDIS_URL, REDIS_PREFIX);
   rmSync(outputDir, { recursive: true, force: true });
 }
 process.exit(0);

@@ -17,6 +17,7 @@ import { describeMachine } from './lib/machine.js';
 import type { Pauses } from './lib/probe.js';
 import { type NodeProcess, ROOT, spawnNode, stopAll, waitForHttp } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
+import { dropRedisKeys } from './lib/redis-keys.js';
 import { Report, verdict } from './lib/report.js';
 import { int, kib, mib, ms, ratio, seconds, summarize } from './lib/stats.js';
 import { DEEP_USER, signBenchToken, userIdOf } from './lib/tokens.js';
@@ -804,22 +805,6 @@ async function redisChannels(): Promise<number> {
 }
 
 /** Removes every key the run's servers left under its prefix (the event stream, rate-limit counters). */
-async function dropRedisKeys(): Promise<number> {
-  const redis = new Redis(REDIS_URL);
-  let dropped = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
-      if (keys.length > 0) dropped += await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    return dropped;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Where one open stream's memory goes: heap snapshots before and after opening some, by constructor. */
 async function benchStreamComposition(app: { process: NodeProcess; url: string }, outputDir: string) {
   const streams = smoke ? 50 : 1_000;
@@ -1186,7 +1171,9 @@ async function main() {
     await loader?.stop();
     await stopAll();
     await database.drop();
-    log(`dropped ${database.name} and ${int(await dropRedisKeys())} Redis keys under ${REDIS_PREFIX}`);
+    log(
+      `dropped ${database.name} and ${int(await dropRedisKeys(REDIS_URL, REDIS_PREFIX))} Redis keys under ${REDIS_PREFIX}`,
+    );
   }
 
   reportAppProblems();
