@@ -89,14 +89,6 @@ export function describePushFailure(error: unknown): PushFailure {
       message: shorten(`push refused: ${String(message)}`),
     };
   }
-  if (code === PRIVATE_ADDRESS) {
-    return {
-      kind: 'PERMANENT',
-      gone: true,
-      retryAfterMs: undefined,
-      message: shorten(`push refused: ${String(message)}`),
-    };
-  }
   const name = typeof code === 'string' ? code : 'ERROR';
   return {
     kind: 'TEMPORARY',
