@@ -16,6 +16,15 @@ export interface Viewer {
 /** Answers at once (no promise) for a token verified before and not yet expired. */
 export type TokenVerifier = (authorization: string | null) => Viewer | Promise<Viewer>;
 
+/** The token's viewer, or undefined when it is refused (for a path that leaves the refusal to Yoga's). */
+export async function acceptedViewer(verify: TokenVerifier, authorization: string | null): Promise<Viewer | undefined> {
+  try {
+    return await verify(authorization);
+  } catch {
+    return undefined;
+  }
+}
+
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'];
 const MAX_USER_ID_LENGTH = 255;
 /** How many verified tokens are remembered (the oldest are forgotten first). */

@@ -8,10 +8,11 @@
 // already counted (src/limits/counted-requests.ts): a client cannot tell which of the two answered.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { type GraphQLSchema, getVariableValues } from 'graphql';
-import type { TokenVerifier, Viewer } from '../auth.js';
+import { acceptedViewer, type TokenVerifier, type Viewer } from '../auth.js';
 import { type Answer, answerCreate, type CompiledCreatesOptions } from '../compiled-creates/answer.js';
 import type { CreatePlans } from '../compiled-creates/create-plans.js';
 import type { Database } from '../db.js';
+import { handToYoga, isBoundedJsonPost, readBody } from '../http/buffered-request.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { requestIdFrom } from '../http/request-id.js';
 import type { TrustedDocuments } from '../http/trusted-documents.js';
@@ -63,33 +64,17 @@ function regularMediaType(accept: string | undefined): string | undefined {
 export function compiledReadsListener(options: CompiledReadsOptions): RequestListener {
   const { yoga, plans, security } = options;
 
-  const candidate = (request: IncomingMessage): boolean => {
-    const { headers } = request;
-    const length = headers['content-length'];
-    return (
-      (plans?.size ?? 0) + (options.creates?.plans.size ?? 0) > 0 &&
-      request.method === 'POST' &&
-      request.url === GRAPHQL_PATH &&
-      headers.authorization !== undefined &&
-      (headers['content-type']?.startsWith('application/json') ?? false) &&
-      length !== undefined &&
-      Number(length) <= security.maxRequestBytes
-    );
-  };
+  const candidate = (request: IncomingMessage): boolean =>
+    (plans?.size ?? 0) + (options.creates?.plans.size ?? 0) > 0 &&
+    request.url === GRAPHQL_PATH &&
+    request.headers.authorization !== undefined &&
+    isBoundedJsonPost(request, security.maxRequestBytes);
 
   return (request, response) => {
     if (!candidate(request)) return yoga(request, response);
     const started = performance.now();
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('error', () => response.destroy());
-    request.on('end', () => {
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      const handOver = () => {
-        // whatwg-node reads a body already read from `body` (graphql-yoga's Node adapter, normalizeNodeRequest).
-        if (body.length > 0) (request as IncomingMessage & { body?: Buffer }).body = body;
-        yoga(request, response);
-      };
+    readBody(request, response, (body) => {
+      const handOver = () => handToYoga(yoga, request, response, body);
       answer(options, request, response, body, started).then(
         (answered) => {
           if (!answered) handOver();
@@ -125,13 +110,8 @@ async function answer(
   const mediaType = regularMediaType(request.headers.accept);
   if (!mediaType) return false;
 
-  let viewer: Viewer;
-  try {
-    const verified = options.verifyToken(request.headers.authorization ?? null);
-    viewer = verified instanceof Promise ? await verified : verified;
-  } catch {
-    return false;
-  }
+  const viewer = await acceptedViewer(options.verifyToken, request.headers.authorization ?? null);
+  if (!viewer) return false;
   const rawVariables = params.variables;
   const requestId = requestIdFrom(request.headers['x-request-id'] as string | undefined);
   if (createPlan && options.creates) {
@@ -216,7 +196,9 @@ function prepare(
 ) {
   const variables = getVariableValues(schema, plan.operation.variableDefinitions ?? [], rawVariables);
   if (variables.errors) return undefined;
-  const cost = operationCost(schema, plan.document, plan.operationName, rawVariables);
+  // Measured once for a document whose variables cannot change it: they are coerced above, not again.
+  const cost = plan.constantCost ?? operationCost(schema, plan.document, plan.operationName, rawVariables);
+  if (cost !== undefined && !plan.costVaries) plan.constantCost = cost;
   if (cost === undefined || cost > security.operationLimits.cost) return undefined;
   try {
     return { statement: readStatement(plan, viewer.userId, variables.coerced), cost };

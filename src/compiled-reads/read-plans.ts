@@ -5,6 +5,7 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LearntDocuments, useLearntAtExecution } from '../http/learnt-documents.js';
+import { costVariesWithVariables } from '../limits/operation-cost.js';
 import { planOf, type ReadPlan } from './plan.js';
 
 /** How many documents are remembered: clients that send any document they like cannot grow it past this. */
@@ -13,13 +14,18 @@ const MAX_DOCUMENTS = 1000;
 export interface LearntPlan extends ReadPlan {
   document: DocumentNode;
   operationName: string | null;
+  /** Whether a variable can change its cost (costVariesWithVariables); if not, the cost once measured. */
+  costVaries: boolean;
+  constantCost?: number;
 }
 
 export class ReadPlans extends LearntDocuments<LearntPlan> {
   constructor(schema: GraphQLSchema) {
     super((document, operationName) => {
       const plan = planOf(schema, document, operationName);
-      return plan && { ...plan, document, operationName: operationName ?? null };
+      if (!plan) return undefined;
+      const costVaries = costVariesWithVariables(schema, document);
+      return { ...plan, document, operationName: operationName ?? null, costVaries };
     }, MAX_DOCUMENTS);
   }
 }

@@ -12,8 +12,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { executeSync, type GraphQLError, type GraphQLSchema, getArgumentValues, getVariableValues } from 'graphql';
 import type { MaskError } from 'graphql-yoga';
-import type { TokenVerifier, Viewer } from '../auth.js';
+import { acceptedViewer, type TokenVerifier } from '../auth.js';
 import { type CorsOptionsFactory, corsHeaders, operationParams } from '../compiled-reads/request-params.js';
+import { handToYoga, isBoundedJsonPost, readBody } from '../http/buffered-request.js';
 import { CSRF_HEADER } from '../http/csrf.js';
 import { GRAPHQL_PATH, GRAPHQL_STREAM_PATH } from '../http/paths.js';
 import { publicResult } from '../http/public-result.js';
@@ -127,14 +128,7 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
       // Yoga's CSRF prevention refuses a GET without its header: that refusal is Yoga's to answer.
       return url.startsWith(`${path}?`) && headers[CSRF_HEADER] !== undefined;
     }
-    const length = headers['content-length'];
-    return (
-      method === 'POST' &&
-      url === path &&
-      (headers['content-type']?.startsWith('application/json') ?? false) &&
-      length !== undefined &&
-      Number(length) <= security.maxRequestBytes
-    );
+    return url === path && isBoundedJsonPost(request, security.maxRequestBytes);
   };
 
   return (request, response) => {
@@ -148,9 +142,7 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
     const serve = (parsed: unknown, body?: Buffer) => {
       const handOver = () => {
         response.off('close', leave);
-        // whatwg-node reads a body already read from `body` (graphql-yoga's Node adapter, normalizeNodeRequest).
-        if (body && body.length > 0) (request as IncomingMessage & { body?: Buffer }).body = body;
-        yoga(request, response);
+        handToYoga(yoga, request, response, body);
       };
       open(options, request, response, parsed, leaving.signal, performance.now()).then(
         (outcome) => {
@@ -163,13 +155,7 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
       );
     };
     if (request.method === 'GET') return serve(getParams(request.url!));
-    const chunks: Buffer[] = [];
-    const read = (chunk: Buffer) => chunks.push(chunk);
-    const failed = () => response.destroy();
-    const ended = () => {
-      // Nothing of the request's own reading stays with it while its stream is open.
-      request.off('data', read).off('error', failed).off('end', ended);
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    readBody(request, response, (body) => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.toString('utf8'));
@@ -177,8 +163,7 @@ export function compiledStreamsListener(options: CompiledStreamsOptions): Reques
         parsed = undefined;
       }
       serve(parsed, body);
-    };
-    request.on('data', read).on('error', failed).on('end', ended);
+    });
   };
 }
 
@@ -223,13 +208,8 @@ async function open(
   const plan = params && options.plans.get(params.text, params.operationName);
   if (!plan) return 'yoga';
 
-  let viewer: Viewer;
-  try {
-    const verified = options.verifyToken(request.headers.authorization ?? null);
-    viewer = verified instanceof Promise ? await verified : verified;
-  } catch {
-    return 'yoga';
-  }
+  const viewer = await acceptedViewer(options.verifyToken, request.headers.authorization ?? null);
+  if (!viewer) return 'yoga';
   if (viewer.roles.includes('service')) return 'yoga';
 
   const cost = operationCost(options.schema, plan.document, plan.operationName, params.variables);
