@@ -3,7 +3,14 @@
 // parser never hands over more than the declared length, so the header can be trusted.
 import type { Plugin } from 'graphql-yoga';
 
-const tooLarge = (maxBytes: number, fetchAPI: { Response: typeof Response }) =>
+/**
+ * A declared body up to this size is read and dropped after its 413 (Node does so for a request nobody read),
+ * and the connection stays open: closing while the body still arrives resets the connection, and a client
+ * that had not yet read its answer sees a broken pipe instead of the 413. A larger one is not worth reading.
+ */
+const DRAINED_AT_MOST = 16 << 20;
+
+const tooLarge = (maxBytes: number, fetchAPI: { Response: typeof Response }, close = true) =>
   fetchAPI.Response.json(
     {
       errors: [
@@ -13,7 +20,7 @@ const tooLarge = (maxBytes: number, fetchAPI: { Response: typeof Response }) =>
         },
       ],
     },
-    { status: 413, headers: { connection: 'close' } },
+    { status: 413, headers: close ? { connection: 'close' } : {} },
   );
 
 /** Reads the whole body if it fits in `maxBytes`; undefined as soon as it does not. */
@@ -41,7 +48,8 @@ export function useBodyLimit(maxBytes: number): Plugin {
     onRequest({ request, setRequest, endResponse, fetchAPI }) {
       const declared = request.headers.get('content-length');
       if (declared !== null) {
-        if (Number(declared) > maxBytes) endResponse(tooLarge(maxBytes, fetchAPI));
+        const length = Number(declared);
+        if (length > maxBytes) endResponse(tooLarge(maxBytes, fetchAPI, length > DRAINED_AT_MOST));
         return;
       }
       if (!request.body || request.method === 'GET' || request.method === 'HEAD') return;

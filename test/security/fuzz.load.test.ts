@@ -79,6 +79,9 @@ async function send(request: FuzzRequest): Promise<Outcome> {
   }
 }
 
+/** The request, its body cut short: an oversized one would fill the report. */
+const describeRequest = (request: FuzzRequest) => JSON.stringify({ ...request, body: request.body?.slice(0, 300) });
+
 describe('fuzzing', () => {
   it('should answer 10,000 generated and mutated operations without a 5xx, a crash or an unmasked error', {
     timeout: scaled(180_000),
@@ -91,7 +94,15 @@ describe('fuzzing', () => {
     let firstFailure: string | undefined;
     const started = Date.now();
     const property = fc.asyncProperty(fc.array(fuzzRequest, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-      const outcomes = await Promise.all(batch.map(send));
+      const outcomes = await Promise.all(
+        batch.map((request) =>
+          send(request).catch((error: unknown) => {
+            // A connection cut off or an answer that never came (a fetch that throws) is a failure to name too.
+            firstFailure ??= `${describeRequest(request)}\n  no answer: ${String(error)} (${String((error as Error).cause)})`;
+            throw error;
+          }),
+        ),
+      );
       sent += outcomes.length;
       for (const { status, text } of outcomes) {
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -100,8 +111,7 @@ describe('fuzzing', () => {
       }
       const at = outcomes.findIndex(({ status, text }) => status >= 500 || UNMASKED.test(text));
       if (at >= 0) {
-        const request = JSON.stringify(batch[at]).slice(0, 1500);
-        firstFailure ??= `${request}\n  answered ${outcomes[at]!.status}: ${outcomes[at]!.text.slice(0, 1500)}`;
+        firstFailure ??= `${describeRequest(batch[at]!)}\n  answered ${outcomes[at]!.status}: ${outcomes[at]!.text.slice(0, 1500)}`;
         throw new Error('a bad answer');
       }
       if (server.child.exitCode !== null) throw new Error(`the server exited with ${server.child.exitCode}`);

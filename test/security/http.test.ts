@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { UnreadCountDocument } from '../generated/graphql.js';
 import { execute, expectData, expectError } from '../helpers/graphql.js';
+import { rawHttpConnection } from '../helpers/raw-http.js';
 import { startTestServer, useTestServer } from '../helpers/server.js';
 import { newUserId, TEST_JWT_SECRET, tokenFor } from '../helpers/tokens.js';
 
@@ -50,6 +51,48 @@ describe('request bodies', () => {
       body: big,
     });
     expect(single.status).toBe(413);
+  });
+
+  it('should read the rest of an oversized body after its 413, then keep the connection, on every path and media type', async () => {
+    // A server that closes while a body still arrives resets the connection, and a client that had not yet read
+    // the 413 sees EPIPE or ECONNRESET instead (the fuzzer's fetch did, under load). This client reads the answer
+    // first and sends its body only then: nothing may fail, and the connection serves the next request.
+    const token = await tokenFor(newUserId());
+    const query = JSON.stringify({ query: '{ unreadCount { count } }' });
+    for (const path of ['/graphql', '/graphql/stream']) {
+      for (const contentType of ['application/json', 'text/plain', 'multipart/form-data; boundary=x']) {
+        const connection = await rawHttpConnection(server.url);
+        const size = 4 << 20;
+        connection.write(
+          `POST ${path} HTTP/1.1\r\nhost: test\r\ncontent-type: ${contentType}\r\n` +
+            `authorization: Bearer ${token}\r\ncontent-length: ${size}\r\n\r\n`,
+        );
+        const refused = await connection.nextResponse();
+        expect(`${path} ${contentType}: ${refused.status} ${refused.headers.connection ?? ''}`).toBe(
+          `${path} ${contentType}: 413 keep-alive`,
+        );
+        expect(codes(JSON.parse(refused.body) as Body)).toEqual(['PAYLOAD_TOO_LARGE']);
+        for (let sent = 0; sent < size; sent += 65_536) await connection.writeAndWait('x'.repeat(65_536));
+        connection.write(
+          `POST /graphql HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n` +
+            `authorization: Bearer ${token}\r\ncontent-length: ${query.length}\r\n\r\n${query}`,
+        );
+        const next = await connection.nextResponse();
+        expect(`${path} ${contentType}, then: ${next.status} ${next.body}`).toBe(
+          `${path} ${contentType}, then: 200 {"data":{"unreadCount":{"count":0}}}`,
+        );
+        expect(connection.failure()).toBeUndefined();
+        connection.close();
+      }
+    }
+    // A body declared far past anything worth reading is still answered, and the connection closed.
+    const connection = await rawHttpConnection(server.url);
+    connection.write(
+      `POST /graphql HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: ${64 << 20}\r\n\r\n`,
+    );
+    const refused = await connection.nextResponse();
+    expect(`${refused.status} ${refused.headers.connection}`).toBe('413 close');
+    connection.close();
   });
 
   it('should still take a chunked body under the limit', async () => {
