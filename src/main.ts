@@ -113,7 +113,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     stopping = true;
     logger.info({ signal }, 'stopping');
     setTimeout(() => {
-      logger.error('stop deadline passed; exiting anyway');
+      logger.error(server.stopSteps(), 'stop deadline passed; exiting anyway');
       server.stopNow();
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();

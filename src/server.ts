@@ -37,6 +37,8 @@ export interface RunningServer {
   stop(): Promise<void>;
   /** For a process about to exit before `stop` finished: ends what would outlive it (the embedded PostgreSQL). */
   stopNow(): void;
+  /** While `stop` runs: the steps under way, and what the finished ones took. */
+  stopSteps(): { underWay: string[]; stepsMs: Record<string, number> };
 }
 
 export interface StartOptions {
@@ -191,32 +193,52 @@ async function start(
       : undefined;
 
   let stopping: Promise<void> | undefined;
+  // What each step of the stop took, and the ones under way: a stop that overruns its deadline says where.
+  const stepsMs: Record<string, number> = {};
+  const underWay = new Set<string>();
+  const timed = async (name: string, run: () => unknown) => {
+    underWay.add(name);
+    const started = performance.now();
+    await run();
+    stepsMs[name] = Math.round(performance.now() - started);
+    underWay.delete(name);
+  };
   // In the reverse order of the start.
   const stop = () => {
     stopping ??= (async () => {
-      // The ways in stop together, requests and stream events alike (the event in hand is finished and
-      // acknowledged); then every stream ends with SHUTTING_DOWN so its client resumes elsewhere, those last
-      // messages get a moment to leave, and what is left is closed.
+      // The ways in stop together, requests, stream events and jobs alike (the event in hand is finished and
+      // acknowledged, running jobs are finished or released, each in its own time); then every stream ends
+      // with SHUTTING_DOWN so its client resumes elsewhere, those last messages get a moment to leave, and
+      // what is left is closed.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const intakeStopped = intake?.stop();
-      await services.liveStreams.endAll(shuttingDown(), STREAM_DRAIN_MS);
-      // The streams' last messages are written; let them leave the sockets before cutting them.
-      await new Promise((resolve) => setTimeout(resolve, FLUSH_MS));
-      server.closeAllConnections();
-      await closed;
-      await intakeStopped;
+      const intakeStopped = timed('intake', () => intake?.stop());
       wakeUps();
-      await queue.stop();
-      await watch.stop();
-      await app.yoga.dispose();
-      await pubsub.close();
-      await redis?.close();
-      await db.$disconnect();
-      await embedded?.stop();
-      logger.info('stopped');
+      const queueStopped = timed('queue', () => queue.stop());
+      await timed('streams', () => services.liveStreams.endAll(shuttingDown(), STREAM_DRAIN_MS));
+      // The streams' last messages are written; let them leave the sockets before cutting them.
+      await timed('flush', () => new Promise((resolve) => setTimeout(resolve, FLUSH_MS)));
+      server.closeAllConnections();
+      await timed('connections', () => closed);
+      await intakeStopped;
+      await queueStopped;
+      await timed('watch', () => watch.stop());
+      await timed('yoga', () => app.yoga.dispose());
+      await timed('pubsub', () => pubsub.close());
+      await timed('redis', () => redis?.close());
+      await timed('database', () => db.$disconnect());
+      await timed('embedded', () => embedded?.stop());
+      logger.info({ stepsMs }, 'stopped');
     })();
     return stopping;
   };
 
-  return { app, url, port, databaseUrl, stop, stopNow: () => embedded?.stopNow() };
+  return {
+    app,
+    url,
+    port,
+    databaseUrl,
+    stop,
+    stopNow: () => embedded?.stopNow(),
+    stopSteps: () => ({ underWay: [...underWay], stepsMs }),
+  };
 }
