@@ -37,6 +37,7 @@ const BENCHMARKS = [
   'scale',
   'profile',
   'runtime',
+  'node-flags',
 ] as const;
 const onlyArgument = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArgument?.split(',');
@@ -52,6 +53,16 @@ const NODES = process.argv
   .map((binary) => (binary.includes('/') ? resolve(binary) : binary));
 if (only?.includes('runtime') && (NODES?.length ?? 0) < 2)
   throw new Error('--only=runtime: give the node binaries to compare, --nodes=<baseline>,<other>');
+
+// `--node-flags=--max-semi-space-size=32`: the node-flags benchmark, delivery to the smaller number of streams by the
+// app started plainly and with these V8 flags (space-separated), alternately; without it that benchmark does not run.
+const NODE_FLAGS = process.argv
+  .find((argument) => argument.startsWith('--node-flags='))
+  ?.slice('--node-flags='.length)
+  .split(' ')
+  .filter(Boolean);
+if (only?.includes('node-flags') && !NODE_FLAGS?.length)
+  throw new Error('--only=node-flags: give the V8 flags to try, --node-flags="<flag> <flag>"');
 
 // `--delivery-notifications=2000`: the delivery phase with this many notifications (each to email and push);
 // `--delivery-profile=<file.cpuprofile>`: a CPU profile of the app while it delivers them, summarized in the log.
@@ -137,6 +148,8 @@ interface AppOptions {
   label?: string;
   /** The node binary to run the app with (the one running the bench unless given). */
   node?: string;
+  /** V8 flags for the app, beside --expose-gc. */
+  nodeFlags?: string[];
   /** Run dist/main.js, as `npm run start:prod` does (call buildApp first), instead of src/main.ts through tsx. */
   built?: boolean;
 }
@@ -158,7 +171,7 @@ async function startApp(databaseUrl: string, options: AppOptions = {}): Promise<
     label: options.label ?? 'app',
     node: options.node,
     probe: true,
-    nodeFlags: ['--expose-gc'],
+    nodeFlags: ['--expose-gc', ...(options.nodeFlags ?? [])],
     env: {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
@@ -794,6 +807,51 @@ async function benchStreams(databaseUrl: string, loader: NodeProcess) {
   }
 }
 
+/**
+ * Delivery to the smaller number of streams at the full rate, by the production build started plainly and with
+ * `flags`, alternately and `STREAM_REPETITIONS` times: whether a V8 setting (the young generation's size, say)
+ * shortens the tail that GC pauses make (bench/FINDINGS.md, Delivery).
+ */
+async function benchNodeFlags(databaseUrl: string, loader: NodeProcess, flags: string[]) {
+  const [streams] = SIZES.subscriptions as [number, number];
+  log(`node-flags: delivery to ${int(streams)} streams, plain and with ${flags.join(' ')}, alternately`);
+  const subscribers = worker('bench/workers/subscribers.ts', 'subscribers-1');
+  const runs: Record<'plain' | 'flagged', DeliveryRun[]> = { plain: [], flagged: [] };
+  buildApp();
+  try {
+    for (let repetition = 1; repetition <= SIZES.streamRepetitions; repetition++) {
+      for (const variant of ['plain', 'flagged'] as const) {
+        const app = await startApp(databaseUrl, {
+          label: `app-${variant}-${repetition}`,
+          built: true,
+          nodeFlags: variant === 'flagged' ? flags : [],
+        });
+        try {
+          await warmUp(loader, app.url);
+          await open(subscribers, [app.url], userRange(0, streams));
+          const raw = await rawRedis(subscribers, streams);
+          const run = { ...(await deliverWatched(app.process, () => deliver([subscribers], [app.url]))), raw };
+          runs[variant].push(run);
+          await subscribers.request({ cmd: 'close' });
+          log(
+            `  ${variant}, repetition ${repetition}: Redis→frame p99 ${ms(run.delivery.redisToFrame.p99)} (raw ${ms(raw.p99)}), send→frame p99 ${ms(run.delivery.sendToFrame.p99)}; GC ${run.pauses?.gcCount ?? '?'} pauses, longest ${ms(run.pauses?.gcMaxMs ?? 0)}`,
+          );
+        } finally {
+          await app.process.stop();
+        }
+      }
+    }
+    reportDeliveries(`Delivery, ${int(streams)} streams, ${SIZES.deliverRate}/s, plain`, runs.plain);
+    reportDeliveries(
+      `Delivery, ${int(streams)} streams, ${SIZES.deliverRate}/s, with ${flags.join(' ')}`,
+      runs.flagged,
+    );
+  } finally {
+    await subscribers.request({ cmd: 'exit' }).catch(() => undefined);
+    await subscribers.stop();
+  }
+}
+
 async function redisChannels(): Promise<number> {
   const redis = new Redis(REDIS_URL);
   try {
@@ -1167,6 +1225,7 @@ async function main() {
     if (wants('scale')) await benchScaleOut(database.url, loader);
     if (wants('profile')) await profileAndExplain(database.url, loader, outputDir);
     if (wants('runtime') && NODES) await benchRuntime(database.url, loader, NODES);
+    if (wants('node-flags') && NODE_FLAGS) await benchNodeFlags(database.url, loader, NODE_FLAGS);
   } finally {
     await loader?.stop();
     await stopAll();
