@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { scaled } from './timing.js';
 
 export const INTAKE_GROUP = 'notification-service';
 
@@ -88,8 +89,15 @@ export async function pendingEntries(
   return rows.map(([id, consumer, , deliveries]) => ({ id, consumer, deliveries }));
 }
 
-/** Polls until `probe` returns something truthy; fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+/**
+ * Polls until `probe` returns something truthy; fails after `timeoutMs`. The default is generous and scaled to
+ * the machine: a condition met returns at once, and a loaded machine (retries, job polls) must not fail it.
+ */
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  what: string,
+  timeoutMs = scaled(30_000),
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -22,6 +22,7 @@ import { startPrivateRedis } from '../helpers/redis-server.js';
 import { startTestServer, type TestServerOptions } from '../helpers/server.js';
 import { subscribe } from '../helpers/subscribe.js';
 import { proxyInFrontOf } from '../helpers/tcp-proxy.js';
+import { scaled } from '../helpers/timing.js';
 import { newUserId, tokenFor } from '../helpers/tokens.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -226,7 +227,7 @@ describe('the event stream intake', () => {
     const entryId = await sendEvent(redis, stream.key, completed('session-4', [user.userId]));
     const retries = () => log.entries.filter((entry) => entry.msg === 'stream event failed; retrying after backoff');
     // 300 ms, 600 ms, 1200 ms: the entry stays pending and is delivered again each time its backoff has passed.
-    await waitFor(async () => retries().length >= 3, 'three failed deliveries', 10_000);
+    await waitFor(async () => retries().length >= 3, 'three failed deliveries', scaled(10_000));
     expect((await pendingEntries(redis, stream.key))[0]?.deliveries).toBeGreaterThanOrEqual(3);
     await proxy.restore();
     const restoredAt = Date.now();
@@ -318,7 +319,11 @@ describe('the event stream intake', () => {
       );
     }
     const added = (await pipeline.exec())!.map(([, id]) => id as string);
-    await waitFor(() => allConcluded(redis, stream.key, added.at(-1)!), `all ${total} entries concluded`, 60_000);
+    await waitFor(
+      () => allConcluded(redis, stream.key, added.at(-1)!),
+      `all ${total} entries concluded`,
+      scaled(60_000),
+    );
     const elapsed = Date.now() - startedAt;
     await sleep(300);
 
@@ -364,7 +369,7 @@ describe('the event stream intake', () => {
     const restartedAt = Date.now();
     // The restarted Redis kept nothing (no persistence): stream and group are gone, as after a failover.
     await sendEvent(producer, stream.key, completed('session-7', [user.userId]));
-    await waitFor(async () => (await totalOf(user)) === 2, 'a notification after Redis returned', 20_000);
+    await waitFor(async () => (await totalOf(user)) === 2, 'a notification after Redis returned', scaled(20_000));
     console.log(
       `intake: Redis killed for 1.5 s and restarted empty: next event published ${Date.now() - restartedAt} ms after the restart`,
     );

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type InHand, inHandHeartbeat } from '../../src/intake/in-hand.js';
 import { sendEvent, waitFor } from '../helpers/event-stream.js';
+import { scaled } from '../helpers/timing.js';
 import { type PartsConfig, pendingRows, redis, streamWithGroup, warning } from './parts.js';
 
 const heartbeats: InHand[] = [];
@@ -29,11 +30,15 @@ describe('the entries in hand', () => {
     heartbeats.push(inHand);
 
     inHand.hold(held);
-    await waitFor(async () => (await idleOf(config, other)) >= 400, 'the other entry idle for 400 ms', 10_000);
+    await waitFor(async () => (await idleOf(config, other)) >= 400, 'the other entry idle for 400 ms', scaled(10_000));
     expect(await idleOf(config, held)).toBeLessThan(400);
 
     inHand.release(held);
-    await waitFor(async () => (await idleOf(config, held)) >= 400, 'the released entry idle for 400 ms', 10_000);
+    await waitFor(
+      async () => (await idleOf(config, held)) >= 400,
+      'the released entry idle for 400 ms',
+      scaled(10_000),
+    );
     expect((await pendingRows(config)).map((row) => [row.consumer, row.deliveries])).toEqual([
       ['c', 1],
       ['c', 1],
