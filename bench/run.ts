@@ -829,8 +829,16 @@ async function benchNodeFlags(databaseUrl: string, loader: NodeProcess, flags: s
         try {
           await warmUp(loader, app.url);
           await open(subscribers, [app.url], userRange(0, streams));
+          // The same length of time with nothing delivered: what the open streams alone cost the collector
+          // (heartbeats, lease renewals).
+          await app.process.watchPauses();
+          await new Promise((resolve) => setTimeout(resolve, SIZES.deliverSeconds * 1000));
+          const idle = await app.process.pauses();
           const raw = await rawRedis(subscribers, streams);
           const run = { ...(await deliverWatched(app.process, () => deliver([subscribers], [app.url]))), raw };
+          log(
+            `  ${variant}, repetition ${repetition}, idle for ${SIZES.deliverSeconds} s first: GC ${idle.gcCount} pauses, ${ms(idle.gcTotalMs)} in all, longest ${ms(idle.gcMaxMs)}; event-loop delay p99 ${ms(idle.loopDelayP99Ms)}`,
+          );
           runs[variant].push(run);
           await subscribers.request({ cmd: 'close' });
           log(
