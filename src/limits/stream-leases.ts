@@ -38,15 +38,22 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
-/** How many users' leases one renewal pipeline carries. */
+/** How many users' leases one renewal script carries. */
 const RENEW_BATCH = 500;
 
+// Many users' leases in one call: ARGV is the lifetime, then for each key its number of lease ids and the ids.
 const RENEW = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1`;
+local ttl = tonumber(ARGV[1])
+local at = 2
+for k = 1, #KEYS do
+  local count = tonumber(ARGV[at])
+  for i = at + 1, at + count do redis.call('ZADD', KEYS[k], 'XX', now + ttl, ARGV[i]) end
+  at = at + count + 1
+  redis.call('PEXPIRE', KEYS[k], ttl)
+end
+return #KEYS`;
 
 const noLimit: StreamLeases = {
   acquire: async () => ({ release() {} }),
@@ -94,12 +101,13 @@ function redisLeases({ perUser, ttlMs, keyPrefix, logger }: StreamLeasesOptions,
     if (ids?.size === 0) held.delete(userId);
   };
 
-  // By its SHA (the script's text is not sent each time), and a batch of users at a time: one pipeline of every
-  // lease held (10,000 streams, 10,000 scripts) held the event loop for tens of milliseconds while it was built
-  // and its replies parsed, and every stream's delivery waited behind it (bench/FINDINGS.md, "Delivery").
-  redis.defineCommand('notificationsRenewLeases', { numberOfKeys: 1, lua: RENEW });
+  // By its SHA (the script's text is not sent each time), and one call for a batch of users. A script per user
+  // (10,000 streams, 10,000 calls every third of a lease's life, each a command, a promise and a reply) paused
+  // the collector for up to 42 ms at each renewal with nothing else to do, and deliveries waited behind it
+  // (bench/FINDINGS.md, "Delivery"). Several keys in one script ask for one Redis, not a cluster.
+  redis.defineCommand('notificationsRenewLeases', { lua: RENEW });
   const leaseRedis = redis as Redis & {
-    notificationsRenewLeases(key: string, ttlMs: number, ...ids: string[]): Promise<unknown>;
+    notificationsRenewLeases(keyCount: number, ...keysThenArgs: Array<string | number>): Promise<unknown>;
   };
   let renewing = false;
   const renew = async () => {
@@ -108,14 +116,13 @@ function redisLeases({ perUser, ttlMs, keyPrefix, logger }: StreamLeasesOptions,
     try {
       const users = [...held];
       for (let start = 0; start < users.length; start += RENEW_BATCH) {
-        const pipeline = leaseRedis.pipeline() as unknown as {
-          notificationsRenewLeases(key: string, ttlMs: number, ...ids: string[]): void;
-          exec(): Promise<unknown>;
-        };
-        for (const [userId, ids] of users.slice(start, start + RENEW_BATCH)) {
-          pipeline.notificationsRenewLeases(keyOf(userId), ttlMs, ...ids);
-        }
-        await pipeline.exec().catch((error: unknown) => logger.warn({ err: error }, 'stream leases not renewed'));
+        const batch = users.slice(start, start + RENEW_BATCH);
+        const keys = batch.map(([userId]) => keyOf(userId));
+        const args: Array<string | number> = [ttlMs];
+        for (const [, ids] of batch) args.push(ids.size, ...ids);
+        await leaseRedis
+          .notificationsRenewLeases(keys.length, ...keys, ...args)
+          .catch((error: unknown) => logger.warn({ err: error }, 'stream leases not renewed'));
       }
     } finally {
       renewing = false;

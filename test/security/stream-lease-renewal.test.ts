@@ -1,6 +1,7 @@
 // Leases held by open streams are renewed while they stay open, in batches (src/limits/stream-leases.ts): a
 // renewal moves each lease's expiry in Redis forward, and a user whose streams outlive the lease's lifetime still
-// holds their slots. Many users' leases at once, so that a renewal spans several batches.
+// holds their slots. Many users' leases at once, so that a renewal spans several batches, and two leases a user, so that
+// one call renews several of a user's leases.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createStreamLeases } from '../../src/limits/stream-leases.js';
 import { createLogger } from '../../src/logger.js';
@@ -18,11 +19,12 @@ describe('stream lease renewal', () => {
 
   it("should keep every open stream's lease alive past its lifetime, across renewal batches", async () => {
     const keyPrefix = `${inject('redisPrefix')}renewal:`;
-    const leases = createStreamLeases({ perUser: 1, ttlMs: TTL_MS, redis, keyPrefix, logger: createLogger('silent') });
+    const leases = createStreamLeases({ perUser: 2, ttlMs: TTL_MS, redis, keyPrefix, logger: createLogger('silent') });
     try {
       const users = Array.from({ length: USERS }, () => newUserId());
-      const held = await Promise.all(users.map((user) => leases.acquire(user)));
+      const held = await Promise.all([...users, ...users].map((user) => leases.acquire(user)));
       expect(held.every(Boolean)).toBe(true);
+      // The earliest expiry of the user's leases: past its first value once every one of them was renewed.
       const expiryOf = async (user: string) =>
         Number((await redis.zrange(`${keyPrefix}streams:${user}`, 0, 0, 'WITHSCORES'))[1]);
       const first = await expiryOf(users[0]!);
