@@ -13,7 +13,6 @@ import type { Context, Services } from '../context.js';
 import { asInterpreted } from '../http/compiled-execution.js';
 import { markCounted } from '../limits/counted-requests.js';
 import type { DeferredRequestBudget } from '../limits/deferred-budget.js';
-import { operationCost } from '../limits/operation-cost.js';
 import type { RateLimits, Verdict } from '../limits/rate-limiter.js';
 import { requestScope } from '../logger.js';
 import type { CreatePlan } from './create-plans.js';
@@ -52,9 +51,8 @@ export async function answerCreate(
   // Users are refused by the field's auth scope; Yoga says so, with their operation budgets counted.
   if (!viewer.roles.includes('service')) return undefined;
   // Variables that do not coerce are left to graphql-jit's run, which then runs nothing and answers no data.
-  const cost = plan.constantCost ?? operationCost(options.schema, plan.document, plan.operationName, rawVariables);
+  const cost = plan.cost.with(rawVariables);
   if (cost === undefined || cost > options.maxCost) return undefined;
-  if (!plan.costVaries) plan.constantCost = cost;
   // Counted by the create rule with the recipient's budget, in its round trip, when it can be; else now.
   const budget = options.rateLimits.deferredRequest(viewer);
   const counted = budget ? undefined : await options.rateLimits.request(viewer);

@@ -9,7 +9,7 @@ import type { CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { compileOperation } from '../http/compiled-execution.js';
 import { LearntDocuments, useLearntAtExecution } from '../http/learnt-documents.js';
-import { costVariesWithVariables } from '../limits/operation-cost.js';
+import { LearntCost } from '../limits/operation-cost.js';
 import { rootFields } from '../limits/rate-limit.js';
 
 /** How many documents are remembered: clients that send any document they like cannot grow it past this. */
@@ -21,9 +21,7 @@ export interface CreatePlan {
   document: DocumentNode;
   operationName: string | null;
   compiled: CompiledQuery;
-  /** Its cost once measured, when no variable can change it (costVariesWithVariables). */
-  constantCost?: number;
-  costVaries: boolean;
+  cost: LearntCost;
 }
 
 /** Only a mutation whose every root field is createNotification; most documents are not, and take no room. */
@@ -36,8 +34,8 @@ function createPlanOf(
   if (fields.length === 0 || !fields.every((field) => field === CREATE)) return undefined;
   const compiled = compileOperation(schema, document, operationName);
   if (!compiled) return undefined;
-  const costVaries = costVariesWithVariables(schema, document);
-  return { document, operationName: operationName ?? null, compiled, costVaries };
+  const name = operationName ?? null;
+  return { document, operationName: name, compiled, cost: new LearntCost(schema, document, name) };
 }
 
 export class CreatePlans extends LearntDocuments<CreatePlan> {

@@ -17,7 +17,6 @@ import { GRAPHQL_PATH } from '../http/paths.js';
 import { requestIdFrom } from '../http/request-id.js';
 import type { TrustedDocuments } from '../http/trusted-documents.js';
 import { markCounted } from '../limits/counted-requests.js';
-import { operationCost } from '../limits/operation-cost.js';
 import type { RateLimits } from '../limits/rate-limiter.js';
 import type { Logger } from '../logger.js';
 import { queryRows } from '../notifications/sql.js';
@@ -196,9 +195,7 @@ function prepare(
 ) {
   const variables = getVariableValues(schema, plan.operation.variableDefinitions ?? [], rawVariables);
   if (variables.errors) return undefined;
-  // Measured once for a document whose variables cannot change it: they are coerced above, not again.
-  const cost = plan.constantCost ?? operationCost(schema, plan.document, plan.operationName, rawVariables);
-  if (cost !== undefined && !plan.costVaries) plan.constantCost = cost;
+  const cost = plan.cost.with(rawVariables);
   if (cost === undefined || cost > security.operationLimits.cost) return undefined;
   try {
     return { statement: readStatement(plan, viewer.userId, variables.coerced), cost };

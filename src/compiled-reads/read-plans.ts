@@ -5,7 +5,7 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LearntDocuments, useLearntAtExecution } from '../http/learnt-documents.js';
-import { costVariesWithVariables } from '../limits/operation-cost.js';
+import { LearntCost } from '../limits/operation-cost.js';
 import { planOf, type ReadPlan } from './plan.js';
 
 /** How many documents are remembered: clients that send any document they like cannot grow it past this. */
@@ -14,9 +14,7 @@ const MAX_DOCUMENTS = 1000;
 export interface LearntPlan extends ReadPlan {
   document: DocumentNode;
   operationName: string | null;
-  /** Whether a variable can change its cost (costVariesWithVariables); if not, the cost once measured. */
-  costVaries: boolean;
-  constantCost?: number;
+  cost: LearntCost;
 }
 
 export class ReadPlans extends LearntDocuments<LearntPlan> {
@@ -24,8 +22,8 @@ export class ReadPlans extends LearntDocuments<LearntPlan> {
     super((document, operationName) => {
       const plan = planOf(schema, document, operationName);
       if (!plan) return undefined;
-      const costVaries = costVariesWithVariables(schema, document);
-      return { ...plan, document, operationName: operationName ?? null, costVaries };
+      const name = operationName ?? null;
+      return { ...plan, document, operationName: name, cost: new LearntCost(schema, document, name) };
     }, MAX_DOCUMENTS);
   }
 }

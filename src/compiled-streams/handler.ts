@@ -23,7 +23,6 @@ import { type Heartbeat, NO_BUFFERING, PING } from '../http/sse-heartbeat.js';
 import { COMPLETE, HEADERS, SLOW_CONSUMER } from '../http/sse-result.js';
 import { type SseFrames, sseWriter } from '../http/sse-socket.js';
 import { markCounted } from '../limits/counted-requests.js';
-import { operationCost } from '../limits/operation-cost.js';
 import type { RateLimits } from '../limits/rate-limiter.js';
 import type { Lease, StreamLeases } from '../limits/stream-leases.js';
 import type { Logger } from '../logger.js';
@@ -212,7 +211,7 @@ async function open(
   if (!viewer) return 'yoga';
   if (viewer.roles.includes('service')) return 'yoga';
 
-  const cost = operationCost(options.schema, plan.document, plan.operationName, params.variables);
+  const cost = plan.cost.with(params.variables);
   if (cost === undefined || cost > options.security.operationLimits.cost) return 'yoga';
   const args = argumentsOf(options, plan, params.variables);
   if (!args) return 'yoga';

@@ -5,14 +5,22 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LearntDocuments, useLearntAtSubscription } from '../http/learnt-documents.js';
+import { LearntCost } from '../limits/operation-cost.js';
 import { type StreamPlan, streamPlanOf } from './plan.js';
 
 /** How many documents are remembered: clients that send any document they like cannot grow it past this. */
 const MAX_DOCUMENTS = 1000;
 
-export class StreamPlans extends LearntDocuments<StreamPlan> {
+export interface LearntStreamPlan extends StreamPlan {
+  cost: LearntCost;
+}
+
+export class StreamPlans extends LearntDocuments<LearntStreamPlan> {
   constructor(schema: GraphQLSchema) {
-    super((document, operationName) => streamPlanOf(schema, document, operationName), MAX_DOCUMENTS);
+    super((document, operationName) => {
+      const plan = streamPlanOf(schema, document, operationName);
+      return plan && { ...plan, cost: new LearntCost(schema, document, plan.operationName) };
+    }, MAX_DOCUMENTS);
   }
 }
 

@@ -159,3 +159,28 @@ export function costVariesWithVariables(schema: GraphQLSchema, document: Documen
   });
   return varies;
 }
+
+/**
+ * A learnt document's cost (compiled reads, creates and streams): measured on each request when a variable can
+ * change it, else once and kept. A kept cost answers even for variables that do not coerce: those paths refuse
+ * such variables themselves, or leave them to execution, which runs nothing.
+ */
+export class LearntCost {
+  private readonly varies: boolean;
+  private constant: number | undefined;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly document: DocumentNode,
+    private readonly operationName: string | null,
+  ) {
+    this.varies = costVariesWithVariables(schema, document);
+  }
+
+  with(rawVariables: Record<string, unknown> | null | undefined): number | undefined {
+    if (this.constant !== undefined) return this.constant;
+    const cost = operationCost(this.schema, this.document, this.operationName, rawVariables);
+    if (!this.varies) this.constant = cost;
+    return cost;
+  }
+}
