@@ -145,11 +145,15 @@ export class Heartbeat {
     this.ticking = true;
     try {
       let seen = 0;
+      let now = performance.now();
       for (const stream of this.streams) {
         // A slice at a time, letting other work run between: 10,000 socket writes in one go held the event loop
         // for tens of milliseconds, and every delivery and request waited behind them (bench/FINDINGS.md).
-        if (++seen % TICK_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-        this.check(stream, performance.now());
+        if (++seen % TICK_SLICE === 0) {
+          await new Promise((resolve) => setImmediate(resolve));
+          now = performance.now();
+        }
+        this.check(stream, now);
       }
     } finally {
       this.ticking = false;
