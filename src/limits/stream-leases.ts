@@ -106,8 +106,11 @@ function redisLeases({ perUser, ttlMs, keyPrefix, logger }: StreamLeasesOptions,
   // the collector for up to 42 ms at each renewal with nothing else to do, and deliveries waited behind it
   // (bench/FINDINGS.md, "Delivery"). Several keys in one script ask for one Redis, not a cluster.
   redis.defineCommand('notificationsRenewLeases', { lua: RENEW });
+  // Each stream's open takes a lease: by SHA too, not the script's text every time.
+  redis.defineCommand('notificationsAcquireLease', { numberOfKeys: 1, lua: ACQUIRE });
   const leaseRedis = redis as Redis & {
     notificationsRenewLeases(keyCount: number, ...keysThenArgs: Array<string | number>): Promise<unknown>;
+    notificationsAcquireLease(key: string, perUser: number, ttlMs: number, id: string): Promise<unknown>;
   };
   let renewing = false;
   const renew = async () => {
@@ -136,7 +139,7 @@ function redisLeases({ perUser, ttlMs, keyPrefix, logger }: StreamLeasesOptions,
       const id = `${instance}:${++sequence}`;
       let granted: unknown;
       try {
-        granted = await redis.eval(ACQUIRE, 1, keyOf(userId), perUser, ttlMs, id);
+        granted = await leaseRedis.notificationsAcquireLease(keyOf(userId), perUser, ttlMs, id);
       } catch (error) {
         // A check that timed out may still have run: take back its lease, or it would hold a slot that nobody
         // renews nor releases until it expires. Sent after it on the same connection, so it runs after it.
